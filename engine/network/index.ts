@@ -1,0 +1,7 @@
+/** The bridge network driver: networks, veth endpoints, IPAM, NAT and published ports, name resolution. */
+export {
+  NetworkManager, DEFAULT_NETWORK,
+  type NetworkSpec, type EndpointInfo, type NetworkRecord, type ConnectOptions, type ConnectStep, type NetworkManagerOptions,
+} from './manager.js';
+export { parsePublish, formatPublish, type PortSpec } from './ports.js';
+export { detectIptablesBackend } from './iptables.js';

@@ -1,0 +1,534 @@
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConflictError, NotFoundError, UserError, host } from '../sys/index.js';
+import {
+  ensureChains, ensureRule, deleteRule, removeChains, networkRules, portRules,
+} from './iptables.js';
+import { type Cidr, formatCidr, formatIp, isUsableHost, overlaps, parseIp, parseSubnet } from './ipv4.js';
+import { createBridge, createVeth, deleteLink, ipInNetns, linkExists, listLinks, macFor } from './links.js';
+import { assertPortFree, clashes, formatPublish, type PortSpec } from './ports.js';
+import { type EndpointRecord, NetworkStore, type NetworkState } from './store.js';
+
+export interface NetworkSpec {
+  name: string;
+  subnet?: string;
+  gateway?: string;
+}
+
+export interface EndpointInfo {
+  network: string;
+  networkId: string;
+  ifname: string;
+  hostVeth: string;
+  ip: string;
+  prefixLen: number;
+  gateway: string;
+  mac: string;
+}
+
+/** `docker network inspect` shape (the subset boxlab has). */
+export interface NetworkRecord {
+  Name: string;
+  Id: string;
+  Created: string;
+  Scope: 'local';
+  Driver: 'bridge';
+  EnableIPv6: false;
+  IPAM: { Driver: 'default'; Options: Record<string, string>; Config: { Subnet: string; Gateway: string }[] };
+  Internal: false;
+  Attachable: false;
+  Containers: Record<string, { Name: string; EndpointID: string; MacAddress: string; IPv4Address: string; IPv6Address: string }>;
+  Options: Record<string, string>;
+  Labels: Record<string, string>;
+}
+
+export interface ConnectOptions {
+  container: string;
+  containerName: string;
+  /** /proc/<pid>/ns/net of the container's init, while it is alive */
+  netnsPath: string;
+  network: string;
+  ip?: string;
+  ifname?: string;
+}
+
+/** Steps of connect(), for fault injection in tests (`onStep` throwing aborts the connect there). */
+export type ConnectStep = 'veth' | 'address';
+
+export interface NetworkManagerOptions {
+  stateDir: string;
+  /** default network's bridge is `<prefix>0`, user networks' `<prefix>-<id>`; tests may pass a unique one */
+  bridgePrefix?: string;
+  /** host ends of veth pairs are `<vethPrefix><8 hex>` */
+  vethPrefix?: string;
+  mtu?: number;
+  /** candidates for the default network, first one free wins */
+  defaultSubnets?: string[];
+  onStep?: (step: ConnectStep, container: string) => void | Promise<void>;
+}
+
+export const DEFAULT_NETWORK = 'bridge';
+const RESERVED_NAMES = new Set(['bridge', 'host', 'none', 'default']);
+const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/;
+// 172.17 is docker's docker0 and 172.18–172.28 its user networks' usual picks: stay clear of them.
+const DEFAULT_SUBNETS = ['172.29.0.0/16', '172.30.0.0/16', '172.31.0.0/16', '10.29.0.0/16'];
+const AUTO_SUBNETS = [
+  ...Array.from({ length: 32 }, (_, i) => `10.${30 + i}.0.0/16`),
+  ...Array.from({ length: 64 }, (_, i) => `192.168.${160 + i}.0/24`),
+];
+
+export class NetworkManager {
+  private readonly store: NetworkStore;
+  private readonly prefix: string;
+  private readonly vethPrefix: string;
+  private readonly mtu: number;
+  private readonly events = new EventEmitter();
+  private defaultReady: Promise<void> | undefined;
+  private chainsReady: Promise<void> | undefined;
+
+  constructor(private readonly opts: NetworkManagerOptions) {
+    this.prefix = opts.bridgePrefix ?? 'boxlab';
+    this.vethPrefix = opts.vethPrefix ?? 'bxv';
+    if (!/^[a-z][a-z0-9]{0,9}$/.test(this.prefix)) throw new UserError(`bridge prefix "${this.prefix}" must be 1–10 lower-case letters/digits`);
+    if (!/^[a-z][a-z0-9]{0,6}$/.test(this.vethPrefix)) throw new UserError(`veth prefix "${this.vethPrefix}" must be 1–7 lower-case letters/digits`);
+    this.mtu = opts.mtu ?? 1500;
+    this.store = new NetworkStore(opts.stateDir);
+  }
+
+  // ---------------------------------------------------------------- networks
+
+  ensureDefault(): Promise<void> {
+    this.defaultReady ??= this.makeDefault().catch((e: unknown) => {
+      this.defaultReady = undefined;
+      throw e;
+    });
+    return this.defaultReady;
+  }
+
+  private async makeDefault(): Promise<void> {
+    const existing = this.find(DEFAULT_NETWORK);
+    if (existing) {
+      await this.ensureLive(existing);
+      return;
+    }
+    const taken = await this.hostRoutes();
+    const subnet = (this.opts.defaultSubnets ?? DEFAULT_SUBNETS).find((s) => this.subnetFree(parseSubnet(s), taken));
+    if (!subnet) throw new UserError('no free subnet for the default network: every candidate overlaps a host route; create networks with --subnet');
+    await this.createNetwork({ name: DEFAULT_NETWORK, subnet }, true);
+  }
+
+  async create(spec: NetworkSpec): Promise<NetworkRecord> {
+    if (!NAME.test(spec.name)) throw new UserError(`invalid network name "${spec.name}": use letters, digits, '_', '.', '-' (starting with a letter or digit)`);
+    if (RESERVED_NAMES.has(spec.name)) throw new UserError(`network name "${spec.name}" is reserved; pick another`);
+    return this.toRecord(await this.createNetwork(spec, false));
+  }
+
+  private async createNetwork(spec: NetworkSpec, isDefault: boolean): Promise<NetworkState> {
+    const taken = await this.hostRoutes();
+    let subnet: Cidr;
+    if (spec.subnet !== undefined) {
+      subnet = parseSubnet(spec.subnet);
+      const route = taken.find((t) => overlaps(t.cidr, subnet));
+      if (route) throw new UserError(`subnet ${formatCidr(subnet)} overlaps the host's route ${route.text}; pick another subnet`);
+    } else {
+      if (spec.gateway !== undefined) throw new UserError('--gateway needs --subnet');
+      const free = AUTO_SUBNETS.map(parseSubnet).find((c) => this.subnetFree(c, taken));
+      if (!free) throw new UserError('no free subnet left in boxlab\'s pool; pass --subnet');
+      subnet = free;
+    }
+    let gateway = subnet.base + 1;
+    if (spec.gateway !== undefined) {
+      const g = parseIp(spec.gateway);
+      if (g === undefined) throw new UserError(`invalid gateway "${spec.gateway}": not an IPv4 address`);
+      if (!isUsableHost(subnet, g)) throw new UserError(`gateway ${spec.gateway} is not a usable address inside subnet ${formatCidr(subnet)}`);
+      gateway = g;
+    }
+    const id = randomBytes(32).toString('hex');
+    const net: NetworkState = {
+      id,
+      name: spec.name,
+      bridge: isDefault ? `${this.prefix}0` : `${this.prefix}-${id.slice(0, 14 - this.prefix.length)}`,
+      subnet: formatCidr(subnet),
+      gateway: formatIp(gateway),
+      created: new Date().toISOString(),
+      isDefault,
+      endpoints: {},
+    };
+    this.store.tx((nets) => {
+      if (nets.some((n) => n.name === spec.name)) throw new ConflictError(`network ${spec.name} already exists`);
+      const other = nets.find((n) => overlaps(parseSubnet(n.subnet), subnet));
+      if (other) throw new UserError(`subnet ${net.subnet} overlaps network ${other.name} (${other.subnet}); pick another subnet`);
+      this.store.save(net);
+      this.store.ipam.init(subnet, gateway);
+    });
+    try {
+      await this.ensureLive(net);
+    } catch (e) {
+      await this.teardownNetwork(net);
+      this.store.tx(() => {
+        this.store.delete(net);
+        this.store.ipam.remove(subnet);
+      });
+      throw e;
+    }
+    return net;
+  }
+
+  /** Bridge, addresses, rules and ip_forward of a recorded network exist in the kernel (idempotent). */
+  private async ensureLive(net: NetworkState): Promise<void> {
+    await this.ensureChains();
+    await this.ensureForwarding();
+    if (!(await linkExists(net.bridge))) {
+      const c = parseSubnet(net.subnet);
+      await createBridge(net.bridge, net.gateway, c.prefixLen, this.mtu);
+    }
+    for (const r of networkRules(net.bridge, net.subnet, `${this.prefix}+`)) await ensureRule(r);
+  }
+
+  private async teardownNetwork(net: NetworkState): Promise<void> {
+    for (const r of networkRules(net.bridge, net.subnet, `${this.prefix}+`)) await deleteRule(r);
+    await deleteLink(net.bridge);
+  }
+
+  private ensureChains(): Promise<void> {
+    this.chainsReady ??= ensureChains().catch((e: unknown) => {
+      this.chainsReady = undefined;
+      throw e;
+    });
+    return this.chainsReady;
+  }
+
+  /** Routing between the bridges and the rest is off by default; turn it on and remember it for reset(). */
+  private async ensureForwarding(): Promise<void> {
+    const now = (await host('sysctl', ['-n', 'net.ipv4.ip_forward'])).stdout.trim();
+    if (now === '1') return;
+    const orig = join(this.opts.stateDir, 'ip_forward.orig');
+    mkdirSync(this.opts.stateDir, { recursive: true });
+    if (!existsSync(orig)) writeFileSync(orig, `${now}\n`);
+    await host('sysctl', ['-q', '-w', 'net.ipv4.ip_forward=1']);
+  }
+
+  async remove(nameOrId: string): Promise<void> {
+    const net = this.mustFind(nameOrId);
+    if (net.isDefault) throw new UserError(`${net.name} is the default network and cannot be removed (boxlab reset removes it)`, { status: 403 });
+    this.store.tx((nets) => {
+      const fresh = nets.find((n) => n.id === net.id);
+      if (!fresh) throw new NotFoundError(`network ${nameOrId} not found`);
+      const attached = Object.values(fresh.endpoints).map((e) => e.containerName);
+      if (attached.length > 0) {
+        throw new ConflictError(`network ${net.name} has containers attached (${attached.join(', ')}): disconnect or remove them first`);
+      }
+      this.store.delete(fresh);
+      this.store.ipam.remove(parseSubnet(fresh.subnet));
+    });
+    await this.teardownNetwork(net);
+  }
+
+  list(): NetworkRecord[] {
+    return this.store.load().map((n) => this.toRecord(n));
+  }
+
+  inspect(nameOrId: string): NetworkRecord {
+    return this.toRecord(this.mustFind(nameOrId));
+  }
+
+  // ---------------------------------------------------------------- endpoints
+
+  async connect(o: ConnectOptions): Promise<EndpointInfo> {
+    if (o.network === DEFAULT_NETWORK) await this.ensureDefault();
+    const net = this.mustFind(o.network);
+    let requested: number | undefined;
+    if (o.ip !== undefined) {
+      if (net.isDefault) throw new UserError('--ip works on user-defined networks only; create one with `boxlab network create`');
+      requested = parseIp(o.ip);
+      if (requested === undefined) throw new UserError(`invalid IP address "${o.ip}"`);
+    }
+    if (o.ifname !== undefined && !/^[a-zA-Z0-9_.-]{1,15}$/.test(o.ifname)) throw new UserError(`invalid interface name "${o.ifname}"`);
+    const netnsIno = nsInode(o.netnsPath);
+    if (netnsIno === undefined) throw new NotFoundError(`network namespace ${o.netnsPath} does not exist (has the container exited?)`);
+
+    const subnet = parseSubnet(net.subnet);
+    const { ep, first } = this.store.tx((nets) => {
+      const fresh = nets.find((n) => n.id === net.id);
+      if (!fresh) throw new NotFoundError(`network ${o.network} not found`);
+      if (fresh.endpoints[o.container]) throw new ConflictError(`container ${o.containerName} is already connected to network ${fresh.name}`);
+      const mine = nets.flatMap((n) => (n.endpoints[o.container] ? [n.endpoints[o.container]!] : []));
+      const ifname = o.ifname ?? nextIfname(mine.map((e) => e.ifname));
+      if (mine.some((e) => e.ifname === ifname)) throw new ConflictError(`container ${o.containerName} already has an interface ${ifname}`);
+      const ip = formatIp(this.store.ipam.allocate(subnet, requested, fresh.name));
+      const rec: EndpointRecord = {
+        container: o.container,
+        containerName: o.containerName,
+        endpointId: randomBytes(32).toString('hex'),
+        ifname,
+        hostVeth: `${this.vethPrefix}${randomBytes(4).toString('hex')}`,
+        ip,
+        mac: macFor(ip),
+        netnsPath: o.netnsPath,
+        netnsIno,
+        ports: [],
+      };
+      fresh.endpoints[o.container] = rec;
+      this.store.save(fresh);
+      return { ep: rec, first: mine.length === 0 };
+    });
+
+    try {
+      await this.opts.onStep?.('veth', o.container);
+      await createVeth({ hostVeth: ep.hostVeth, bridge: net.bridge, netnsPath: o.netnsPath, ifname: ep.ifname, mac: ep.mac, mtu: this.mtu });
+      await this.opts.onStep?.('address', o.container);
+      await ipInNetns(o.netnsPath, [
+        `addr add ${ep.ip}/${subnet.prefixLen} dev ${ep.ifname}`,
+        `link set dev ${ep.ifname} up`,
+        'link set dev lo up',
+        // the first network gives the default route, as docker does; later ones only their subnet
+        ...(first ? [`route add default via ${net.gateway} dev ${ep.ifname}`] : []),
+      ]);
+    } catch (e) {
+      await deleteLink(ep.hostVeth); // takes the peer in the container with it
+      this.dropEndpoint(net.id, o.container);
+      throw e;
+    }
+    this.peersChanged(net.id);
+    return { network: net.name, networkId: net.id, ifname: ep.ifname, hostVeth: ep.hostVeth, ip: ep.ip, prefixLen: subnet.prefixLen, gateway: net.gateway, mac: ep.mac };
+  }
+
+  async disconnect(container: string, network: string): Promise<void> {
+    const net = this.mustFind(network);
+    const ep = net.endpoints[container];
+    if (!ep) throw new NotFoundError(`container ${container} is not connected to network ${net.name}`);
+    await this.releaseEndpoint(net, ep);
+    this.peersChanged(net.id, [container]);
+  }
+
+  /** Frees everything a container held on every network: IPs, port rules, host veths still around. */
+  async release(container: string): Promise<void> {
+    for (const net of this.store.load()) {
+      const ep = net.endpoints[container];
+      if (!ep) continue;
+      await this.releaseEndpoint(net, ep);
+      this.peersChanged(net.id);
+    }
+  }
+
+  private async releaseEndpoint(net: NetworkState, ep: EndpointRecord): Promise<void> {
+    for (const p of ep.ports) for (const r of portRules({ bridge: net.bridge, containerIp: ep.ip, ...p })) await deleteRule(r);
+    // After the container exited its namespace is gone and the veth pair with it: skip the ~15 ms delete.
+    if (nsInode(ep.netnsPath) === ep.netnsIno) await deleteLink(ep.hostVeth);
+    this.dropEndpoint(net.id, ep.container);
+  }
+
+  private dropEndpoint(networkId: string, container: string): void {
+    this.store.tx((nets) => {
+      const n = nets.find((x) => x.id === networkId);
+      const ep = n?.endpoints[container];
+      if (!n || !ep) return;
+      delete n.endpoints[container];
+      this.store.save(n);
+      this.store.ipam.release(parseSubnet(n.subnet), parseIp(ep.ip)!);
+    });
+  }
+
+  // ---------------------------------------------------------------- ports
+
+  async publish(container: string, ip: string, ports: PortSpec[]): Promise<void> {
+    if (ports.length === 0) return;
+    const net = this.store.load().find((n) => n.endpoints[container]?.ip === ip);
+    if (!net) throw new NotFoundError(`container ${container} has no endpoint with address ${ip}`);
+    for (const [i, p] of ports.entries()) {
+      const dup = ports.slice(0, i).find((q) => clashes(p, q));
+      if (dup) throw new ConflictError(`host port ${formatPublish(p)} is given twice`);
+    }
+    const assertUnpublished = (nets: NetworkState[]): void => {
+      for (const n of nets) for (const ep of Object.values(n.endpoints)) for (const q of ep.ports) {
+        const p = ports.find((x) => clashes(x, q));
+        if (p) throw new ConflictError(`host port ${p.hostPort}/${p.proto} is already published by container ${ep.containerName}`);
+      }
+    };
+    assertUnpublished(this.store.load());
+    for (const p of ports) await assertPortFree(p);
+    this.store.tx((nets) => {
+      assertUnpublished(nets);
+      const fresh = nets.find((n) => n.id === net.id)?.endpoints[container];
+      if (!fresh) throw new NotFoundError(`container ${container} is no longer connected to network ${net.name}`);
+      fresh.ports.push(...ports);
+      this.store.save(nets.find((n) => n.id === net.id)!);
+    });
+    const added = [];
+    try {
+      for (const p of ports) {
+        for (const r of portRules({ bridge: net.bridge, containerIp: ip, ...p })) {
+          await ensureRule(r);
+          added.push(r);
+        }
+      }
+    } catch (e) {
+      for (const r of added.reverse()) await deleteRule(r);
+      this.store.tx((nets) => {
+        const n = nets.find((x) => x.id === net.id);
+        const ep = n?.endpoints[container];
+        if (!n || !ep) return;
+        ep.ports = ep.ports.filter((q) => !ports.some((p) => clashes(p, q)));
+        this.store.save(n);
+      });
+      throw e;
+    }
+  }
+
+  // ---------------------------------------------------------------- names
+
+  /** `/etc/hosts` lines for the peers of a container on the user networks it shares with them. */
+  hostsEntries(container: string): string[] {
+    const lines: string[] = [];
+    const seen = new Set<string>();
+    for (const net of this.store.load()) {
+      if (net.isDefault || !net.endpoints[container]) continue;
+      for (const ep of Object.values(net.endpoints)) {
+        if (ep.container === container || seen.has(ep.containerName)) continue;
+        seen.add(ep.containerName);
+        lines.push(`${ep.ip}\t${ep.containerName}`);
+      }
+    }
+    return lines;
+  }
+
+  /** Called with each container whose hostsEntries() may have changed; returns the unsubscribe function. */
+  onPeersChanged(listener: (container: string) => void): () => void {
+    this.events.on('peers', listener);
+    return () => this.events.off('peers', listener);
+  }
+
+  private peersChanged(networkId: string, alsoNotify: string[] = []): void {
+    const net = this.store.load().find((n) => n.id === networkId);
+    if (!net || net.isDefault) return;
+    for (const c of new Set([...Object.keys(net.endpoints), ...alsoNotify])) this.events.emit('peers', c);
+  }
+
+  // ---------------------------------------------------------------- recovery
+
+  /**
+   * After a crash or reboot: recreate recorded bridges and rules, drop endpoints whose namespace is gone (or
+   * that `isAlive` denies), rebuild every bitmap from the endpoints that remain, and delete boxlab-named links
+   * that no record explains. Returns what it dropped.
+   */
+  async reconcile(isAlive?: (container: string) => boolean): Promise<{ endpoints: string[]; links: string[] }> {
+    const dropped: string[] = [];
+    for (const net of this.store.load()) {
+      await this.ensureLive(net);
+      for (const ep of Object.values(net.endpoints)) {
+        const live = nsInode(ep.netnsPath) === ep.netnsIno && (isAlive?.(ep.container) ?? true) && (await linkExists(ep.hostVeth));
+        if (!live) {
+          await this.releaseEndpoint(net, ep);
+          dropped.push(`${ep.containerName}@${net.name}`);
+          continue;
+        }
+        for (const p of ep.ports) for (const r of portRules({ bridge: net.bridge, containerIp: ep.ip, ...p })) await ensureRule(r);
+      }
+    }
+    this.store.tx((nets) => {
+      for (const n of nets) {
+        const c = parseSubnet(n.subnet);
+        this.store.ipam.rebuild(c, parseIp(n.gateway)!, Object.values(n.endpoints).map((e) => parseIp(e.ip)!));
+      }
+    });
+    const nets = this.store.load();
+    const known = new Set(nets.flatMap((n) => [n.bridge, ...Object.values(n.endpoints).map((e) => e.hostVeth)]));
+    const removed: string[] = [];
+    for (const l of await this.ownedLinks()) {
+      if (!known.has(l) && (await deleteLink(l))) removed.push(l);
+    }
+    return { endpoints: dropped, links: removed };
+  }
+
+  /** Removes every bridge, veth, chain, rule and state file this manager's prefixes made. */
+  async reset(): Promise<void> {
+    await removeChains();
+    this.chainsReady = undefined;
+    this.defaultReady = undefined;
+    const links = await this.ownedLinks();
+    // veths first: deleting a bridge leaves its ports behind
+    for (const l of links.filter((x) => x.startsWith(this.vethPrefix))) await deleteLink(l);
+    for (const l of links.filter((x) => !x.startsWith(this.vethPrefix))) await deleteLink(l);
+    const orig = join(this.opts.stateDir, 'ip_forward.orig');
+    if (existsSync(orig)) await host('sysctl', ['-q', '-w', `net.ipv4.ip_forward=${readFileSync(orig, 'utf8').trim()}`]);
+    this.store.wipe();
+  }
+
+  private async ownedLinks(): Promise<string[]> {
+    const all = await listLinks();
+    const bridges = new Set(all.filter((l) => l.kind === 'bridge' && this.isOurBridge(l.ifname)).map((l) => l.ifname));
+    return all
+      .filter((l) => bridges.has(l.ifname) || (l.master !== undefined && bridges.has(l.master)) || (l.kind === 'veth' && l.ifname.startsWith(this.vethPrefix)))
+      .map((l) => l.ifname);
+  }
+
+  private isOurBridge(name: string): boolean {
+    return name === `${this.prefix}0` || name.startsWith(`${this.prefix}-`);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private find(nameOrId: string): NetworkState | undefined {
+    const nets = this.store.load();
+    return nets.find((n) => n.name === nameOrId) ?? nets.find((n) => n.id === nameOrId)
+      ?? (nameOrId.length >= 3 ? nets.filter((n) => n.id.startsWith(nameOrId)).at(0) : undefined);
+  }
+
+  private mustFind(nameOrId: string): NetworkState {
+    const n = this.find(nameOrId);
+    if (!n) throw new NotFoundError(`network ${nameOrId} not found (boxlab network ls lists them)`);
+    return n;
+  }
+
+  private subnetFree(c: Cidr, taken: { cidr: Cidr }[]): boolean {
+    return !taken.some((t) => overlaps(t.cidr, c)) && !this.store.load().some((n) => overlaps(parseSubnet(n.subnet), c));
+  }
+
+  /** IPv4 routes of the host other than boxlab's own bridges: subnets there would break host networking. */
+  private async hostRoutes(): Promise<{ cidr: Cidr; text: string }[]> {
+    const r = await host('ip', ['-4', '-j', 'route', 'show']);
+    const routes = JSON.parse(r.stdout || '[]') as { dst: string; dev?: string }[];
+    const out: { cidr: Cidr; text: string }[] = [];
+    for (const route of routes) {
+      if (route.dst === 'default' || (route.dev && this.isOurBridge(route.dev))) continue;
+      const [addr = '', len = '32'] = route.dst.split('/');
+      const base = parseIp(addr);
+      if (base !== undefined) out.push({ cidr: { base, prefixLen: Number(len) }, text: `${route.dst}${route.dev ? ` dev ${route.dev}` : ''}` });
+    }
+    return out;
+  }
+
+  private toRecord(n: NetworkState): NetworkRecord {
+    const prefixLen = parseSubnet(n.subnet).prefixLen;
+    return {
+      Name: n.name,
+      Id: n.id,
+      Created: n.created,
+      Scope: 'local',
+      Driver: 'bridge',
+      EnableIPv6: false,
+      IPAM: { Driver: 'default', Options: {}, Config: [{ Subnet: n.subnet, Gateway: n.gateway }] },
+      Internal: false,
+      Attachable: false,
+      Containers: Object.fromEntries(Object.values(n.endpoints).map((e) => [e.container, {
+        Name: e.containerName, EndpointID: e.endpointId, MacAddress: e.mac, IPv4Address: `${e.ip}/${prefixLen}`, IPv6Address: '',
+      }])),
+      Options: { 'com.docker.network.bridge.name': n.bridge, 'com.docker.network.driver.mtu': String(this.mtu) },
+      Labels: {},
+    };
+  }
+}
+
+function nsInode(path: string): number | undefined {
+  try {
+    return statSync(path).ino;
+  } catch {
+    return undefined;
+  }
+}
+
+function nextIfname(used: string[]): string {
+  for (let i = 0; ; i++) if (!used.includes(`eth${i}`)) return `eth${i}`;
+}
