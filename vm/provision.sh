@@ -1,53 +1,91 @@
 #!/usr/bin/env bash
-# Sets up a Debian 12 / Ubuntu 22.04+ machine for boxlab, idempotently: host tools, Node >= 20 with npm >= 11.6,
-# the project's dependencies and build, `boxlab` on PATH. Run as root from anywhere inside the project.
+# Sets up a Debian 12 / Ubuntu 22.04+ machine for boxlab, idempotently: the host tools the lessons use,
+# Node >= 20 with npm >= 11.6, the project's dependencies and build, `boxlab` on PATH, and boxlabd as a
+# systemd unit where systemd runs. Run as root from anywhere inside the project:
+#
+#   sudo bash vm/provision.sh            provision (a second run changes nothing it does not have to)
+#   sudo bash vm/provision.sh --check    say what the system part (apt, Node, npm) would change; change nothing;
+#                                        exit 0 when it is up to date, 3 when not
+#
+# Environment: BOXLAB_GREET=1 installs the login greeting (the Vagrant VM sets it); BOXLAB_NODE_MAJOR=20 picks
+# the Node line taken from the registry; NPM_CONFIG_REGISTRY is honoured for every download.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 log() { printf '\033[1mprovision:\033[0m %s\n' "$*"; }
-
+check=0
+case "${1:-}" in
+  --check) check=1 ;;
+  '') ;;
+  *) echo "usage: bash vm/provision.sh [--check]" >&2; exit 2 ;;
+esac
 if [ "$(id -u)" -ne 0 ]; then
   echo "provision.sh: run as root (sudo bash vm/provision.sh)" >&2
   exit 1
 fi
+pending=()   # what --check found out of date
 
-apt_packages=(busybox-static iptables iproute2 util-linux procps psmisc curl ca-certificates tmux bridge-utils kmod)
+# --- apt: the tools the lessons run -----------------------------------------------------------------------
+# kmod: the kernel loads overlay/veth/bridge/nat modules on demand through /sbin/modprobe.
+apt_packages=(busybox-static iptables iproute2 util-linux procps psmisc iputils-ping curl ca-certificates tmux kmod)
 missing=()
 for p in "${apt_packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = 'install ok installed' ] || missing+=("$p")
 done
-if [ "${#missing[@]}" -gt 0 ]; then
+if [ "${#missing[@]}" -eq 0 ]; then
+  log "apt packages: all installed"
+elif [ "$check" = 1 ]; then
+  pending+=("apt-get install ${missing[*]}")
+else
   log "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# Node >= 20 and npm >= 11.6 (older npm cannot install vitest 4). Debian 12's apt has only Node 18, so take
-# Node and npm from the npm registry itself: the node-linux-<arch> package carries bin/node.
+# --- Node >= 20 and npm >= 11.6 ---------------------------------------------------------------------------
+# Debian 12's apt has only Node 18 (and `apt-get install npm` drags in ~600 packages); npm < 11.6 cannot
+# install vitest 4. Both come from the npm registry itself, needing nothing but curl: the node-linux-<arch>
+# package carries bin/node, the npm package is npm. npm 12 needs Node 22, so npm stays on 11.
+node_major=${BOXLAB_NODE_MAJOR:-20}
+registry=${NPM_CONFIG_REGISTRY:-https://registry.npmjs.org}
+registry=${registry%/}
 version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
 node_ok() { command -v node >/dev/null && version_ge "$(node -p process.versions.node)" 20.0.0; }
 npm_ok() { command -v npm >/dev/null && version_ge "$(npm --version)" 11.6.0; }
-registry=${NPM_CONFIG_REGISTRY:-https://registry.npmjs.org}
-if ! node_ok; then
-  case "$(uname -m)" in x86_64) arch=x64 ;; aarch64) arch=arm64 ;; *) echo "unsupported arch $(uname -m)" >&2; exit 1 ;; esac
-  log "installing Node 20 from the npm registry (node-linux-$arch)"
-  ver=$(curl -fsSL "$registry/node-linux-$arch" | python3 -c 'import json,sys; d=json.load(sys.stdin); v=[k for k in d["versions"] if k.startswith("20.")]; v.sort(key=lambda s: tuple(int(x) for x in s.split("."))); print(v[-1])' 2>/dev/null || true)
-  if [ -z "$ver" ]; then
-    ver=$(curl -fsSL "$registry/node-linux-$arch" | grep -o '"20\.[0-9]*\.[0-9]*"' | tr -d '"' | sort -V | tail -n1)
-  fi
+# The registry does not resolve ranges in tarball URLs: pick the newest matching tarball from the package
+# document (matching tarball names leaves out prereleases, whose names carry a '-').
+newest_tarball() { # package, version prefix regex
+  curl -fsSL --retry 3 "$registry/$1" | grep -oE "$1-$2\.[0-9]+\.[0-9]+\.tgz" | sort -uV | tail -n1
+}
+fetch_package() { # package, tarball name, dir: unpacks to dir/package
+  curl -fsSL --retry 3 "$registry/$1/-/$2" | tar -xz -C "$3"
+}
+if node_ok; then
+  log "node $(node --version) ($(command -v node))"
+elif [ "$check" = 1 ]; then
+  pending+=("install Node $node_major from the registry")
+else
+  case "$(uname -m)" in x86_64) arch=x64 ;; aarch64) arch=arm64 ;; *) echo "provision.sh: no Node build for $(uname -m)" >&2; exit 1 ;; esac
+  tgz=$(newest_tarball "node-linux-$arch" "$node_major\.[0-9]+")
+  [ -n "$tgz" ] || { echo "provision.sh: no node-linux-$arch $node_major.x at $registry" >&2; exit 1; }
+  log "installing Node from the npm registry: $tgz"
   tmp=$(mktemp -d)
-  curl -fsSL "$registry/node-linux-$arch/-/node-linux-$arch-$ver.tgz" | tar -xz -C "$tmp"
-  cp -a "$tmp/package/bin/node" /usr/local/bin/node
-  mkdir -p /usr/local/include /usr/local/share
-  [ -d "$tmp/package/include" ] && cp -a "$tmp/package/include/." /usr/local/include/
+  fetch_package "node-linux-$arch" "$tgz" "$tmp"
+  install -m 0755 "$tmp/package/bin/node" /usr/local/bin/node
+  if [ -d "$tmp/package/include" ]; then mkdir -p /usr/local/include && cp -a "$tmp/package/include/." /usr/local/include/; fi
   rm -rf "$tmp"
+  hash -r
 fi
-if ! npm_ok; then
-  log "installing npm 11 from the npm registry"
-  ver=$(curl -fsSL "$registry/npm" | grep -o '"11\.[0-9]*\.[0-9]*"' | tr -d '"' | sort -V | tail -n1)
+if npm_ok; then
+  log "npm $(npm --version) ($(command -v npm))"
+elif [ "$check" = 1 ]; then
+  pending+=("install npm 11 from the registry")
+else
+  tgz=$(newest_tarball npm '11\.[0-9]+')
+  log "installing npm from the npm registry: $tgz"
   tmp=$(mktemp -d)
-  curl -fsSL "$registry/npm/-/npm-$ver.tgz" | tar -xz -C "$tmp"
+  fetch_package npm "$tgz" "$tmp"
   rm -rf /usr/local/lib/node_modules/npm
   mkdir -p /usr/local/lib/node_modules
   mv "$tmp/package" /usr/local/lib/node_modules/npm
@@ -57,13 +95,78 @@ if ! npm_ok; then
   hash -r
 fi
 
+if [ "$check" = 1 ]; then
+  if [ "${#pending[@]}" -eq 0 ]; then log "nothing to do"; exit 0; fi
+  for p in "${pending[@]}"; do log "would: $p"; done
+  exit 3
+fi
+
+# --- the project ------------------------------------------------------------------------------------------
 cd "$here"
-log "node $(node --version), npm $(npm --version)"
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# npm ci again only when the lock file or the Node line changed (or node_modules came from another machine,
+# e.g. synced from a macOS host): the marker records what the tree was installed for.
+stamp="$(sha256sum package-lock.json | cut -d' ' -f1) node$(node -p 'process.versions.modules') $(uname -m)"
+marker=node_modules/.boxlab-provisioned
+fresh_deps=0
+if [ "$(cat "$marker" 2>/dev/null)" != "$stamp" ]; then
   log "npm ci"
   npm ci --no-audit --no-fund --loglevel=error
+  echo "$stamp" >"$marker"
+  fresh_deps=1
+else
+  log "dependencies: up to date"
 fi
 log "building"
 npm run --silent build
-ln -sf "$here/bin/boxlab" /usr/local/bin/boxlab
-log "boxlab is on PATH: $(command -v boxlab)"
+if [ "$(readlink /usr/local/bin/boxlab 2>/dev/null)" != "$here/bin/boxlab" ]; then
+  ln -sfn "$here/bin/boxlab" /usr/local/bin/boxlab
+fi
+log "boxlab is on PATH: /usr/local/bin/boxlab -> $here/bin/boxlab"
+
+# --- the login greeting (the VM only) ---------------------------------------------------------------------
+if [ "${BOXLAB_GREET:-0}" = 1 ]; then
+  sed "s|@BOXLAB_HOME@|$here|g" vm/greeting.sh >/etc/profile.d/boxlab.sh.new
+  if cmp -s /etc/profile.d/boxlab.sh.new /etc/profile.d/boxlab.sh; then rm /etc/profile.d/boxlab.sh.new
+  else mv /etc/profile.d/boxlab.sh.new /etc/profile.d/boxlab.sh; log "login greeting installed (/etc/profile.d/boxlab.sh)"; fi
+fi
+
+# --- boxlabd under systemd --------------------------------------------------------------------------------
+# /run/systemd/system exists exactly when systemd is PID 1 (sd_booted(3)); containers and CI sandboxes
+# without it start the daemon on demand from the CLI instead.
+if [ ! -d /run/systemd/system ]; then
+  log "systemd is not running here (PID 1 is $(cat /proc/1/comm)): boxlabd unit skipped; the CLI starts the daemon on demand"
+  exit 0
+fi
+unit_changed=0
+if ! cmp -s vm/boxlabd.service /etc/systemd/system/boxlabd.service; then
+  install -m 0644 vm/boxlabd.service /etc/systemd/system/boxlabd.service
+  systemctl daemon-reload
+  unit_changed=1
+  log "installed /etc/systemd/system/boxlabd.service"
+fi
+# (help captured first: `grep -q` closing the pipe early would fail the pipeline under pipefail)
+commands=$(boxlab --help 2>/dev/null || true)
+if ! grep -qE '^ *daemon\b' <<<"$commands"; then
+  # TODO(lead): remove once `boxlab daemon` exists; until then the unit is installed but not enabled.
+  log "this build has no 'boxlab daemon' yet: boxlabd.service installed, not enabled"
+  exit 0
+fi
+systemctl enable --quiet boxlabd.service
+if ! systemctl is-active --quiet boxlabd.service; then
+  systemctl start boxlabd.service
+elif [ "$unit_changed" = 1 ] || [ "$fresh_deps" = 1 ]; then
+  systemctl restart boxlabd.service
+fi
+sleep 1
+if systemctl is-active --quiet boxlabd.service; then
+  log "boxlabd is running (systemctl status boxlabd)"
+else
+  log "WARNING: boxlabd did not stay up; see: journalctl -u boxlabd"
+fi
+# The offline base image: the daemon creates the busybox image lazily on first start; listing the images
+# makes it do so now rather than during the first lesson.
+# TODO(lead): call a dedicated warm-up (e.g. `boxlab images --warm`) if one appears.
+if grep -qE '^ *images\b' <<<"$commands"; then
+  if boxlab images >/dev/null 2>&1; then log "base image ready"
+  else log "WARNING: 'boxlab images' failed; the base image is made on first use"; fi
+fi

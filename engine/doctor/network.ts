@@ -1,0 +1,38 @@
+import type { DoctorCheck, DoctorFacts } from './types.js';
+import { readKernelFile } from './probes.js';
+import { host } from '../sys/index.js';
+
+/** `iptables v1.8.9 (nf_tables)` → nft; `(legacy)` → legacy. Only the version is asked: listing a table
+ * would create it under the nft backend. */
+export function parseIptablesVersion(out: string): DoctorFacts['iptables'] {
+  const version = /v(\d+\.\d+(?:\.\d+)?)/.exec(out)?.[1] ?? null;
+  const backend = /\(nf_tables\)/.test(out) ? 'nft' : /\(legacy\)/.test(out) ? 'legacy' : version ? 'legacy' : null;
+  return { version, backend };
+}
+
+export async function probeIptables(iptablesPath: string | null): Promise<DoctorFacts['iptables']> {
+  if (!iptablesPath) return { version: null, backend: null };
+  const r = await host(iptablesPath, ['--version'], { allowFailure: true, timeoutMs: 10_000 });
+  return r.exitCode === 0 ? parseIptablesVersion(r.stdout) : { version: null, backend: null };
+}
+
+export function iptablesCheck(i: DoctorFacts['iptables']): DoctorCheck {
+  const base = { id: 'iptables', title: 'iptables backend', essential: true } as const;
+  if (!i.backend) return { ...base, status: 'fail', detail: 'not installed or not working', fix: 'apt-get install iptables' };
+  return { ...base, status: 'ok', detail: `${i.version} (${i.backend === 'nft' ? 'nf_tables backend' : 'legacy backend'})` };
+}
+
+export function probeIpForward(): boolean | null {
+  const v = readKernelFile('/proc/sys/net/ipv4/ip_forward');
+  return v === null ? null : v === '1';
+}
+
+export function ipForwardCheck(on: boolean | null): DoctorCheck {
+  const base = { id: 'ip_forward', title: 'ip_forward', essential: false } as const;
+  if (on) return { ...base, status: 'ok', detail: 'net.ipv4.ip_forward=1' };
+  return {
+    ...base, status: 'warn',
+    detail: on === null ? 'no /proc/sys/net/ipv4/ip_forward' : 'net.ipv4.ip_forward=0: containers on a bridge cannot reach out',
+    fix: 'sysctl -w net.ipv4.ip_forward=1 (to keep it: echo net.ipv4.ip_forward=1 > /etc/sysctl.d/90-boxlab.conf)',
+  };
+}
