@@ -1,0 +1,69 @@
+import { existsSync } from 'node:fs';
+import type { Check } from './types.js';
+
+/** How a check went: the sentence it proves, and what was seen when it failed. */
+export interface CheckResult {
+  proves: string;
+  passed: boolean;
+  /** what was compared, for the failure message: `"lab" equals "lab"` */
+  detail: string;
+  hint?: string;
+  line: number;
+}
+
+/** What the subject of a check evaluated to. */
+export interface Subject {
+  text: string;
+  exitCode?: number;
+  /** stderr of a run: subject, shown when it failed unexpectedly */
+  stderr?: string;
+}
+
+const clip = (s: string) => (s.length > 80 ? `${s.slice(0, 77)}...` : s);
+const q = (s: string) => JSON.stringify(clip(s));
+
+/** Evaluates every operator of an already-substituted check against its subject. */
+export function evaluateCheck(check: Check, subject: Subject): CheckResult {
+  const failures: string[] = [];
+  const passes: string[] = [];
+  const o = check.ops;
+  const s = subject.text.trim();
+  const note = (ok: boolean, text: string) => (ok ? passes : failures).push(text);
+  const num = (v: string) => Number(v.trim());
+
+  if ('run' in check.subject && o.exit === undefined && subject.exitCode !== 0) {
+    const said = subject.stderr?.trim().split('\n').pop();
+    note(false, `the command exited ${subject.exitCode}${said ? ` (${clip(said)})` : ''}`);
+  }
+  if (o.equals !== undefined) note(s === o.equals.trim(), `${q(s)} ${s === o.equals.trim() ? 'equals' : 'is not'} ${q(o.equals.trim())}`);
+  if (o.differs !== undefined) note(s !== o.differs.trim(), `${q(s)} ${s !== o.differs.trim() ? 'differs from' : 'is the same as'} ${q(o.differs.trim())}`);
+  if (o.contains !== undefined) note(s.includes(o.contains), `output ${s.includes(o.contains) ? 'contains' : 'does not contain'} ${q(o.contains)}`);
+  if (o.lacks !== undefined) note(!s.includes(o.lacks), `output ${s.includes(o.lacks) ? 'contains' : 'does not contain'} ${q(o.lacks)}`);
+  if (o.matches !== undefined) {
+    const ok = new RegExp(o.matches, 'm').test(s);
+    note(ok, `${q(s)} ${ok ? 'matches' : 'does not match'} /${o.matches}/`);
+  }
+  const cmp = [['gt', '>', (a: number, b: number) => a > b], ['gte', '≥', (a: number, b: number) => a >= b],
+    ['lt', '<', (a: number, b: number) => a < b], ['lte', '≤', (a: number, b: number) => a <= b]] as const;
+  for (const [key, sym, fn] of cmp) {
+    const want = o[key];
+    if (want === undefined) continue;
+    const a = num(s);
+    const b = num(want);
+    if (Number.isNaN(a) || Number.isNaN(b)) note(false, `${q(s)} ${sym} ${q(want)}: not a number`);
+    else note(fn(a, b), `${a} ${fn(a, b) ? '' : 'is not '}${sym} ${b}`);
+  }
+  if (o.exit !== undefined) note(subject.exitCode === o.exit, `exit code ${subject.exitCode}${subject.exitCode === o.exit ? '' : `, expected ${o.exit}`}`);
+  if (o.exists !== undefined) {
+    const path = 'file' in check.subject ? check.subject.file : s;
+    const there = existsSync(path);
+    note(there === o.exists, `${path} ${there ? 'exists' : 'does not exist'}`);
+  }
+  return {
+    proves: check.proves,
+    passed: failures.length === 0,
+    detail: (failures.length > 0 ? failures : passes).join('; '),
+    ...(check.hint !== undefined && { hint: check.hint }),
+    line: check.line,
+  };
+}

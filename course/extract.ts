@@ -1,0 +1,31 @@
+/** First capture group of `pattern` in `text` (or the whole match); undefined when it does not match. */
+export function extractMatch(text: string, pattern: string): string | undefined {
+  const m = new RegExp(pattern, 'm').exec(text);
+  if (!m) return undefined;
+  return m[1] ?? m[0];
+}
+
+/**
+ * Value at a dotted path in JSON text: `State.Pid`, `[0].State.Pid`, `NetworkSettings.Networks.bridge.IPAddress`.
+ * A top-level array with a path not starting with `[` is indexed at 0, because `inspect` prints `[{...}]`.
+ */
+export function extractJson(text: string, path: string): string | undefined {
+  let data: unknown;
+  try { data = JSON.parse(text); } catch { return undefined; }
+  let p = path.trim().replace(/^\./, '');
+  if (Array.isArray(data) && !p.startsWith('[')) data = data[0];
+  const parts = p.match(/[^.[\]]+|\[\d+\]/g) ?? [];
+  let cur: unknown = data;
+  for (const part of parts) {
+    if (cur === null || cur === undefined) return undefined;
+    if (part.startsWith('[')) {
+      if (!Array.isArray(cur)) return undefined;
+      cur = cur[Number(part.slice(1, -1))];
+    } else {
+      if (typeof cur !== 'object') return undefined;
+      cur = (cur as Record<string, unknown>)[part];
+    }
+  }
+  if (cur === undefined || cur === null) return undefined;
+  return typeof cur === 'object' ? JSON.stringify(cur) : String(cur);
+}

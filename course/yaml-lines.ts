@@ -1,0 +1,37 @@
+import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node } from 'yaml';
+
+/** A YAML document plus a way to find the file line of any node in it. */
+export interface LocatedYaml {
+  doc: Document.Parsed;
+  /** 1-based line (in the YAML text) where `path` starts, or of the nearest parent that exists */
+  lineOf(path: readonly PropertyKey[]): number;
+  /** YAML syntax errors with their 1-based line */
+  errors: { line: number; message: string }[];
+}
+
+export function parseYaml(text: string): LocatedYaml {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const lineAt = (offset: number) => lc.linePos(offset).line;
+  const errors = doc.errors.map((e) => ({ line: lineAt(e.pos[0]), message: e.message.split('\n')[0] ?? e.message }));
+  function lineOf(path: readonly PropertyKey[]): number {
+    let node: unknown = doc.contents;
+    let line = node && (node as Node).range ? lineAt((node as Node).range![0]) : 1;
+    for (const key of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key));
+        if (!pair) break;
+        const k = pair.key as Node;
+        if (k.range) line = lineAt(k.range[0]);
+        node = pair.value;
+      } else if (isSeq(node)) {
+        const item = node.items[Number(key)] as Node | undefined;
+        if (!item) break;
+        if (item.range) line = lineAt(item.range[0]);
+        node = item;
+      } else break;
+    }
+    return line;
+  }
+  return { doc, lineOf, errors };
+}
