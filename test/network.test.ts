@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError, NotFoundError, UserError, host } from '../engine/sys/index.js';
+import { ConflictError, NotFoundError, UserError, host, onTrace, withContainer, type TraceEvent } from '../engine/sys/index.js';
 import { NetworkManager, detectIptablesBackend, parsePublish } from '../engine/network/index.js';
 import { FakeContainers, enterThrowawayHost, inside, iptablesRules, links, netns } from './network-fixtures.js';
 
@@ -150,6 +150,24 @@ describe('endpoints', () => {
     await fakes.stop(b);
     expect(ipamFiles()['172.29.0.0_16']).toBe('11\n');
     expect(mgr.inspect('bridge').Containers).toEqual({});
+  });
+
+  it('every host command of a connect is in the trace, tagged with the container', async () => {
+    const c = await fakes.start();
+    const events: TraceEvent[] = [];
+    const off = onTrace((e) => events.push(e));
+    try {
+      await withContainer('ctrace', () => mgr.connect({ container: 'ctrace', containerName: 't', netnsPath: netns(c), network: 'bridge' }));
+    } finally {
+      off();
+    }
+    const lines = events.map((e) => `${e.kind} ${e.name} ${e.args}`);
+    expect(lines.some((l) => /^command ip link add bxtv[0-9a-f]{8} mtu 1500 master bxt0 up type veth peer name eth0/.test(l))).toBe(true);
+    expect(lines).toContain('note ip (in container netns) route add default via 172.29.0.1 dev eth0');
+    expect(lines.some((l) => l.startsWith('syscall flock '))).toBe(true);
+    expect(events.every((e) => e.container === 'ctrace')).toBe(true);
+    await fakes.stop(c);
+    await mgr.release('ctrace');
   });
 
   it('on a user network containers reach each other by name; peers-changed events fire', async () => {
