@@ -1,6 +1,7 @@
 import { closeSync, createReadStream, createWriteStream, fchownSync, fchmodSync, futimesSync, lchownSync, linkSync, lstatSync,
   lutimesSync, mkdirSync, openSync, readdirSync, rmSync, symlinkSync, writeSync, chmodSync, chownSync, utimesSync, constants as fsc, statSync, type Stats } from 'node:fs';
 import { createHash } from 'node:crypto';
+import type { Writable } from 'node:stream';
 import { Header, Pack, Parser, ReadEntry, WriteEntry, type WriteEntryTar } from 'tar';
 import { mknodChar, traceNote, UserError } from '../sys/index.js';
 import { isOpaqueDir, lsetxattr, OPAQUE_XATTR } from './xattr.js';
@@ -12,6 +13,11 @@ export const WH_OPAQUE = '.wh..wh..opq';
 export interface PackOptions {
   /** one mtime for every entry (a deterministic layer); default: each file's own */
   mtime?: Date;
+  /**
+   * Stay on the dir's filesystem: the contents of anything mounted below it (a live container's /proc, /sys,
+   * /dev, volumes — seen through /proc/<pid>/root) are left out; the mount points themselves stay.
+   */
+  oneFileSystem?: boolean;
   /** paths relative to the dir (no leading slash) left out with everything below them — a container's volumes */
   exclude?: string[];
 }
@@ -29,8 +35,9 @@ type Item = { rel: string } | { synthetic: string };
  * tree always gives the same tar. Overlay whiteouts (char 0/0) become `.wh.` files, opaque dirs get a
  * `.wh..wh..opq` marker; other device nodes, fifos and sockets have no place in a layer and are left out.
  */
-function walk(dir: string, exclude: Set<string>): Item[] {
+function walk(dir: string, exclude: Set<string>, oneFileSystem: boolean): Item[] {
   const items: Item[] = [];
+  const rootDev = lstatSync(dir).dev;
   const visit = (rel: string): void => {
     const names = readdirSync(rel ? `${dir}/${rel}` : dir).sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b))));
     for (const name of names) {
@@ -42,7 +49,7 @@ function walk(dir: string, exclude: Set<string>): Item[] {
       } else if (st.isDirectory()) {
         items.push({ rel: child });
         if (isOpaqueDir(`${dir}/${child}`)) items.push({ synthetic: `${child}/${WH_OPAQUE}` });
-        visit(child);
+        if (!oneFileSystem || st.dev === rootDev) visit(child);
       } else if (st.isFile() || st.isSymbolicLink()) {
         items.push({ rel: child });
       } else {
@@ -69,16 +76,17 @@ function normalise(mtime: Date | undefined) {
 }
 
 /** Packs `dir` (an extracted layer or a container's upper dir) into an uncompressed layer tar at `out`. */
-export async function packLayer(dir: string, out: string, opts: PackOptions = {}): Promise<PackedLayer> {
-  const items = walk(dir, new Set((opts.exclude ?? []).map((p) => p.replace(/^\/+|\/+$/g, ''))));
+export async function packLayer(dir: string, out: string | Writable, opts: PackOptions = {}): Promise<PackedLayer> {
+  const items = walk(dir, new Set((opts.exclude ?? []).map((p) => p.replace(/^\/+|\/+$/g, ''))), opts.oneFileSystem ?? false);
   const pack = new Pack({ cwd: dir, noDirRecurse: true, portable: false, ...(opts.mtime && { mtime: opts.mtime }), onWriteEntry: normalise(opts.mtime) });
   const hash = createHash('sha256');
   let size = 0;
-  const file = createWriteStream(out);
+  const file = typeof out === 'string' ? createWriteStream(out) : out;
   const done = new Promise<void>((resolve, reject) => {
     pack.on('error', reject);
     file.on('error', reject);
-    file.on('close', () => resolve());
+    if (typeof out === 'string') file.on('close', () => resolve());
+    else pack.on('end', () => resolve());
   });
   pack.on('data', (chunk: Buffer) => { hash.update(chunk); size += chunk.length; });
   pack.pipe(file);
@@ -228,6 +236,7 @@ export async function extractLayer(tarPath: string, dest: string): Promise<{ ent
     }
   };
 
+  if (statSync(tarPath).size === 0) throw new UserError('not a valid layer tar: the file is empty');
   await new Promise<void>((resolve, reject) => {
     const parser = new Parser({ strict: true, onReadEntry: onEntry });
     const input = createReadStream(tarPath);
@@ -237,10 +246,11 @@ export async function extractLayer(tarPath: string, dest: string): Promise<{ ent
     parser.on('end', () => resolve());
     input.pipe(parser);
   }).catch((e: Error & { code?: string }) => {
-    throw e instanceof UserError ? e : new UserError(`not a valid layer tar: ${e.message.replace(/\s+/g, ' ')}`);
+    if (e instanceof UserError) throw e;
+    const said = e.message.replace(/^TAR_[A-Z_]+:\s*/, '').replace(/\s+/g, ' ');
+    throw new UserError(`not a valid layer tar: ${said.charAt(0).toLowerCase()}${said.slice(1)}`);
   });
   if (failure) throw failure instanceof UserError ? failure : new UserError(`cannot extract layer: ${failure.message}`);
-  if (entries === 0 && statSync(tarPath).size === 0) throw new UserError('not a valid layer tar: the file is empty');
   // Directories last and deepest first: writing into a dir would bump its mtime, a 0555 dir would refuse the write.
   for (const d of dirs.reverse()) {
     chownSync(d.path, d.uid, d.gid);

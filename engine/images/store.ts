@@ -97,6 +97,19 @@ export class ImageStore {
     }
   }
 
+  /** diffIDs of every layer in the store */
+  layerIds(): string[] {
+    return readdirSync(join(this.dir, 'layers')).filter((h) => /^[0-9a-f]{64}$/.test(h)).map((h) => `sha256:${h}`);
+  }
+
+  /** Removes layers no image names (and that `which` selects): the undo of a load or build that failed midway. */
+  removeUnusedLayers(which: (diffID: string) => boolean = () => true): string[] {
+    const used = new Set(this.list().flatMap((i) => i.RootFS.DiffIDs));
+    const gone = this.layerIds().filter((d) => !used.has(d) && which(d));
+    for (const d of gone) removeTree(this.layerPath(d));
+    return gone;
+  }
+
   private install(work: string, diffID: string): void {
     const final = this.layerPath(diffID);
     if (existsSync(final)) removeTree(final); // a half-installed leftover without diff/
