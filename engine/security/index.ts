@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { setNoNewPrivs, traceNote, UserError } from '../sys/index.js';
+import {
+  applyBoundingSet, applyCapabilities, keepCapabilitiesAcrossSetuid, raiseEffective, resolveCapabilities,
+} from './capabilities.js';
+import { compileSeccomp, defaultSeccompProfile, loadSeccompProgram, parseSeccompProfile } from './seccomp.js';
+import { applyMaskedPaths, applyReadonlyPaths, defaultMaskedPaths, DOCKER_READONLY_PATHS } from './paths.js';
+
+export * from './capabilities.js';
+export * from './seccomp.js';
+export * from './paths.js';
+export * from './idranges.js';
+export * from './userns.js';
+export * from './idmap.js';
+
+/**
+ * What the daemon decides (from docker's HostConfig) and the init applies. Plain JSON: it travels to the
+ * init inside its fd-3 config.
+ */
+export interface SecurityPlan {
+  privileged: boolean;
+  /** CAP_ names; bounding = permitted = effective for root, as docker */
+  capabilities: string[];
+  noNewPrivileges: boolean;
+  seccomp: { mode: 'unconfined' } | { mode: 'filter'; profile: string; /** BPF, base64 */ bpf: string };
+  maskedPaths: string[];
+  readonlyPaths: string[];
+}
+
+/** The subset of docker's HostConfig this module reads. */
+export interface SecurityHostConfig {
+  CapAdd?: string[] | null;
+  CapDrop?: string[] | null;
+  Privileged?: boolean;
+  SecurityOpt?: string[] | null;
+}
+
+interface SecurityOpts { seccomp?: string; noNewPrivileges: boolean; systemPathsUnconfined: boolean }
+
+/**
+ * `--security-opt` values as docker takes them: `seccomp=unconfined`, `seccomp=<JSON text>` (the docker CLI
+ * sends the file's content), `seccomp=/path/profile.json` (boxlab's CLI and daemon share the host, so a path
+ * works too), `no-new-privileges[=true|false]`, `systempaths=unconfined`; `:` works for `=` (old syntax).
+ * apparmor/label options are accepted and ignored (boxlab has no LSM profiles). Anything else → UserError.
+ */
+export function parseSecurityOpts(opts: readonly string[]): SecurityOpts {
+  const out: SecurityOpts = { noNewPrivileges: false, systemPathsUnconfined: false };
+  for (const opt of opts) {
+    const m = /^([a-z-]+)(?:[=:]([\s\S]*))?$/.exec(opt.trim());
+    const key = m?.[1];
+    const value = m?.[2];
+    if (key === 'seccomp' && value) out.seccomp = value;
+    else if (key === 'no-new-privileges' && (value === undefined || value === 'true' || value === '')) out.noNewPrivileges = true;
+    else if (key === 'no-new-privileges' && value === 'false') out.noNewPrivileges = false;
+    else if (key === 'systempaths' && value === 'unconfined') out.systemPathsUnconfined = true;
+    else if ((key === 'apparmor' || key === 'label') && value !== undefined) traceNote('security', `--security-opt ${key}: ignored (no LSM in boxlab)`);
+    else throw new UserError(`invalid --security-opt "${opt.slice(0, 60)}": use seccomp=unconfined|PROFILE.json, no-new-privileges or systempaths=unconfined`);
+  }
+  return out;
+}
+
+function loadProfileText(value: string): { text: string; source: string } {
+  if (value.trimStart().startsWith('{')) return { text: value, source: 'seccomp profile' };
+  try {
+    return { text: readFileSync(value, 'utf8'), source: `seccomp profile ${value}` };
+  } catch (e) {
+    throw new UserError(`cannot read seccomp profile ${value}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/**
+ * Daemon side, before anything is created: resolves capabilities, parses and COMPILES the seccomp profile
+ * (so a bad profile fails here, with nothing to undo), picks the masked/read-only paths.
+ * Privileged = all capabilities, no seccomp, no masked/read-only paths (docker).
+ */
+export function securityPlan(hc: SecurityHostConfig): SecurityPlan {
+  const privileged = hc.Privileged === true;
+  const capabilities = resolveCapabilities({ capAdd: hc.CapAdd, capDrop: hc.CapDrop, privileged });
+  const opts = parseSecurityOpts(hc.SecurityOpt ?? []);
+  let seccomp: SecurityPlan['seccomp'] = { mode: 'unconfined' };
+  if (!privileged && opts.seccomp !== 'unconfined') {
+    const { profile, source } = opts.seccomp === undefined
+      ? { profile: defaultSeccompProfile(), source: 'default' }
+      : (() => { const t = loadProfileText(opts.seccomp); return { profile: parseSeccompProfile(t.text, t.source), source: t.source }; })();
+    const compiled = compileSeccomp(profile, { caps: capabilities, source: source === 'default' ? 'docker default profile' : source });
+    seccomp = { mode: 'filter', profile: source, bpf: compiled.bpf.toString('base64') };
+  }
+  const paths = !privileged && !opts.systemPathsUnconfined;
+  return {
+    privileged,
+    capabilities,
+    noNewPrivileges: opts.noNewPrivileges,
+    seccomp,
+    maskedPaths: paths ? defaultMaskedPaths() : [],
+    readonlyPaths: paths ? [...DOCKER_READONLY_PATHS] : [],
+  };
+}
+
+// ---- init side: call these in this order -------------------------------------------------------------------
+
+/**
+ * Step 1 (init, still root, after /proc and /sys are mounted in the container — after pivot_root, so
+ * `rootPrefix` is ''): hide the masked paths, make the read-only ones read-only.
+ */
+export function applyPathSecurity(plan: SecurityPlan, rootPrefix = ''): void {
+  applyMaskedPaths(rootPrefix, plan.maskedPaths);
+  applyReadonlyPaths(rootPrefix, plan.readonlyPaths);
+}
+
+/**
+ * Step 2 (init, still root, right BEFORE setgroups/setgid/setuid for `-u`): shrink the bounding set (needs
+ * CAP_SETPCAP, which a later setuid would take away) and set PR_SET_KEEPCAPS so the permitted set survives
+ * setuid — step 3 needs CAP_SYS_ADMIN once more to load seccomp without no_new_privs.
+ */
+export function prepareProcessSecurity(plan: SecurityPlan): void {
+  applyBoundingSet(plan.capabilities);
+  keepCapabilitiesAcrossSetuid(true);
+}
+
+/**
+ * Step 3 (init, after setuid, the last thing before execve): capabilities, no_new_privs, seccomp.
+ * With no_new_privs the filter is loaded last (it needs no privilege then), as runc does. Without it the kernel
+ * wants CAP_SYS_ADMIN to install a filter, so CAP_SYS_ADMIN is raised from the kept permitted set, the filter
+ * is loaded, and only then are the capabilities cut to the container's set — the profile must therefore
+ * allow capset and prctl (docker's does), and execve in every case.
+ */
+export function finishProcessSecurity(plan: SecurityPlan, opts: { uid: number }): void {
+  const filter = plan.seccomp.mode === 'filter' ? Buffer.from(plan.seccomp.bpf, 'base64') : null;
+  if (filter && !plan.noNewPrivileges) {
+    raiseEffective();
+    loadSeccompProgram(filter);
+    applyCapabilities(plan.capabilities, opts);
+    return;
+  }
+  applyCapabilities(plan.capabilities, opts);
+  if (plan.noNewPrivileges) setNoNewPrivs();
+  if (filter) loadSeccompProgram(filter);
+}
+
+/** For `inspect`: the four lines of /proc/PID/status that describe a process's confinement. */
+export function describeConfinement(pid: number | 'self'): { capEff: string; capBnd: string; noNewPrivs: boolean; seccomp: string } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const get = (k: string): string => new RegExp(`^${k}:\\s+(\\S+)`, 'm').exec(status)?.[1] ?? '';
+  return {
+    capEff: get('CapEff'),
+    capBnd: get('CapBnd'),
+    noNewPrivs: get('NoNewPrivs') === '1',
+    seccomp: ['disabled', 'strict', 'filter'][Number(get('Seccomp'))] ?? get('Seccomp'),
+  };
+}
