@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, UserError, host, onTrace, withContainer, type TraceEvent } from '../engine/sys/index.js';
-import { NetworkManager, detectIptablesBackend, parsePublish } from '../engine/network/index.js';
+import { NetworkManager, detectIptablesBackend, parseNetworkMode, parsePublish, portsToDocker } from '../engine/network/index.js';
 import { FakeContainers, enterThrowawayHost, inside, iptablesRules, links, netns } from './network-fixtures.js';
 
 let leave: () => void;
@@ -57,6 +57,23 @@ describe('parsePublish', () => {
   });
   it('names the bad part', () => {
     expect(() => parsePublish('8080:70000')).toThrow('container port "70000" must be a number from 1 to 65535');
+  });
+});
+
+describe('network modes and docker shapes', () => {
+  it('parses --network values', () => {
+    expect(parseNetworkMode(undefined)).toEqual({ kind: 'bridge', network: 'bridge' });
+    expect(parseNetworkMode('none')).toEqual({ kind: 'none' });
+    expect(parseNetworkMode('host')).toEqual({ kind: 'host' });
+    expect(parseNetworkMode('container:web')).toEqual({ kind: 'container', ref: 'web' });
+    expect(parseNetworkMode('appnet')).toEqual({ kind: 'bridge', network: 'appnet' });
+    expect(() => parseNetworkMode('container:')).toThrow(UserError);
+  });
+  it('renders published ports as docker does', () => {
+    expect(portsToDocker([parsePublish('8080:80'), parsePublish('127.0.0.1:5353:53/udp')])).toEqual({
+      '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '8080' }],
+      '53/udp': [{ HostIp: '127.0.0.1', HostPort: '5353' }],
+    });
   });
 });
 
@@ -283,7 +300,11 @@ describe('published ports', () => {
     const web = await fakes.start(['busybox', 'httpd', '-f', '-p', '80', '-h', www]);
     const ep = await mgr.connect({ container: 'cw', containerName: 'w', netnsPath: netns(web), network: 'bridge' });
     const natBefore = (await host('iptables', ['-t', 'nat', '-S', 'BOXLAB-DNAT'])).stdout;
+    await mgr.assertPublishable([parsePublish('8080:80')]);
     await mgr.publish('cw', ep.ip, [parsePublish('8080:80')]);
+    expect(mgr.endpointsOf('cw')).toEqual([{ ...ep, ports: [parsePublish('8080:80')] }]);
+    await expect(mgr.assertPublishable([parsePublish('8080:81')])).rejects.toThrow(ConflictError);
+    await expect(mgr.assertPublishable([parsePublish('9000:80'), parsePublish('9000:81')])).rejects.toThrow(/given twice/);
     const nat = (await host('iptables', ['-t', 'nat', '-S', 'BOXLAB-DNAT'])).stdout;
     expect(natBefore).not.toContain('8080');
     expect(nat).toContain(`--dport 8080 -j DNAT --to-destination ${ep.ip}:80`);

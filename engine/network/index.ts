@@ -5,3 +5,4 @@ export {
 } from './manager.js';
 export { parsePublish, formatPublish, type PortSpec } from './ports.js';
 export { detectIptablesBackend } from './iptables.js';
+export { parseNetworkMode, portsToDocker, type NetworkMode } from './modes.js';

@@ -331,26 +331,24 @@ export class NetworkManager {
     });
   }
 
+  /** A container's endpoints with their published ports (for inspect's NetworkSettings and `boxlab port`). */
+  endpointsOf(container: string): (EndpointInfo & { ports: PortSpec[] })[] {
+    return this.store.load().flatMap((n) => {
+      const ep = n.endpoints[container];
+      if (!ep) return [];
+      return [{ network: n.name, networkId: n.id, ifname: ep.ifname, hostVeth: ep.hostVeth, ip: ep.ip, prefixLen: parseSubnet(n.subnet).prefixLen, gateway: n.gateway, mac: ep.mac, ports: ep.ports }];
+    });
+  }
+
   // ---------------------------------------------------------------- ports
 
   async publish(container: string, ip: string, ports: PortSpec[]): Promise<void> {
     if (ports.length === 0) return;
     const net = this.store.load().find((n) => n.endpoints[container]?.ip === ip);
     if (!net) throw new NotFoundError(`container ${container} has no endpoint with address ${ip}`);
-    for (const [i, p] of ports.entries()) {
-      const dup = ports.slice(0, i).find((q) => clashes(p, q));
-      if (dup) throw new ConflictError(`host port ${formatPublish(p)} is given twice`);
-    }
-    const assertUnpublished = (nets: NetworkState[]): void => {
-      for (const n of nets) for (const ep of Object.values(n.endpoints)) for (const q of ep.ports) {
-        const p = ports.find((x) => clashes(x, q));
-        if (p) throw new ConflictError(`host port ${p.hostPort}/${p.proto} is already published by container ${ep.containerName}`);
-      }
-    };
-    assertUnpublished(this.store.load());
-    for (const p of ports) await assertPortFree(p);
+    await this.assertPublishable(ports);
     this.store.tx((nets) => {
-      assertUnpublished(nets);
+      assertUnpublished(nets, ports);
       const fresh = nets.find((n) => n.id === net.id)?.endpoints[container];
       if (!fresh) throw new NotFoundError(`container ${container} is no longer connected to network ${net.name}`);
       fresh.ports.push(...ports);
@@ -375,6 +373,18 @@ export class NetworkManager {
       });
       throw e;
     }
+  }
+
+  /**
+   * The checks publish() makes, without changing anything: call it before starting a container with -p so a
+   * taken port fails the run before any process or veth exists. publish() checks again under the lock.
+   */
+  async assertPublishable(ports: PortSpec[]): Promise<void> {
+    for (const [i, p] of ports.entries()) {
+      if (ports.slice(0, i).some((q) => clashes(p, q))) throw new ConflictError(`host port ${formatPublish(p)} is given twice`);
+    }
+    assertUnpublished(this.store.load(), ports);
+    for (const p of ports) await assertPortFree(p);
   }
 
   // ---------------------------------------------------------------- names
@@ -518,6 +528,13 @@ export class NetworkManager {
       Options: { 'com.docker.network.bridge.name': n.bridge, 'com.docker.network.driver.mtu': String(this.mtu) },
       Labels: {},
     };
+  }
+}
+
+function assertUnpublished(nets: NetworkState[], ports: PortSpec[]): void {
+  for (const n of nets) for (const ep of Object.values(n.endpoints)) for (const q of ep.ports) {
+    const p = ports.find((x) => clashes(x, q));
+    if (p) throw new ConflictError(`host port ${p.hostPort}/${p.proto} is already published by container ${ep.containerName}`);
   }
 }
 
