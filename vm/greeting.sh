@@ -1,4 +1,5 @@
 # boxlab login greeting (installed as /etc/profile.d/boxlab.sh by vm/provision.sh with BOXLAB_GREET=1).
+# shellcheck shell=sh
 # Interactive shells only, once per session.
 case $- in
   *i*)

@@ -210,9 +210,9 @@ timeout -k 15 "$timeout_s" qemu-system-x86_64 -name boxlab-test-vm "${accel[@]}"
   -append "root=/dev/vda rw console=ttyS0 quiet loglevel=3 panic=1 systemd.show_status=error" \
   -drive file="$work/disk.qcow2",if=virtio,format=qcow2 \
   -drive file="$work/job.tar",if=virtio,format=raw,readonly=on \
-  -netdev user,id=n0 -device virtio-net-pci,netdev=n0 -device virtio-rng-pci \
+  -netdev user,id=n0,ipv6=off -device virtio-net-pci,netdev=n0 -device virtio-rng-pci \
   -display none -monitor none -serial stdio -no-reboot -pidfile "$qemu_pidfile" </dev/null 2>&1 \
-  | tr -d '\r' | tee "$work/console.log" | sed -u 's/^/  vm| /'
+  | sed -u 's/\r$//' | tee "$work/console.log" | sed -u 's/^/  vm| /'   # -u: line by line, as it comes
 qemu_rc=${PIPESTATUS[0]}
 set -e
 elapsed=$(( $(now) - t0 ))
@@ -223,10 +223,11 @@ if [ "$qemu_rc" -eq 124 ] || [ "$qemu_rc" -eq 137 ]; then
   exit 1
 fi
 log "guest ran ${elapsed}s in all (qemu exit $qemu_rc); console: $cache/last-console.log"
-grep -E '^BOXLAB-VM: (TIME|cgroup)' "$work/console.log" | sed 's/^/  /' || true
-if grep -q '^BOXLAB-VM-RESULT: pass' "$work/console.log"; then
+# (the guest's journal+console output prefixes each line with a timestamp and the unit's name)
+grep -oE 'BOXLAB-VM: (TIME|cgroup|provisioning is).*' "$work/console.log" | sed 's/^/  /' || true
+if grep -q 'BOXLAB-VM-RESULT: pass' "$work/console.log"; then
   log "PASS"
   exit 0
 fi
-log "FAIL: $(grep -m1 '^BOXLAB-VM-RESULT:' "$work/console.log" || echo 'no result from the guest')"
+log "FAIL: $(grep -m1 -oE 'BOXLAB-VM-RESULT:.*' "$work/console.log" || echo 'no result from the guest')"
 exit 1
