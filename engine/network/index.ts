@@ -6,3 +6,4 @@ export {
 export { parsePublish, formatPublish, type PortSpec } from './ports.js';
 export { detectIptablesBackend } from './iptables.js';
 export { parseNetworkMode, portsToDocker, type NetworkMode } from './modes.js';
+export { networkManagerFor } from './shared.js';
