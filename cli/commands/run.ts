@@ -1,0 +1,69 @@
+import type { Command } from 'commander';
+import type { IncomingMessage } from 'node:http';
+import { ApiError } from '../../engine/client/client.js';
+import { client, ExitCode, startExitCode } from '../context.js';
+import { runSession } from '../session.js';
+import { addRunFlags, toCreateConfig, type RunFlags } from './run-flags.js';
+
+async function readJson<T>(res: IncomingMessage): Promise<T> {
+  const chunks: Buffer[] = [];
+  for await (const c of res) chunks.push(c as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as T;
+}
+
+export function register(program: Command): void {
+  addRunFlags(
+    program.command('create')
+      .description('create a container without starting it')
+      .helpOption('--help', 'show help')
+      .argument('<image>')
+      .argument('[command...]')
+      .passThroughOptions(),
+  ).action(async (image: string, command: string[], flags: RunFlags) => {
+    const c = await client(program);
+    const cfg = toCreateConfig(image, command, flags);
+    const { Id } = await c.post<{ Id: string }>('/containers/create', cfg, { name: flags.name });
+    process.stdout.write(`${Id}\n`);
+  });
+
+  addRunFlags(
+    program.command('run')
+      .description('create and start a container (docker run)')
+      .helpOption('--help', 'show help')
+      .argument('<image>')
+      .argument('[command...]')
+      .passThroughOptions(),
+  ).action(async (image: string, command: string[], flags: RunFlags) => {
+    const c = await client(program);
+    const cfg = toCreateConfig(image, command, flags);
+    const { Id } = await c.post<{ Id: string }>('/containers/create', cfg, { name: flags.name });
+    const startFailed = async (e: unknown): Promise<never> => {
+      if (e instanceof ApiError) {
+        process.stderr.write(`boxlab: ${e.message}\n`);
+        if (flags.rm) await c.call('DELETE', `/containers/${Id}`, { query: { force: 1 } }).catch(() => undefined);
+        throw new ExitCode(startExitCode(e.message));
+      }
+      throw e;
+    };
+
+    if (flags.detach) {
+      await c.post(`/containers/${Id}/start`).catch(startFailed);
+      process.stdout.write(`${Id}\n`);
+      return;
+    }
+    const attach = await c.hijack(`/containers/${Id}/attach`, { query: { stream: 1, stdin: flags.interactive ?? false, stdout: 1, stderr: 1 } });
+    const waiting = await c.stream('POST', `/containers/${Id}/wait`, { query: { condition: flags.rm ? 'removed' : 'next-exit' } });
+    await c.post(`/containers/${Id}/start`).catch(async (e: unknown) => {
+      attach.socket.destroy();
+      waiting.destroy();
+      return startFailed(e);
+    });
+    const how = await runSession({ ...attach, tty: flags.tty ?? false, stdin: flags.interactive ?? false, resizePath: `/containers/${Id}/resize`, client: c });
+    if (how === 'detached') {
+      waiting.destroy();
+      return;
+    }
+    const result = await readJson<{ StatusCode: number }>(waiting);
+    if (result.StatusCode !== 0) throw new ExitCode(result.StatusCode);
+  });
+}

@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import { runDaemon } from '../../engine/daemon/daemon.js';
+import { client, location } from '../context.js';
+
+export function register(program: Command): void {
+  program.command('daemon')
+    .description('run boxlabd in the foreground (the CLI starts it on demand)')
+    .option('--cgroup-parent <name>', 'cgroup that holds every container', process.env.BOXLAB_CGROUP_PARENT ?? 'boxlab')
+    .action(async (o: { cgroupParent: string }) => {
+      const loc = location(program);
+      await runDaemon({ root: loc.root, socket: loc.socket, cgroupParent: o.cgroupParent });
+      // stays alive: the server keeps the event loop busy
+      await new Promise(() => undefined);
+    });
+
+  program.command('version').description('client and daemon versions').action(async () => {
+    const c = await client(program);
+    const v = await c.get<{ Version: string; ApiVersion: string; KernelVersion: string; GoVersion: string }>('/version');
+    process.stdout.write(`boxlab ${v.Version} (Engine API ${v.ApiVersion}), daemon on ${c.socketPath}, ${v.GoVersion}, kernel ${v.KernelVersion}\n`);
+  });
+
+  program.command('info').description('daemon-wide information (JSON)').action(async () => {
+    const c = await client(program);
+    process.stdout.write(`${JSON.stringify(await c.get('/info'), null, 2)}\n`);
+  });
+
+  program.command('reset')
+    .description('remove every container, mount, cgroup and rule boxlab made (the host as it was)')
+    .action(async () => {
+      const c = await client(program);
+      const r = await c.post<{ Removed: string[] }>('/boxlab/reset');
+      process.stdout.write(r.Removed.length ? `${r.Removed.join('\n')}\n` : 'nothing to remove\n');
+    });
+}

@@ -1,0 +1,87 @@
+import type { Command } from 'commander';
+import { connect, type DaemonLocation } from '../engine/client/daemon-start.js';
+import { Client, ApiError, DaemonUnreachable } from '../engine/client/client.js';
+import { UserError } from '../engine/sys/errors.js';
+import { formatTrace, type TraceEvent } from '../engine/sys/trace.js';
+
+export const DEFAULT_SOCKET = '/run/boxlab/boxlab.sock';
+export const DEFAULT_ROOT = '/var/lib/boxlab';
+
+/** Where the daemon is: flags first, then BOXLAB_SOCKET / BOXLAB_ROOT / BOXLAB_CGROUP_PARENT, then defaults. */
+export function location(program: Command): DaemonLocation {
+  const o = program.opts<{ socket?: string; root?: string }>();
+  const loc: DaemonLocation = {
+    socket: o.socket ?? process.env.BOXLAB_SOCKET ?? DEFAULT_SOCKET,
+    root: o.root ?? process.env.BOXLAB_ROOT ?? DEFAULT_ROOT,
+  };
+  if (process.env.BOXLAB_CGROUP_PARENT) loc.cgroupParent = process.env.BOXLAB_CGROUP_PARENT;
+  return loc;
+}
+
+let traceStop: (() => Promise<void>) | undefined;
+
+/**
+ * A client for the daemon (started on demand). With `--trace`, subscribes to the daemon's trace stream
+ * first, so every syscall and host command of the command that follows is printed to stderr.
+ */
+export async function client(program: Command): Promise<Client> {
+  const c = await connect(location(program));
+  if (program.opts<{ trace?: boolean }>().trace && !traceStop) traceStop = await printTrace(c);
+  return c;
+}
+
+async function printTrace(c: Client): Promise<() => Promise<void>> {
+  const res = await c.stream('GET', '/events', { query: { type: 'trace' } });
+  let buffered = '';
+  res.setEncoding('utf8');
+  res.on('data', (chunk: string) => {
+    buffered += chunk;
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      if (line) process.stderr.write(`\x1b[2m${formatTrace(JSON.parse(line) as TraceEvent)}\x1b[0m\n`);
+    }
+  });
+  return async () => {
+    // Events of the last request may still be in flight on the other connection.
+    await new Promise((r) => setTimeout(r, 50));
+    res.destroy();
+  };
+}
+
+export async function finishTrace(): Promise<void> {
+  if (traceStop) await traceStop();
+  traceStop = undefined;
+}
+
+/** docker's exit codes for a failed start: 127 not found, 126 not executable, 125 anything else. */
+export function startExitCode(message: string): number {
+  if (/executable file not found|no such file or directory/.test(message)) return 127;
+  if (/permission denied|not a directory|exec format error/i.test(message)) return 126;
+  return 125;
+}
+
+/** Prints one line for an error and returns the exit code to use. */
+export function reportError(e: unknown): number {
+  if (e instanceof ApiError) {
+    process.stderr.write(`Error response from daemon: ${e.message}\n`);
+    return e.status === 404 ? 1 : 125;
+  }
+  if (e instanceof UserError) {
+    process.stderr.write(`boxlab: ${e.message}\n`);
+    return e.exitCode;
+  }
+  if (e instanceof DaemonUnreachable) {
+    process.stderr.write(`boxlab: ${e.message}\n`);
+    return 1;
+  }
+  process.stderr.write(`boxlab: ${e instanceof Error ? e.message : String(e)}\n`);
+  return 1;
+}
+
+export class ExitCode extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}

@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import { ConflictError, NotFoundError, UserError } from '../sys/errors.js';
+import { withContainer } from '../sys/trace.js';
+import { setWindowSize } from '../sys/calls.js';
+import { joinPlan } from './plan.js';
+import { mergeEnv } from './config.js';
+import { launch, type Launched } from './launch.js';
+import type { Runtime } from './runtime.js';
+import { ProcessIO } from './io.js';
+
+/** `POST /containers/{id}/exec` body (the subset boxlab uses). */
+export interface ExecConfig {
+  Cmd: string[];
+  Env?: string[] | null;
+  WorkingDir?: string;
+  User?: string;
+  Tty?: boolean;
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  Privileged?: boolean;
+  ConsoleSize?: [number, number] | null;
+}
+
+export interface ExecRecord {
+  ID: string;
+  ContainerID: string;
+  Running: boolean;
+  ExitCode: number | null;
+  Pid: number;
+  ProcessConfig: { entrypoint: string; arguments: string[]; tty: boolean; user: string; privileged: boolean };
+  OpenStdin: boolean;
+  OpenStdout: boolean;
+  OpenStderr: boolean;
+  config: ExecConfig;
+  launched?: Launched;
+}
+
+/**
+ * `exec`: a new process that joins every namespace of a running container — mount and cgroup included —
+ * through the same init stage a container starts with (mode "exec": no rootfs work, just user, cwd, exec).
+ */
+export class ExecManager {
+  private readonly execs = new Map<string, ExecRecord>();
+
+  constructor(private readonly runtime: Runtime) {}
+
+  create(ref: string, config: ExecConfig): ExecRecord {
+    const rec = this.runtime.get(ref);
+    if (!rec.State.Running) throw new ConflictError(`container ${rec.Id} is not running`);
+    if (rec.State.Paused) throw new ConflictError(`container ${rec.Id} is paused, unpause the container before exec`);
+    if (!Array.isArray(config.Cmd) || config.Cmd.length === 0) throw new UserError('no exec command specified');
+    const id = randomBytes(32).toString('hex');
+    const exec: ExecRecord = {
+      ID: id, ContainerID: rec.Id, Running: false, ExitCode: null, Pid: 0,
+      ProcessConfig: { entrypoint: config.Cmd[0]!, arguments: config.Cmd.slice(1), tty: config.Tty ?? false, user: config.User ?? '', privileged: config.Privileged ?? false },
+      OpenStdin: config.AttachStdin ?? false, OpenStdout: config.AttachStdout ?? true, OpenStderr: config.AttachStderr ?? true,
+      config,
+    };
+    this.execs.set(id, exec);
+    return exec;
+  }
+
+  get(id: string): ExecRecord {
+    const exec = this.execs.get(id);
+    if (!exec) throw new NotFoundError(`No such exec instance: ${id}`);
+    return exec;
+  }
+
+  io(id: string): ProcessIO | undefined {
+    return this.execs.get(id)?.launched?.io;
+  }
+
+  /**
+   * Starts the exec; resolves once the command has been exec'd (or rejects with its start error). `io` carries
+   * the caller's listeners already, so no output is lost.
+   */
+  async start(id: string, io: ProcessIO = new ProcessIO(this.get(id).config.Tty ?? false)): Promise<ExecRecord> {
+    const exec = this.get(id);
+    if (exec.Running || exec.ExitCode !== null) throw new ConflictError(`exec ${id} has already run`);
+    const rec = this.runtime.get(exec.ContainerID);
+    if (!rec.State.Running) throw new ConflictError(`container ${rec.Id} is not running`);
+    const cgroup = this.runtime.cgroupOf(rec.Id);
+    const c = exec.config;
+    const launched = await withContainer(rec.Id, () => launch({
+      io,
+      plan: joinPlan(rec.State.Pid),
+      tty: c.Tty ?? false,
+      openStdin: c.AttachStdin ?? false,
+      consoleSize: c.ConsoleSize ?? null,
+      config: {
+        mode: 'exec',
+        containerId: rec.Id,
+        joinMountNs: `/proc/${rec.State.Pid}/ns/mnt`,
+        args: c.Cmd,
+        env: mergeEnv(rec.Config.Env, c.Env ?? []),
+        cwd: c.WorkingDir || rec.Config.WorkingDir || '/',
+        user: c.User || rec.Config.User || '',
+        tty: c.Tty ?? false,
+      },
+      prepare: (pid) => cgroup?.apply(pid),
+    })).catch((e: Error & { exitCode?: number }) => {
+      exec.ExitCode = e.exitCode ?? 126;
+      throw new UserError(e.message, { exitCode: e.exitCode ?? 126 });
+    });
+    exec.launched = launched;
+    exec.Running = true;
+    exec.Pid = launched.pid;
+    void launched.exited.then((s) => {
+      exec.Running = false;
+      exec.ExitCode = s.exitCode;
+    });
+    return exec;
+  }
+
+  resize(id: string, rows: number, cols: number): void {
+    const master = this.get(id).launched?.io.ptyMaster;
+    if (master !== undefined) setWindowSize(master, rows, cols);
+  }
+
+  inspect(id: string): Omit<ExecRecord, 'launched' | 'config'> {
+    const { launched: _l, config: _c, ...rest } = this.get(id);
+    return rest;
+  }
+}

@@ -1,0 +1,135 @@
+import { ReadStream } from 'node:tty';
+import { write } from 'node:fs';
+import { Writable } from 'node:stream';
+import type { ChildProcess } from 'node:child_process';
+import * as sys from '../sys/calls.js';
+import { emitTrace } from '../sys/trace.js';
+import { spawnInit, releaseInit, type NamespacePlan } from '../namespaces/spawn.js';
+import type { InitConfig } from '../namespaces/protocol.js';
+import type { ProcessIO } from './io.js';
+import { constants } from 'node:os';
+
+const sysSignals = constants.signals as Record<string, number>;
+
+export interface LaunchOptions {
+  plan: NamespacePlan;
+  config: InitConfig;
+  tty: boolean;
+  openStdin: boolean;
+  consoleSize?: [number, number] | null;
+  /** the caller's listeners (log, attached clients) are on it before any output can arrive */
+  io: ProcessIO;
+  /** runs after the init exists and before it is released: cgroup placement, network wiring */
+  prepare: (pid: number) => Promise<void> | void;
+}
+
+export interface Launched {
+  child: ChildProcess;
+  pid: number;
+  io: ProcessIO;
+  /** resolves with the exit status once the process has exited and its output is drained */
+  exited: Promise<{ exitCode: number; signal: NodeJS.Signals | null }>;
+}
+
+/** Writes keystrokes to a non-blocking pty master, retrying when the kernel's buffer is full. */
+function ptyWriter(fd: number): Writable {
+  return new Writable({
+    write(chunk: Buffer, _enc, done) {
+      const attempt = (offset: number): void => {
+        write(fd, chunk, offset, chunk.length - offset, null, (err, n) => {
+          if (err && (err as NodeJS.ErrnoException).code === 'EAGAIN') setTimeout(() => attempt(offset), 5);
+          else if (err) done(err);
+          else if (offset + n < chunk.length) attempt(offset + n);
+          else done();
+        });
+      };
+      attempt(0);
+    },
+  });
+}
+
+/**
+ * Starts one process through the init stage: spawn into the namespaces, let `prepare` place it, release it
+ * with its config and wait for the execve. On failure the half-started process is killed and reaped before
+ * the error propagates, so the caller only has to undo what `prepare` did.
+ */
+export async function launch(opts: LaunchOptions): Promise<Launched> {
+  const { io } = opts;
+  let pty: sys.Pty | undefined;
+  let stdio: ('pipe' | 'ignore' | number)[];
+  if (opts.tty) {
+    pty = sys.openPty();
+    if (opts.consoleSize) sys.setWindowSize(pty.master, opts.consoleSize[0], opts.consoleSize[1]);
+    stdio = [pty.slave, pty.slave, pty.slave];
+  } else {
+    stdio = [opts.openStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'];
+  }
+  let init;
+  try {
+    init = spawnInit({ plan: opts.plan, stdio, newSession: opts.tty });
+  } finally {
+    // The child holds its own copy of the slave; ours would keep the terminal open after it exits.
+    if (pty) sys.closeFd(pty.slave);
+  }
+  const { child } = init;
+  const pid = child.pid;
+  if (pid === undefined) {
+    if (pty) sys.closeFd(pty.master);
+    throw new Error('could not start the container init process');
+  }
+
+  let outputDone: Promise<void>;
+  if (pty) {
+    io.ptyMaster = pty.master;
+    const master = new ReadStream(pty.master);
+    io.stdin = ptyWriter(pty.master);
+    outputDone = new Promise<void>((resolve) => {
+      master.on('data', (chunk: Buffer) => io.push('stdout', chunk));
+      // EIO on the master means the last slave fd closed: the terminal's end of file.
+      master.on('error', () => resolve());
+      master.on('end', () => resolve());
+      master.on('close', () => resolve());
+    }).then(() => {
+      master.destroy();
+    });
+  } else {
+    if (child.stdin) io.stdin = child.stdin;
+    child.stdin?.on('error', () => undefined);
+    const drain = (stream: NodeJS.ReadableStream | null, name: 'stdout' | 'stderr'): Promise<void> =>
+      new Promise((resolve) => {
+        if (!stream) return resolve();
+        stream.on('data', (chunk: Buffer) => io.push(name, chunk));
+        stream.on('end', resolve);
+        stream.on('error', () => resolve());
+      });
+    outputDone = Promise.all([drain(child.stdout, 'stdout'), drain(child.stderr, 'stderr')]).then(() => undefined);
+  }
+
+  const exitStatus = new Promise<{ exitCode: number; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('exit', (code, signal) => {
+      const signo = signal ? (sysSignals[signal] ?? 0) : 0;
+      resolve({ exitCode: code ?? 128 + signo, signal });
+    });
+  });
+  const exited = exitStatus.then(async (status) => {
+    // Output still buffered in the pipe/pty is drained before the exit is reported; a stray process holding
+    // the terminal open must not hold the exit back forever.
+    await Promise.race([outputDone, new Promise((r) => setTimeout(r, 2000))]);
+    io.finish();
+    return status;
+  });
+
+  try {
+    await opts.prepare(pid);
+    await releaseInit(init, opts.config, (m) => emitTrace(m.event));
+  } catch (e) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    await exited;
+    throw e;
+  }
+  return { child, pid, io, exited };
+}

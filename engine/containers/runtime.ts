@@ -1,0 +1,427 @@
+import { EventEmitter } from 'node:events';
+import { constants } from 'node:os';
+import { join } from 'node:path';
+import { ConflictError, NotFoundError, UserError } from '../sys/errors.js';
+import { withContainer } from '../sys/trace.js';
+import { setWindowSize } from '../sys/calls.js';
+import { ImageStore, prepareRootfs, removeRootfs } from '../images/index.js';
+import { cgroupManager, validateResources, hostCpus, type CgroupManager, type Resources } from '../cgroups/index.js';
+import { resolveUser } from '../namespaces/user.js';
+import { ContainerStore } from './store.js';
+import { LogWriter } from './logs.js';
+import { writeEtcFiles, etcPaths } from './files.js';
+import { mergeEnv, resolveCommand, validateModes, containerHostname } from './config.js';
+import { namespacePlan, namespaceIds } from './plan.js';
+import { launch, type Launched } from './launch.js';
+import { ExecManager } from './exec.js';
+import { emptyState, type ContainerRecord, type CreateConfig, type HostConfig } from './types.js';
+import { ProcessIO } from './io.js';
+import type { LogEntry } from './logs.js';
+
+export interface RuntimeOptions {
+  /** state root, e.g. /var/lib/boxlab */
+  root: string;
+  /** cgroup parent of every container, e.g. "boxlab" */
+  cgroupParent: string;
+}
+
+/** docker's `GET /events` message shape. */
+export interface DockerEvent {
+  Type: 'container';
+  Action: string;
+  Actor: { ID: string; Attributes: Record<string, string> };
+  time: number;
+  timeNano: number;
+}
+
+interface Live {
+  launched: Launched;
+  cgroup: CgroupManager;
+  log: LogWriter;
+}
+
+const signals = constants.signals as Record<string, number>;
+
+export function parseSignal(s: string | undefined, fallback: NodeJS.Signals): NodeJS.Signals {
+  if (s === undefined || s === '') return fallback;
+  if (/^\d+$/.test(s)) {
+    const name = Object.entries(signals).find(([, n]) => n === Number(s))?.[0];
+    if (name) return name as NodeJS.Signals;
+  } else {
+    const name = (s.toUpperCase().startsWith('SIG') ? s.toUpperCase() : `SIG${s.toUpperCase()}`);
+    if (name in signals) return name as NodeJS.Signals;
+  }
+  throw new UserError(`invalid signal: ${s} (use a name like TERM or KILL, or a number)`);
+}
+
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+/** The cgroup limits inside a HostConfig. */
+export function resourcesOf(hc: HostConfig): Resources {
+  const r: Resources = {};
+  if (hc.Memory) r.Memory = hc.Memory;
+  if (hc.MemorySwap) r.MemorySwap = hc.MemorySwap;
+  if (hc.NanoCpus) r.NanoCpus = hc.NanoCpus;
+  if (hc.CpuShares) r.CpuShares = hc.CpuShares;
+  if (hc.CpusetCpus) r.CpusetCpus = hc.CpusetCpus;
+  if (hc.CpusetMems) r.CpusetMems = hc.CpusetMems;
+  if (hc.PidsLimit) r.PidsLimit = hc.PidsLimit;
+  return r;
+}
+
+/** The container lifecycle: create, start, stop, kill, wait, remove — the state machine behind the API. */
+export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, LogEntry] }> {
+  readonly store: ContainerStore;
+  readonly images: ImageStore;
+  readonly execs: ExecManager;
+  private readonly live = new Map<string, Live>();
+  private readonly exitWaiters = new Map<string, (() => void)[]>();
+  /** clients that attached to a created container before it started (docker run attaches, then starts) */
+  private readonly pendingAttach = new Map<string, ((io: ProcessIO) => void)[]>();
+
+  constructor(readonly opts: RuntimeOptions) {
+    super();
+    this.setMaxListeners(0);
+    this.store = new ContainerStore(opts.root);
+    this.images = new ImageStore(opts.root);
+    this.execs = new ExecManager(this);
+    this.recover();
+  }
+
+  /** Records that say running but whose process is gone (the daemon was down when it exited). */
+  private recover(): void {
+    for (const rec of this.store.all()) {
+      if (rec.State.Status !== 'running' && rec.State.Status !== 'paused') continue;
+      let alive = false;
+      try {
+        process.kill(rec.State.Pid, 0);
+        alive = true;
+      } catch {
+        alive = false;
+      }
+      if (alive) continue;
+      Object.assign(rec.State, { Status: 'exited', Running: false, Paused: false, Pid: 0, ExitCode: 255,
+        Error: 'boxlabd was not running when this container exited; its exit status is unknown', FinishedAt: new Date().toISOString() });
+      this.store.save(rec);
+    }
+  }
+
+  private emitEvent(rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
+    const now = Date.now();
+    this.emit('event', { Type: 'container', Action: action, Actor: { ID: rec.Id, Attributes: { name: rec.Name.slice(1), image: rec.Config.Image, ...extra } }, time: Math.floor(now / 1000), timeNano: now * 1e6 });
+  }
+
+  cgroupFor(id: string): CgroupManager {
+    return cgroupManager({ parent: this.opts.cgroupParent, name: id });
+  }
+
+  async create(body: CreateConfig, requestedName?: string): Promise<ContainerRecord> {
+    if (!body.Image) throw new UserError('no image given: name one, e.g. boxlab run busybox sh');
+    const hc = body.HostConfig ?? {};
+    validateModes(hc);
+    validateResources(resourcesOf(hc), hostCpus());
+    if (body.Image === 'busybox' || body.Image === 'busybox:latest') await this.images.ensureBusybox();
+    const image = this.images.resolve(body.Image);
+    const img = image.Config;
+    const { entrypoint, cmd, argv } = resolveCommand({ Entrypoint: img.Entrypoint ?? null, Cmd: img.Cmd ?? null }, body);
+    if (argv.length === 0) throw new UserError('no command specified: the image has no CMD, so give one after the image name');
+    const user = body.User || img.User || '';
+    this.checkUser(user, image);
+    const name = this.store.claimName(requestedName);
+    const id = this.store.newId();
+    const hostname = containerHostname(id, body);
+    const dir = this.store.containerDir(id);
+    const record: ContainerRecord = {
+      Id: id,
+      Created: new Date().toISOString(),
+      Path: argv[0]!,
+      Args: argv.slice(1),
+      State: emptyState(),
+      Image: image.Id,
+      Name: name,
+      RestartCount: 0,
+      Driver: 'overlay2',
+      Platform: 'linux',
+      HostnamePath: '',
+      HostsPath: '',
+      ResolvConfPath: '',
+      LogPath: join(dir, `${id}-json.log`),
+      Config: {
+        ...body,
+        Image: body.Image,
+        Hostname: hostname,
+        Env: mergeEnv(img.Env ?? [], body.Env ?? []),
+        Cmd: cmd,
+        Entrypoint: entrypoint,
+        WorkingDir: body.WorkingDir || img.WorkingDir || '/',
+        User: user,
+        Tty: body.Tty ?? false,
+        OpenStdin: body.OpenStdin ?? false,
+      },
+      HostConfig: { NetworkMode: 'none', IpcMode: 'private', CgroupnsMode: 'private', ...hc },
+      GraphDriver: { Name: 'overlay2', Data: { LowerDir: '', UpperDir: '', WorkDir: '', MergedDir: '' } },
+      Mounts: [],
+      NetworkSettings: { Networks: {}, Ports: {}, IPAddress: '', Gateway: '', SandboxKey: '' },
+      Boxlab: { Namespaces: {}, CgroupPaths: {}, CgroupParent: this.opts.cgroupParent, InitLayer: '' },
+    };
+    delete (record.Config as { HostConfig?: unknown }).HostConfig;
+    try {
+      this.store.save(record);
+      const etc = writeEtcFiles(dir, hostname);
+      Object.assign(record, { HostnamePath: etc.hostname, HostsPath: etc.hosts, ResolvConfPath: etc.resolvConf });
+      const rootfs = prepareRootfs(this.opts.root, id, this.images, image);
+      record.GraphDriver.Data = { LowerDir: rootfs.lowerdirs.join(':'), UpperDir: rootfs.upper, WorkDir: rootfs.work, MergedDir: rootfs.merged };
+      record.Boxlab.InitLayer = rootfs.initDir;
+      this.store.save(record);
+    } catch (e) {
+      removeRootfs(this.opts.root, id);
+      this.store.delete(id);
+      throw e;
+    }
+    this.emitEvent(record, 'create');
+    return record;
+  }
+
+  /** `-u name` must exist in the image's own /etc/passwd; checked at create so nothing is left half-made. */
+  private checkUser(user: string, image: ReturnType<ImageStore['resolve']>): void {
+    if (user === '' || /^\d+(:\d+)?$/.test(user)) return;
+    const layers = this.images.layerDirs(image);
+    // The topmost layer that has /etc/passwd is the one the container will see.
+    for (const dir of [...layers].reverse()) {
+      try {
+        resolveUser(user, dir);
+        return;
+      } catch (e) {
+        if (e instanceof UserError) throw e;
+      }
+    }
+  }
+
+  get(ref: string): ContainerRecord {
+    return this.store.get(ref);
+  }
+
+  io(id: string): ProcessIO | undefined {
+    return this.live.get(id)?.launched.io;
+  }
+
+  /**
+   * Connects a client to a container's stdio: now if it runs, at start if it was only created (that is how
+   * `run` sees the first byte of output). A stopped container cannot be attached to.
+   */
+  attach(ref: string, connect: (io: ProcessIO) => void): void {
+    const rec = this.store.get(ref);
+    const io = this.io(rec.Id);
+    if (io) return connect(io);
+    if (rec.State.Status !== 'created') throw new ConflictError('You cannot attach to a stopped container, start it first');
+    const list = this.pendingAttach.get(rec.Id) ?? [];
+    list.push(connect);
+    this.pendingAttach.set(rec.Id, list);
+  }
+
+  async start(ref: string): Promise<ContainerRecord> {
+    const rec = this.store.get(ref);
+    if (rec.State.Running) return rec;
+    return withContainer(rec.Id, () => this.startRecord(rec));
+  }
+
+  private async startRecord(rec: ContainerRecord): Promise<ContainerRecord> {
+    const plan = namespacePlan(rec, (r) => this.store.find(r));
+    const etc = etcPaths(this.store.containerDir(rec.Id));
+    const data = rec.GraphDriver.Data;
+    const cgroup = this.cgroupFor(rec.Id);
+    const log = new LogWriter(rec.LogPath);
+    const io = new ProcessIO(rec.Config.Tty);
+    io.on('data', (stream, chunk) => {
+      for (const entry of log.write(stream, chunk)) this.emit('log', rec.Id, entry);
+    });
+    for (const attach of this.pendingAttach.get(rec.Id) ?? []) attach(io);
+    this.pendingAttach.delete(rec.Id);
+    let launched: Launched;
+    try {
+      launched = await launch({
+        io,
+        plan,
+        tty: rec.Config.Tty,
+        openStdin: rec.Config.OpenStdin,
+        consoleSize: rec.HostConfig.ConsoleSize ?? null,
+        config: {
+          mode: 'run',
+          containerId: rec.Id,
+          rootfs: { lowerdirs: data.LowerDir.split(':'), upper: data.UpperDir, work: data.WorkDir, merged: data.MergedDir },
+          binds: [
+            { source: etc.hostname, target: '/etc/hostname' },
+            { source: etc.hosts, target: '/etc/hosts' },
+            { source: etc.resolvConf, target: '/etc/resolv.conf' },
+          ],
+          mountProc: true,
+          newNetNs: plan.net === 'new',
+          ...(plan.uts === 'new' && { hostname: rec.Config.Hostname }),
+          newCgroupNs: plan.cgroup === 'new',
+          args: [rec.Path, ...rec.Args],
+          env: rec.Config.Env,
+          cwd: rec.Config.WorkingDir,
+          user: rec.Config.User,
+          tty: rec.Config.Tty,
+        },
+        prepare: (pid) => {
+          cgroup.create();
+          cgroup.set(resourcesOf(rec.HostConfig));
+          cgroup.apply(pid);
+        },
+      });
+    } catch (e) {
+      cgroup.destroy();
+      const exitCode = (e as { exitCode?: number }).exitCode ?? 125;
+      Object.assign(rec.State, { Status: 'created', ExitCode: exitCode, Error: (e as Error).message });
+      this.store.save(rec);
+      throw new UserError((e as Error).message, { status: 400, exitCode });
+    }
+    const live: Live = { launched, cgroup, log };
+    this.live.set(rec.Id, live);
+    Object.assign(rec.State, { Status: 'running', Running: true, Paused: false, OOMKilled: false, Pid: launched.pid, ExitCode: 0, Error: '',
+      StartedAt: new Date().toISOString(), FinishedAt: ZERO_TIME });
+    rec.Boxlab.Namespaces = namespaceIds(launched.pid);
+    rec.Boxlab.CgroupPaths = cgroup.dirs();
+    this.store.save(rec);
+    this.emitEvent(rec, 'start');
+    void launched.exited.then((status) => this.onExit(rec.Id, status.exitCode));
+    return rec;
+  }
+
+  private async onExit(id: string, exitCode: number): Promise<void> {
+    const live = this.live.get(id);
+    const rec = this.store.find(id);
+    if (!live || !rec) return;
+    for (const entry of live.log.flush()) this.emit('log', id, entry);
+    let oomKilled = false;
+    try {
+      oomKilled = live.cgroup.oomKilled();
+    } catch {
+      // cgroup already gone
+    }
+    try {
+      live.cgroup.destroy();
+    } catch {
+      // reset will find it
+    }
+    this.live.delete(id);
+    Object.assign(rec.State, { Status: 'exited', Running: false, Paused: false, Pid: 0, ExitCode: exitCode, OOMKilled: oomKilled,
+      FinishedAt: new Date().toISOString() });
+    this.store.save(rec);
+    this.emitEvent(rec, 'die', { exitCode: String(exitCode) });
+    const waiters = this.exitWaiters.get(id) ?? [];
+    this.exitWaiters.delete(id);
+    for (const w of waiters) w();
+    if (rec.HostConfig.AutoRemove) await this.remove(id, { force: true });
+  }
+
+  /** docker's wait conditions: not-running (default), next-exit, removed. */
+  async wait(ref: string, condition = 'not-running'): Promise<{ StatusCode: number; Error: { Message: string } | null }> {
+    const rec = this.store.get(ref);
+    const result = (): { StatusCode: number; Error: { Message: string } | null } =>
+      ({ StatusCode: rec.State.ExitCode, Error: rec.State.Error ? { Message: rec.State.Error } : null });
+    if (condition === 'not-running' && !rec.State.Running) return result();
+    await new Promise<void>((resolve) => {
+      const list = this.exitWaiters.get(rec.Id) ?? [];
+      list.push(resolve);
+      this.exitWaiters.set(rec.Id, list);
+    });
+    if (condition === 'removed' && this.store.find(rec.Id)) {
+      await new Promise<void>((resolve) => {
+        const check = (e: DockerEvent): void => {
+          if (e.Actor.ID === rec.Id && e.Action === 'destroy') {
+            this.off('event', check);
+            resolve();
+          }
+        };
+        this.on('event', check);
+      });
+    }
+    return result();
+  }
+
+  private exitedPromise(id: string): Promise<void> {
+    const live = this.live.get(id);
+    if (!live) return Promise.resolve();
+    return new Promise((resolve) => {
+      const list = this.exitWaiters.get(id) ?? [];
+      list.push(resolve);
+      this.exitWaiters.set(id, list);
+    });
+  }
+
+  kill(ref: string, signal?: string): void {
+    const rec = this.store.get(ref);
+    if (!rec.State.Running) throw new ConflictError(`Cannot kill container: ${ref}: Container ${rec.Id} is not running`);
+    const sig = parseSignal(signal, 'SIGKILL');
+    process.kill(rec.State.Pid, sig);
+    this.emitEvent(rec, 'kill', { signal: String(signals[sig]) });
+  }
+
+  /** SIGTERM (or the image's stop signal), then SIGKILL after `timeout` seconds — never the other way round. */
+  async stop(ref: string, timeoutSec = 10, signal?: string): Promise<void> {
+    const rec = this.store.get(ref);
+    if (!rec.State.Running) return;
+    const exited = this.exitedPromise(rec.Id);
+    const sig = parseSignal(signal, 'SIGTERM');
+    if (rec.State.Paused) this.live.get(rec.Id)?.cgroup.thaw();
+    try {
+      process.kill(rec.State.Pid, sig);
+    } catch {
+      // exited meanwhile
+    }
+    const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), Math.max(0, timeoutSec) * 1000))]);
+    if (timedOut) {
+      try {
+        process.kill(rec.State.Pid, 'SIGKILL');
+      } catch {
+        // exited meanwhile
+      }
+      await exited;
+    }
+    this.emitEvent(rec, 'stop');
+  }
+
+  async remove(ref: string, opts: { force?: boolean } = {}): Promise<void> {
+    const rec = this.store.get(ref);
+    if (rec.State.Running) {
+      if (!opts.force) {
+        throw new ConflictError(`cannot remove container "${rec.Name.slice(1)}": container is running: stop the container before removing or force remove (rm -f)`);
+      }
+      const exited = this.exitedPromise(rec.Id);
+      if (rec.State.Paused) this.live.get(rec.Id)?.cgroup.thaw();
+      try {
+        process.kill(rec.State.Pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+      await exited;
+      if (!this.store.find(rec.Id)) return; // AutoRemove got there first
+    }
+    removeRootfs(this.opts.root, rec.Id);
+    this.store.delete(rec.Id);
+    this.emitEvent(rec, 'destroy');
+  }
+
+  resize(ref: string, rows: number, cols: number): void {
+    const live = this.live.get(this.store.get(ref).Id);
+    if (live?.launched.io.ptyMaster !== undefined) setWindowSize(live.launched.io.ptyMaster, rows, cols);
+  }
+
+  cgroupOf(id: string): CgroupManager | undefined {
+    return this.live.get(id)?.cgroup;
+  }
+
+  /** Stops every container (daemon shutdown and `reset`); with `remove`, deletes them too. */
+  async shutdown(opts: { remove: boolean }): Promise<void> {
+    await Promise.all(this.store.all().map(async (rec) => {
+      try {
+        if (opts.remove) await this.remove(rec.Id, { force: true });
+        else await this.stop(rec.Id, 2);
+      } catch {
+        // best effort: reset sweeps what is left
+      }
+    }));
+  }
+}

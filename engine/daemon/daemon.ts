@@ -1,0 +1,53 @@
+import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { setChildSubreaper } from '../sys/calls.js';
+import { Runtime } from '../containers/runtime.js';
+import { Client } from '../client/client.js';
+import { Router } from './router.js';
+import { createApiServer, listenUnix } from './server.js';
+import { registerAll } from './routes/index.js';
+import type { DaemonContext } from './context.js';
+import { sweepOrphans } from './sweep.js';
+
+export interface DaemonOptions {
+  root: string;
+  socket: string;
+  cgroupParent: string;
+}
+
+/**
+ * boxlabd: owns all state, is the parent (subreaper) of every container, and serves the Engine API on a unix
+ * socket. On SIGTERM/SIGINT it stops its containers (as dockerd does without live-restore) and leaves.
+ */
+export async function runDaemon(opts: DaemonOptions): Promise<void> {
+  if (await new Client(opts.socket).ping()) {
+    throw new Error(`another boxlabd already answers on ${opts.socket}`);
+  }
+  mkdirSync(opts.root, { recursive: true });
+  setChildSubreaper();
+  const runtime = new Runtime({ root: opts.root, cgroupParent: opts.cgroupParent });
+  const ctx: DaemonContext = { runtime, root: opts.root, socket: opts.socket, cgroupParent: opts.cgroupParent, resetHooks: [] };
+  ctx.resetHooks.push(() => Promise.resolve(sweepOrphans(ctx)));
+  const router = new Router();
+  registerAll(router, ctx);
+  const server = createApiServer(router);
+  await listenUnix(server, opts.socket);
+  const pidFile = join(opts.root, 'boxlabd.pid');
+  writeFileSync(pidFile, `${process.pid}\n`);
+  console.log(`boxlabd ${process.pid} listening on ${opts.socket} (state in ${opts.root}, cgroups under ${opts.cgroupParent})`);
+
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    server.close();
+    server.closeAllConnections?.();
+    await runtime.shutdown({ remove: false });
+    sweepOrphans(ctx);
+    rmSync(opts.socket, { force: true });
+    rmSync(pidFile, { force: true });
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+}

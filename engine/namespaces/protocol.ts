@@ -1,0 +1,54 @@
+/**
+ * What the parent (boxlabd) tells the init stage over the sync socket (fd 3), and what the init answers.
+ * runc splits setup the same way: the parent prepares (namespaces, cgroup, network), the init finishes
+ * inside the namespaces (mounts, pivot_root, hostname, user) and then execs the container's program.
+ */
+export interface BindMount {
+  /** host path */
+  source: string;
+  /** path inside the container */
+  target: string;
+  readonly?: boolean;
+}
+
+export interface RootfsSpec {
+  /** overlay lower dirs, top first */
+  lowerdirs: string[];
+  upper: string;
+  work: string;
+  merged: string;
+}
+
+export interface InitConfig {
+  mode: 'run' | 'exec';
+  containerId: string;
+  /** run only: the rootfs to build and pivot into */
+  rootfs?: RootfsSpec;
+  /** run only: files and dirs bind-mounted into the rootfs (hostname, hosts, resolv.conf, volumes) */
+  binds?: BindMount[];
+  /** run only: mount a fresh /proc (false when the pid namespace is shared with the host) */
+  mountProc?: boolean;
+  /** run only: sysfs is mounted read-only; with a host network namespace it is bind-mounted instead */
+  newNetNs?: boolean;
+  /** run only: set when the container has its own UTS namespace */
+  hostname?: string;
+  /** exec only: the mount namespace to enter (the init does it: node itself lives outside the container) */
+  joinMountNs?: string;
+  /** unshare(CLONE_NEWCGROUP) once the parent has placed the init in its cgroup */
+  newCgroupNs?: boolean;
+  args: string[];
+  env: string[];
+  cwd: string;
+  /** docker's -u: "uid", "uid:gid", "name", "name:group" or "" (root) */
+  user: string;
+  tty: boolean;
+}
+
+/** Lines the init writes back: trace events, then exactly one of `exec` (about to execve) or `error`. */
+export type InitMessage =
+  | { type: 'trace'; event: import('../sys/trace.js').TraceEvent }
+  | { type: 'exec' }
+  | { type: 'error'; message: string; exitCode: number };
+
+/** fd number of the sync socket in the init process */
+export const SYNC_FD = 3;

@@ -1,0 +1,126 @@
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Socket } from 'node:net';
+import * as sys from '../sys/calls.js';
+import { CLONE, NAMESPACES, type NamespaceKind } from '../sys/flags.js';
+import { emitTrace } from '../sys/trace.js';
+import type { InitConfig, InitMessage } from './protocol.js';
+
+const INIT_PATH = fileURLToPath(new URL('./init.js', import.meta.url));
+
+/** The namespaces the container's init starts in: created fresh, joined from a path, or the host's. */
+export type NamespacePlan = Partial<Record<Exclude<NamespaceKind, 'user'>, 'new' | 'host' | { join: string }>>;
+
+let originals: Map<NamespaceKind, number> | undefined;
+
+/**
+ * Keeps fds of the daemon's own namespaces so the main thread can come back after spawning an init.
+ * setns(mnt) refuses a thread that shares its fs_struct with others (EINVAL); unsharing CLONE_FS once,
+ * up front, is the Node answer to what Go runtimes solve with a cgo constructor (DESIGN §4).
+ */
+function originalNamespaces(): Map<NamespaceKind, number> {
+  if (originals) return originals;
+  sys.unshare(CLONE.FS);
+  originals = new Map();
+  for (const kind of ['mnt', 'uts', 'ipc', 'net', 'pid', 'cgroup'] as const) {
+    originals.set(kind, sys.openPath(`/proc/self/ns/${kind}`));
+  }
+  return originals;
+}
+
+export interface SpawnInitOptions {
+  plan: NamespacePlan;
+  /** what the init gets as fds 0, 1, 2 */
+  stdio: ('pipe' | 'ignore' | number)[];
+  /** new session (setsid) for a tty-owning init */
+  newSession: boolean;
+}
+
+export interface SpawnedInit {
+  child: ChildProcess;
+  sync: Socket;
+}
+
+/**
+ * Spawns the init stage inside the planned namespaces. Node's main thread enters them (setns/unshare), spawns
+ * (a spawned child inherits the calling thread's namespaces), then returns to its own — all synchronously, so
+ * nothing else runs on the main thread in between. CLONE_NEWCGROUP is left to the init itself: it must be
+ * unshared after the parent has moved it into its cgroup, or the namespace root would be the daemon's cgroup.
+ */
+export function spawnInit(opts: SpawnInitOptions): SpawnedInit {
+  const own = originalNamespaces();
+  const [parentEnd, childEnd] = sys.socketpair();
+  const changed: NamespaceKind[] = [];
+  let child: ChildProcess;
+  const joinFds: [Exclude<NamespaceKind, 'user'>, number, string][] = [];
+  try {
+    let createFlags = 0;
+    // Open every namespace to join before entering any: once inside the target's mount namespace, its
+    // /proc shows a different pid namespace and /proc/<pid>/ns/... of the target no longer resolves.
+    for (const [kind, how] of Object.entries(opts.plan) as [Exclude<NamespaceKind, 'user'>, NamespacePlan['mnt']][]) {
+      if (how === undefined || how === 'host') continue;
+      if (how === 'new') {
+        if (kind !== 'cgroup') createFlags |= NAMESPACES[kind];
+        continue;
+      }
+      joinFds.push([kind, sys.openPath(how.join), how.join]);
+    }
+    // The mount namespace last: setns(mnt) also moves the thread's root and cwd.
+    joinFds.sort((a, b) => Number(a[0] === 'mnt') - Number(b[0] === 'mnt'));
+    for (const [kind, fd, label] of joinFds) {
+      sys.setns(fd, NAMESPACES[kind], label);
+      changed.push(kind);
+    }
+    for (const kind of Object.keys(NAMESPACES) as NamespaceKind[]) {
+      if (kind !== 'user' && kind !== 'cgroup' && (createFlags & NAMESPACES[kind]) !== 0) changed.push(kind);
+    }
+    if (createFlags !== 0) sys.unshare(createFlags);
+    const stdio = [...opts.stdio, childEnd] as StdioOptions;
+    const start = Date.now();
+    child = spawn(process.execPath, [INIT_PATH], { stdio, detached: opts.newSession, env: {} });
+    // A failed spawn is reported as an 'error' event; unhandled, it would take the daemon down.
+    child.on('error', () => undefined);
+    emitTrace({ time: start, kind: 'syscall', name: 'clone', args: `node init.js (inherits ${changed.join(', ') || 'no'} namespaces)`, result: String(child.pid ?? -1), durationMs: Date.now() - start });
+  } finally {
+    for (const kind of changed) sys.setns(own.get(kind)!, NAMESPACES[kind], `/proc/${process.pid}/ns/${kind}`);
+    for (const [, fd] of joinFds) sys.closeFd(fd);
+    sys.closeFd(childEnd);
+  }
+  const sync = new Socket({ fd: parentEnd, readable: true, writable: true });
+  return { child, sync };
+}
+
+/** Sends the config and collects the init's answers until it execs (the socket closes) or fails. */
+export function releaseInit(init: SpawnedInit, config: InitConfig, onTrace: (e: InitMessage & { type: 'trace' }) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    let outcome: InitMessage | undefined;
+    init.sync.setEncoding('utf8');
+    init.sync.on('data', (chunk: string) => {
+      buffered += chunk;
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        if (!line) continue;
+        const msg = JSON.parse(line) as InitMessage;
+        if (msg.type === 'trace') onTrace(msg);
+        else outcome = msg;
+      }
+    });
+    init.sync.on('error', () => undefined);
+    init.sync.on('close', () => {
+      if (outcome?.type === 'exec') resolve();
+      else if (outcome?.type === 'error') reject(new InitFailure(outcome.message, outcome.exitCode));
+      else reject(new InitFailure('container init exited before it could start the command', 125));
+    });
+    init.sync.write(`${JSON.stringify(config)}\n`);
+  });
+}
+
+export class InitFailure extends Error {
+  constructor(message: string, readonly exitCode: number) {
+    super(message);
+    this.name = 'InitFailure';
+  }
+}
