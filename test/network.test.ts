@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, UserError, host, onTrace, withContainer, type TraceEvent } from '../engine/sys/index.js';
-import { NetworkManager, detectIptablesBackend, parseNetworkMode, parsePublish, portsToDocker } from '../engine/network/index.js';
+import { NetworkManager, attachContainer, detectIptablesBackend, parseNetworkMode, parsePublish, portsToDocker } from '../engine/network/index.js';
 import { FakeContainers, enterThrowawayHost, inside, iptablesRules, links, netns } from './network-fixtures.js';
 
 let leave: () => void;
@@ -352,6 +352,30 @@ describe('published ports', () => {
     await fakes.stop(other);
     expect((await host('iptables', ['-t', 'nat', '-S', 'BOXLAB-DNAT'])).stdout).not.toContain('8080');
     expect((await host('iptables', ['-S', 'BOXLAB-FORWARD'])).stdout).not.toContain('--dport 80 ');
+  });
+});
+
+describe('attachContainer (the runtime\'s prepare step)', () => {
+  it('connects and publishes, returns docker NetworkSettings, and rolls everything back on failure', async () => {
+    const c = await fakes.start();
+    const s = await attachContainer(mgr, { id: 'att1', name: 'att', pid: c, networkMode: undefined, ports: [parsePublish('7777:80')] });
+    expect(s.Networks.bridge).toMatchObject({ IPAddress: s.IPAddress, Gateway: '172.29.0.1', IPPrefixLen: 16 });
+    expect(s.Ports).toEqual({ '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '7777' }] });
+    expect(s.SandboxKey).toBe(netns(c));
+    expect(await attachContainer(mgr, { id: 'att2', name: 'att2', pid: c, networkMode: 'none' })).toMatchObject({ Networks: {}, IPAddress: '' });
+
+    const d = await fakes.start();
+    const l0 = await links();
+    const rules0 = await iptablesRules();
+    const bitmap = ipamFiles();
+    // the port is taken by att1: the connect already made must be undone
+    await expect(attachContainer(mgr, { id: 'att3', name: 'att3', pid: d, networkMode: 'bridge', ports: [parsePublish('7777:80')] })).rejects.toThrow(ConflictError);
+    expect(await links()).toEqual(l0);
+    expect(await iptablesRules()).toEqual(rules0);
+    expect(ipamFiles()).toEqual(bitmap);
+    await fakes.stop(c);
+    await fakes.stop(d);
+    await mgr.release('att1');
   });
 });
 

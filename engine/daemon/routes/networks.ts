@@ -1,5 +1,5 @@
 import { ConflictError, UserError } from '../../sys/errors.js';
-import { networkManagerFor, parseNetworkMode } from '../../network/index.js';
+import { networkManagerFor, networkSettings, parseNetworkMode } from '../../network/index.js';
 import type { Router } from '../router.js';
 import type { DaemonContext } from '../context.js';
 
@@ -50,8 +50,8 @@ export function register(router: Router, ctx: DaemonContext): void {
       throw new UserError(`container ${rec.Name.slice(1)} uses --network ${rec.HostConfig.NetworkMode}: it has no network namespace of its own to connect`);
     }
     const ip = b.EndpointConfig?.IPAMConfig?.IPv4Address;
-    const ep = await mgr.connect({ container: rec.Id, containerName: rec.Name.slice(1), netnsPath: `/proc/${rec.State.Pid}/ns/net`, network: params.id!, ...(ip && { ip }) });
-    rec.NetworkSettings.Networks[ep.network] = { NetworkID: ep.networkId, EndpointID: mgr.inspect(ep.networkId).Containers[rec.Id]?.EndpointID ?? '', Gateway: ep.gateway, IPAddress: ep.ip, IPPrefixLen: ep.prefixLen, MacAddress: ep.mac };
+    await mgr.connect({ container: rec.Id, containerName: rec.Name.slice(1), netnsPath: `/proc/${rec.State.Pid}/ns/net`, network: params.id!, ...(ip && { ip }) });
+    rec.NetworkSettings = networkSettings(mgr, rec.Id, rec.State.Pid);
     rt.store.save(rec);
     return { status: 200 };
   });
@@ -61,7 +61,7 @@ export function register(router: Router, ctx: DaemonContext): void {
     const rec = rt.get(b.Container ?? '');
     const net = mgr.inspect(params.id!);
     await mgr.disconnect(rec.Id, net.Id);
-    delete rec.NetworkSettings.Networks[net.Name];
+    rec.NetworkSettings = networkSettings(mgr, rec.Id, rec.State.Pid);
     rt.store.save(rec);
     return { status: 200 };
   });
