@@ -1,26 +1,16 @@
-import { existsSync, mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { execa, execaSync } from 'execa';
+import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../engine/sys/index.js';
+import { ensureBuilt, repo } from './fixtures/security-build.js';
 import {
   securityPlan, resolveCapabilities, formatCapMask, decodeCapEff, DOCKER_DEFAULT_CAPABILITIES,
   parseSeccompProfile, compileSeccomp, defaultSeccompProfile, parseSecurityOpts, type SecurityPlan,
 } from '../engine/security/index.js';
 
-const repo = fileURLToPath(new URL('..', import.meta.url));
 const fixture = join(repo, 'test/fixtures/security-init.mjs');
-
-/** The fixture runs compiled code: rebuild when a source of engine/security or engine/sys is newer than dist. */
-export function ensureBuilt(): void {
-  const stale = ['security', 'sys'].some((area) => readdirSync(join(repo, 'engine', area)).filter((f) => f.endsWith('.ts')).some((f) => {
-    const out = join(repo, 'dist/engine', area, f.replace(/\.ts$/, '.js'));
-    return !existsSync(out) || statSync(out).mtimeMs < statSync(join(repo, 'engine', area, f)).mtimeMs;
-  }));
-  if (stale) execaSync('npx', ['tsc', '-p', '.'], { cwd: repo, reject: false });
-}
 
 interface FixtureRun { plan: SecurityPlan; argv: string[]; paths?: boolean; user?: { uid: number; gid: number }; wrap?: string[] }
 

@@ -7,22 +7,25 @@ import { mapLine, type Allocation } from './idranges.js';
  * Creating a container's user namespace from a threaded Node daemon.
  *
  * Node cannot unshare(CLONE_NEWUSER) (EINVAL: the process has threads) nor setns() into a user namespace
- * (DESIGN §4). The single-threaded work is done by util-linux, which every Debian/Ubuntu has:
+ * (DESIGN §4). The single-threaded work is done by util-linux's unshare(1)/nsenter(1), on every Debian/Ubuntu.
  *
- *  1. {@link createUserNamespace}: spawn a HOLDER `unshare --user -- cat` (a C program, single-threaded),
- *     wait until it is in its new user namespace, write /proc/H/uid_map and gid_map from the daemon (root in
- *     the initial namespace, so no newuidmap and no "deny" in /proc/H/setgroups needed), open /proc/H/ns/user
- *     — that fd now keeps the namespace alive — and let the holder exit (close its stdin).
- *     Why a holder first rather than `unshare --user … node init.js` directly: the namespace then exists,
- *     mapped, BEFORE the init starts, so the daemon can make idmapped mounts of the image layers with its fd
- *     (mount_setattr needs the userns fd) and have them in place when the init's mount namespace is copied.
- *  2. {@link userNamespaceLauncher}: the init is started as
- *       nsenter --user=/proc/<daemon>/fd/<fd> -- unshare --mount --uts --ipc --net --pid --cgroup --fork --kill-child -- node init.js
- *     nsenter joins the namespace and becomes uid/gid 0 inside it (setgroups, setgid(0), setuid(0)), so the exec'd
- *     programs keep a full capability set in the namespace; unshare then creates the other namespaces, which are
- *     therefore OWNED by the user namespace — otherwise root inside could not sethostname, mount /proc, or
- *     configure its own network. With --pid, unshare forks: the init is its child and PID 1.
- *  3. `exec`: `nsenter --target <init pid> --all -- …` joins every namespace of the init, the user one first.
+ * `run` (one spawn, the recommended path):
+ *  1. spawn  `unshare --user --keep-caps --uts --ipc --net --cgroup --pid --fork -- node init.js`
+ *     ({@link userNamespaceSpawnArgs}). unshare(1) creates the user namespace FIRST and the others in the same
+ *     call, so they are owned by it (root inside may then sethostname, mount /proc, configure its own net).
+ *     --keep-caps raises the ambient set so node keeps a full capability set in the namespace across exec,
+ *     although its uid (host 0) is not mapped yet. No --kill-child: see 3.
+ *  2. the daemon waits until the launcher is in its new namespace, writes /proc/PID/uid_map and gid_map
+ *     ({@link mapUserNamespace}), opens /proc/PID/ns/user (for idmapped mounts) — while the init blocks on fd 3.
+ *  3. {@link adoptInit}: with --pid, unshare(1) forks and waits for the init; it cannot pass on a SIGKILL death
+ *     ("sigprocmask unblock failed", exit 1), so the daemon SIGKILLs the launcher once the init exists: the
+ *     init is re-parented to the daemon (PR_SET_CHILD_SUBREAPER), which then sees its real exit status.
+ *  4. the init, on reading its config: setgroups([]), setgid(0), setuid(0) — now root of the namespace
+ *     (host 100000) — then unshare(CLONE_NEWNS) itself: its mount namespace is copied only now, after the
+ *     daemon has put the idmapped layer mounts in place, and it is owned by the user namespace.
+ * `exec`: `nsenter --target <init pid> --all -- …` ({@link userNamespaceJoin}) joins the user namespace first.
+ * {@link createUserNamespace} (a short-lived holder `unshare --user -- cat`) makes a mapped namespace with no
+ * container at all: `doctor`'s idmap probe uses it, and a daemon could pre-create a namespace with it.
  *
  * setgroups: since Linux 3.19, /proc/PID/setgroups must be "deny" before gid_map is written only when the writer
  * lacks CAP_SETGID in the parent namespace (an unprivileged user could otherwise drop a group to get past a
@@ -65,70 +68,86 @@ function nsLink(pid: number | 'self'): string {
   return readlinkSync(`/proc/${pid}/ns/user`);
 }
 
-/** Creates a user namespace mapped to `allocation` (see the module comment). ~2–3 ms. */
-export async function createUserNamespace(allocation: Allocation): Promise<UserNamespace> {
-  assertUserNamespacesAvailable();
+/** Waits until `pid` is in a user namespace other than ours (it has run unshare(CLONE_NEWUSER)). */
+async function waitUnshared(pid: number, exitedEarly: () => boolean, describe: () => string): Promise<void> {
+  const ours = nsLink('self');
+  for (let i = 0; ; i++) {
+    let link = ours;
+    try {
+      link = nsLink(pid);
+    } catch { /* gone: the check below says why */ }
+    if (link !== ours) return;
+    if (exitedEarly() || i > 5000) {
+      throw new UserError(`--userns remap: could not create a user namespace (unshare --user: ${describe() || 'timed out'}): check user.max_user_namespaces and that util-linux is installed`);
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+/**
+ * Writes the maps of the user namespace `pid` has just created and opens it. Only the first writes of
+ * uid_map/gid_map count; the process must still be in the namespace.
+ */
+export async function mapUserNamespace(pid: number, allocation: Allocation, opts: { exited?: () => boolean } = {}): Promise<UserNamespace> {
   const start = Date.now();
   const t0 = process.hrtime.bigint();
+  await waitUnshared(pid, opts.exited ?? (() => false), () => '');
+  writeFileSync(`/proc/${pid}/uid_map`, mapLine(allocation.uid));
+  writeFileSync(`/proc/${pid}/gid_map`, mapLine(allocation.gid));
+  const fd = openPath(`/proc/${pid}/ns/user`);
+  const inode = nsLink(pid);
+  emitTrace({
+    time: start, kind: 'note', name: 'userns',
+    args: `${inode} of pid ${pid}: uid_map "${mapLine(allocation.uid).trim()}", gid_map "${mapLine(allocation.gid).trim()}"`,
+    result: inode, durationMs: Number(process.hrtime.bigint() - t0) / 1e6,
+  });
+  return { fd, inode, allocation, path: `/proc/${process.pid}/fd/${fd}`, close: () => closeFd(fd) };
+}
+
+/** A mapped user namespace with no container: a holder `unshare --user -- cat` that exits once the fd is open. */
+export async function createUserNamespace(allocation: Allocation): Promise<UserNamespace> {
+  assertUserNamespacesAvailable();
   const holder = spawn('unshare', ['--user', '--', 'cat'], { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
   holder.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-  const exited = new Promise<number | null>((resolve) => holder.on('close', (code) => resolve(code)));
-  const spawnError = new Promise<never>((_, reject) => holder.on('error', reject));
-  const pid = holder.pid;
+  const exited = new Promise<void>((resolve) => holder.on('close', () => resolve()));
+  const failed = new Promise<never>((_, reject) => holder.on('error', (e) => reject(new UserError(`--userns remap: cannot run unshare (${e.message}): install util-linux`))));
   try {
-    if (pid === undefined) await spawnError;
-    const ours = nsLink('self');
-    // the holder is in its namespace once its link differs from ours (it execs unshare(1), which unshares, then cat)
-    for (let i = 0; ; i++) {
-      let link: string;
-      try {
-        link = nsLink(pid!);
-      } catch {
-        link = ours; // exited already: the exit code below says why
-      }
-      if (link !== ours) break;
-      if (holder.exitCode !== null || i > 2000) {
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 100))]);
-        throw new UserError(`--userns remap: could not create a user namespace (unshare --user: ${stderr.trim() || 'timed out'}): check user.max_user_namespaces and that util-linux is installed`);
-      }
-      await new Promise((r) => setImmediate(r));
-    }
-    writeFileSync(`/proc/${pid}/uid_map`, mapLine(allocation.uid));
-    writeFileSync(`/proc/${pid}/gid_map`, mapLine(allocation.gid));
-    const fd = openPath(`/proc/${pid}/ns/user`);
-    const inode = nsLink(pid!);
-    emitTrace({
-      time: start, kind: 'command', name: 'unshare', args: `--user -- cat  (+ uid_map "${mapLine(allocation.uid).trim()}", gid_map "${mapLine(allocation.gid).trim()}")`,
-      result: inode, durationMs: Number(process.hrtime.bigint() - t0) / 1e6,
-    });
-    return {
-      fd, inode, allocation,
-      path: `/proc/${process.pid}/fd/${fd}`,
-      close: () => closeFd(fd),
-    };
+    if (holder.pid === undefined) await failed;
+    return await mapUserNamespace(holder.pid!, allocation, { exited: () => holder.exitCode !== null || stderr !== '' });
+  } catch (e) {
+    if (e instanceof UserError && stderr) throw new UserError(e.message.replace('timed out', stderr.trim()));
+    throw e;
   } finally {
     holder.stdin!.end();
     await exited;
   }
 }
 
-export type NamespaceKind = 'mnt' | 'uts' | 'ipc' | 'net' | 'pid' | 'cgroup';
+export type NamespaceKind = 'uts' | 'ipc' | 'net' | 'pid' | 'cgroup';
 
 const UNSHARE_FLAG: Record<NamespaceKind, string> = {
-  mnt: '--mount', uts: '--uts', ipc: '--ipc', net: '--net', pid: '--pid', cgroup: '--cgroup',
+  uts: '--uts', ipc: '--ipc', net: '--net', pid: '--pid', cgroup: '--cgroup',
 };
 
 /**
- * The argv prefix that starts a program inside `userns` with new namespaces of `kinds` owned by it:
- * `[...userNamespaceLauncher(ns, kinds), process.execPath, 'dist/engine/namespaces/init.js']`.
- * Inherited fds (the init's fd 3) pass through nsenter and unshare untouched.
+ * argv prefix of the `run` launcher: `[...userNamespaceSpawnArgs(kinds), process.execPath, 'dist/…/init.js']`.
+ * No mount namespace here on purpose: the init unshares it after becoming root inside (module comment, 4).
+ * Inherited fds (the init's fd 3) pass through unshare(1) untouched.
  */
-export function userNamespaceLauncher(userns: Pick<UserNamespace, 'path'>, kinds: readonly NamespaceKind[]): string[] {
+export function userNamespaceSpawnArgs(kinds: readonly NamespaceKind[]): string[] {
+  const argv = ['unshare', '--user', '--keep-caps', ...kinds.map((k) => UNSHARE_FLAG[k])];
+  if (kinds.includes('pid')) argv.push('--fork');
+  argv.push('--');
+  return argv;
+}
+
+/** argv prefix that starts a program in an existing namespace (from {@link createUserNamespace}) as its root. */
+export function userNamespaceEnterArgs(userns: Pick<UserNamespace, 'path'>, kinds: readonly NamespaceKind[] = []): string[] {
   const argv = ['nsenter', `--user=${userns.path}`, '--'];
   if (kinds.length === 0) return argv;
   argv.push('unshare', ...kinds.map((k) => UNSHARE_FLAG[k]));
-  if (kinds.includes('pid')) argv.push('--fork', '--kill-child');
+  if (kinds.includes('pid')) argv.push('--fork');
   argv.push('--');
   return argv;
 }
@@ -138,22 +157,38 @@ export function userNamespaceJoin(initPid: number): string[] {
   return ['nsenter', '--target', String(initPid), '--all', '--'];
 }
 
-/**
- * With --pid the launcher forks: the init is the child of the unshare(1) process. Returns its host pid once it
- * exists (polls /proc/<launcher>/task/<launcher>/children, then follows through the nsenter→unshare exec).
- */
-export async function findInitPid(launcherPid: number, timeoutMs = 5000): Promise<number> {
+/** The host pid of the first child of `pid`, once it exists. */
+export async function firstChild(pid: number, timeoutMs = 5000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    let children: string;
     try {
-      const children = readFileSync(`/proc/${launcherPid}/task/${launcherPid}/children`, 'utf8').trim();
-      if (children) return Number.parseInt(children.split(' ')[0]!, 10);
+      children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
     } catch {
-      throw new Error(`userns launcher ${launcherPid} exited before starting the init`);
+      throw new Error(`userns launcher ${pid} exited before starting the init`);
     }
-    if (Date.now() > deadline) throw new Error(`userns launcher ${launcherPid} did not fork the init within ${timeoutMs} ms`);
+    if (children) return Number.parseInt(children.split(' ')[0]!, 10);
+    if (Date.now() > deadline) throw new Error(`userns launcher ${pid} did not fork the init within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 1));
   }
+}
+
+/**
+ * With a pid namespace the launcher forks: returns the init's host pid after SIGKILLing the launcher, so the
+ * init is re-parented to the (subreaper) daemon, which must then reap it itself (waitpid on that pid or a
+ * pidfd; never waitpid(-1)). Without a pid namespace the launcher has exec'd into the init: same pid.
+ */
+export async function adoptInit(launcherPid: number, forked: boolean): Promise<number> {
+  if (!forked) return launcherPid;
+  const init = await firstChild(launcherPid);
+  process.kill(launcherPid, 'SIGKILL');
+  // re-parenting happens when the launcher is really gone; until then waitpid(init) would say ECHILD
+  const ppid = (): number => Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${init}/status`, 'utf8'))?.[1] ?? 0);
+  for (let i = 0; ppid() === launcherPid; i++) {
+    if (i > 5000) throw new Error(`userns launcher ${launcherPid} did not die`);
+    await new Promise((r) => setImmediate(r));
+  }
+  return init;
 }
 
 /** What `inspect` and lessons show: the Uid/Gid lines and uid_map of a process, seen from the host. */
