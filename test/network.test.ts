@@ -91,8 +91,8 @@ describe('networks', () => {
     expect((await host('ip', ['-br', 'addr', 'show', 'dev', 'bxt0'])).stdout).toContain('172.29.0.1/16');
     expect((await host('sysctl', ['-n', 'net.ipv4.ip_forward'])).stdout).toBe('1');
     const nat = (await host('iptables', ['-t', 'nat', '-S'])).stdout;
-    expect(nat).toContain('-A POSTROUTING -j BOXLAB-POSTROUTING');
-    expect(nat).toContain('-A BOXLAB-POSTROUTING -s 172.29.0.0/16 ! -o bxt0 -j MASQUERADE');
+    expect(nat).toContain('-A POSTROUTING -j BXT-POSTROUTING');
+    expect(nat).toContain('-A BXT-POSTROUTING -s 172.29.0.0/16 ! -o bxt0 -j MASQUERADE');
     await mgr.ensureDefault(); // idempotent
     expect(mgr.list()).toHaveLength(1);
   });
@@ -299,13 +299,13 @@ describe('published ports', () => {
     writeFileSync(join(www, 'index.html'), 'hello from the box\n');
     const web = await fakes.start(['busybox', 'httpd', '-f', '-p', '80', '-h', www]);
     const ep = await mgr.connect({ container: 'cw', containerName: 'w', netnsPath: netns(web), network: 'bridge' });
-    const natBefore = (await host('iptables', ['-t', 'nat', '-S', 'BOXLAB-DNAT'])).stdout;
+    const natBefore = (await host('iptables', ['-t', 'nat', '-S', 'BXT-DNAT'])).stdout;
     await mgr.assertPublishable([parsePublish('8080:80')]);
     await mgr.publish('cw', ep.ip, [parsePublish('8080:80')]);
     expect(mgr.endpointsOf('cw')).toEqual([{ ...ep, ports: [parsePublish('8080:80')] }]);
     await expect(mgr.assertPublishable([parsePublish('8080:81')])).rejects.toThrow(ConflictError);
     await expect(mgr.assertPublishable([parsePublish('9000:80'), parsePublish('9000:81')])).rejects.toThrow(/given twice/);
-    const nat = (await host('iptables', ['-t', 'nat', '-S', 'BOXLAB-DNAT'])).stdout;
+    const nat = (await host('iptables', ['-t', 'nat', '-S', 'BXT-DNAT'])).stdout;
     expect(natBefore).not.toContain('8080');
     expect(nat).toContain(`--dport 8080 -j DNAT --to-destination ${ep.ip}:80`);
 
@@ -350,8 +350,8 @@ describe('published ports', () => {
     await mgr.release('co');
     await fakes.stop(web);
     await fakes.stop(other);
-    expect((await host('iptables', ['-t', 'nat', '-S', 'BOXLAB-DNAT'])).stdout).not.toContain('8080');
-    expect((await host('iptables', ['-S', 'BOXLAB-FORWARD'])).stdout).not.toContain('--dport 80 ');
+    expect((await host('iptables', ['-t', 'nat', '-S', 'BXT-DNAT'])).stdout).not.toContain('8080');
+    expect((await host('iptables', ['-S', 'BXT-FORWARD'])).stdout).not.toContain('--dport 80 ');
   });
 });
 
@@ -395,7 +395,7 @@ describe('recovery and reset', () => {
     expect(r.endpoints).toEqual(['rb@bridge']);
     expect(Object.keys(mgr.inspect('bridge').Containers)).toEqual(['ra']);
     expect(ipamFiles()['172.29.0.0_16']).toBe('111\n');
-    expect((await host('iptables', ['-t', 'nat', '-S', 'BOXLAB-DNAT'])).stdout).not.toContain('7070');
+    expect((await host('iptables', ['-t', 'nat', '-S', 'BXT-DNAT'])).stdout).not.toContain('7070');
     await mgr.release('ra');
     await fakes.stop(a);
     expect(ipamFiles()).toEqual(bitmap);

@@ -3,9 +3,7 @@ import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConflictError, NotFoundError, UserError, host } from '../sys/index.js';
-import {
-  ensureChains, ensureRule, deleteRule, removeChains, networkRules, portRules,
-} from './iptables.js';
+import { Chains, ensureRule, deleteRule } from './iptables.js';
 import { type Cidr, formatCidr, formatIp, isUsableHost, overlaps, parseIp, parseSubnet } from './ipv4.js';
 import { createBridge, createVeth, deleteLink, ipInNetns, linkExists, listLinks, macFor } from './links.js';
 import { assertPortFree, clashes, formatPublish, type PortSpec } from './ports.js';
@@ -85,6 +83,7 @@ export class NetworkManager {
   private readonly vethPrefix: string;
   private readonly mtu: number;
   private readonly events = new EventEmitter();
+  private readonly chains: Chains;
   private defaultReady: Promise<void> | undefined;
   private chainsReady: Promise<void> | undefined;
 
@@ -95,6 +94,7 @@ export class NetworkManager {
     if (!/^[a-z][a-z0-9]{0,6}$/.test(this.vethPrefix)) throw new UserError(`veth prefix "${this.vethPrefix}" must be 1–7 lower-case letters/digits`);
     this.mtu = opts.mtu ?? 1500;
     this.store = new NetworkStore(opts.stateDir);
+    this.chains = new Chains(this.prefix);
   }
 
   // ---------------------------------------------------------------- networks
@@ -184,16 +184,16 @@ export class NetworkManager {
       const c = parseSubnet(net.subnet);
       await createBridge(net.bridge, net.gateway, c.prefixLen, this.mtu);
     }
-    for (const r of networkRules(net.bridge, net.subnet, `${this.prefix}+`)) await ensureRule(r);
+    for (const r of this.chains.networkRules(net.bridge, net.subnet, `${this.prefix}+`)) await ensureRule(r);
   }
 
   private async teardownNetwork(net: NetworkState): Promise<void> {
-    for (const r of networkRules(net.bridge, net.subnet, `${this.prefix}+`)) await deleteRule(r);
+    for (const r of this.chains.networkRules(net.bridge, net.subnet, `${this.prefix}+`)) await deleteRule(r);
     await deleteLink(net.bridge);
   }
 
   private ensureChains(): Promise<void> {
-    this.chainsReady ??= ensureChains().catch((e: unknown) => {
+    this.chainsReady ??= this.chains.ensure().catch((e: unknown) => {
       this.chainsReady = undefined;
       throw e;
     });
@@ -314,7 +314,7 @@ export class NetworkManager {
   }
 
   private async releaseEndpoint(net: NetworkState, ep: EndpointRecord): Promise<void> {
-    for (const p of ep.ports) for (const r of portRules({ bridge: net.bridge, containerIp: ep.ip, ...p })) await deleteRule(r);
+    for (const p of ep.ports) for (const r of this.chains.portRules({ bridge: net.bridge, containerIp: ep.ip, ...p })) await deleteRule(r);
     // After the container exited its namespace is gone and the veth pair with it: skip the ~15 ms delete.
     if (nsInode(ep.netnsPath) === ep.netnsIno) await deleteLink(ep.hostVeth);
     this.dropEndpoint(net.id, ep.container);
@@ -357,7 +357,7 @@ export class NetworkManager {
     const added = [];
     try {
       for (const p of ports) {
-        for (const r of portRules({ bridge: net.bridge, containerIp: ip, ...p })) {
+        for (const r of this.chains.portRules({ bridge: net.bridge, containerIp: ip, ...p })) {
           await ensureRule(r);
           added.push(r);
         }
@@ -434,7 +434,7 @@ export class NetworkManager {
           dropped.push(`${ep.containerName}@${net.name}`);
           continue;
         }
-        for (const p of ep.ports) for (const r of portRules({ bridge: net.bridge, containerIp: ep.ip, ...p })) await ensureRule(r);
+        for (const p of ep.ports) for (const r of this.chains.portRules({ bridge: net.bridge, containerIp: ep.ip, ...p })) await ensureRule(r);
       }
     }
     this.store.tx((nets) => {
@@ -454,7 +454,7 @@ export class NetworkManager {
 
   /** Removes every bridge, veth, chain, rule and state file this manager's prefixes made. */
   async reset(): Promise<void> {
-    await removeChains();
+    await this.chains.remove();
     this.chainsReady = undefined;
     this.defaultReady = undefined;
     const links = await this.ownedLinks();
