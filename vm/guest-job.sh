@@ -13,6 +13,13 @@ say() { echo "BOXLAB-VM: $*"; }
 result() { echo "BOXLAB-VM-RESULT: $*"; exit 0; }
 now() { date +%s; }
 
+# Under TCG a step can take minutes: every 2 minutes, show what is running, so a hang is visible and named.
+(while sleep 120; do
+  say "still running: $(ps -eo etimes=,args= --sort=etimes | awk '$1 > 30' | head -n 4 | cut -c1-100 | tr '\n' ';')"
+done) &
+watchdog=$!
+trap 'kill "$watchdog" 2>/dev/null' EXIT
+
 fs=$(stat -fc %T /sys/fs/cgroup)
 say "kernel $(uname -r), $(nproc) CPUs, ${BOXLAB_VM_ACCEL:-?}; up $(cut -d' ' -f1 /proc/uptime)s"
 say "cgroup: /sys/fs/cgroup is $fs$([ "$fs" = cgroup2fs ] && echo ' (cgroup v2 only)'); controllers: $(cat /sys/fs/cgroup/cgroup.controllers 2>/dev/null)"
