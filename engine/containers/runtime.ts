@@ -42,6 +42,16 @@ interface Live {
 
 const signals = constants.signals as Record<string, number>;
 
+function isAlive(pid: number): boolean {
+  if (pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function parseSignal(s: string | undefined, fallback: NodeJS.Signals): NodeJS.Signals {
   if (s === undefined || s === '') return fallback;
   if (/^\d+$/.test(s)) {
@@ -75,6 +85,8 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
   readonly images: ImageStore;
   readonly execs: ExecManager;
   private readonly live = new Map<string, Live>();
+  /** running containers found after a restart: not our children, watched by polling */
+  private readonly adopted = new Set<string>();
   private readonly exitWaiters = new Map<string, (() => void)[]>();
   /** clients that attached to a created container before it started (docker run attaches, then starts) */
   private readonly pendingAttach = new Map<string, ((io: ProcessIO) => void)[]>();
@@ -88,21 +100,25 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     this.recover();
   }
 
-  /** Records that say running but whose process is gone (the daemon was down when it exited). */
+  /**
+   * After a daemon restart: records that say running. A process that is gone exited while nobody watched;
+   * one still alive is adopted and watched until it exits. Either way its exit status is lost (it was the
+   * old daemon's child), which the record says.
+   */
   private recover(): void {
     for (const rec of this.store.all()) {
       if (rec.State.Status !== 'running' && rec.State.Status !== 'paused') continue;
-      let alive = false;
-      try {
-        process.kill(rec.State.Pid, 0);
-        alive = true;
-      } catch {
-        alive = false;
+      if (isAlive(rec.State.Pid)) {
+        this.adopted.add(rec.Id);
+        const timer = setInterval(() => {
+          if (isAlive(rec.State.Pid)) return;
+          clearInterval(timer);
+          void this.onExit(rec.Id, 255, 'boxlabd restarted while this container ran; its exit status is unknown');
+        }, 200);
+        timer.unref();
+        continue;
       }
-      if (alive) continue;
-      Object.assign(rec.State, { Status: 'exited', Running: false, Paused: false, Pid: 0, ExitCode: 255,
-        Error: 'boxlabd was not running when this container exited; its exit status is unknown', FinishedAt: new Date().toISOString() });
-      this.store.save(rec);
+      void this.onExit(rec.Id, 255, 'boxlabd was not running when this container exited; its exit status is unknown');
     }
   }
 
@@ -289,25 +305,27 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     return rec;
   }
 
-  private async onExit(id: string, exitCode: number): Promise<void> {
+  private async onExit(id: string, exitCode: number, error = ''): Promise<void> {
     const live = this.live.get(id);
     const rec = this.store.find(id);
-    if (!live || !rec) return;
-    for (const entry of live.log.flush()) this.emit('log', id, entry);
+    if (!rec) return;
+    for (const entry of live?.log.flush() ?? []) this.emit('log', id, entry);
+    const cgroup = live?.cgroup ?? this.cgroupFor(id);
     let oomKilled = false;
     try {
-      oomKilled = live.cgroup.oomKilled();
+      oomKilled = cgroup.oomKilled();
     } catch {
       // cgroup already gone
     }
     try {
-      live.cgroup.destroy();
+      cgroup.destroy();
     } catch {
       // reset will find it
     }
     this.live.delete(id);
+    this.adopted.delete(id);
     Object.assign(rec.State, { Status: 'exited', Running: false, Paused: false, Pid: 0, ExitCode: exitCode, OOMKilled: oomKilled,
-      FinishedAt: new Date().toISOString() });
+      Error: error, FinishedAt: new Date().toISOString() });
     this.store.save(rec);
     this.emitEvent(rec, 'die', { exitCode: String(exitCode) });
     const waiters = this.exitWaiters.get(id) ?? [];
@@ -342,8 +360,7 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
   }
 
   private exitedPromise(id: string): Promise<void> {
-    const live = this.live.get(id);
-    if (!live) return Promise.resolve();
+    if (!this.live.has(id) && !this.adopted.has(id)) return Promise.resolve();
     return new Promise((resolve) => {
       const list = this.exitWaiters.get(id) ?? [];
       list.push(resolve);

@@ -1,0 +1,73 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import { Client } from '../../engine/client/client.js';
+
+export const REPO = resolve(import.meta.dirname, '../..');
+export const CLI = join(REPO, 'dist/cli/main.js');
+
+export interface CliResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export interface TestDaemon {
+  root: string;
+  socket: string;
+  cgroupParent: string;
+  client: Client;
+  process: ChildProcess;
+  env: Record<string, string>;
+  /** runs the real CLI against this daemon */
+  cli(args: string[], opts?: { input?: string; timeoutMs?: number }): Promise<CliResult>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A private boxlabd for one test file: its own state root, socket and cgroup parent, so test files never
+ * share state with each other or with a learner's daemon. `stop` resets (removes every container) first.
+ */
+export async function startDaemon(): Promise<TestDaemon> {
+  if (!existsSync(CLI)) throw new Error('dist/ is missing: run `npm run build` (npm test does it) before the tests');
+  const root = mkdtempSync(join(tmpdir(), 'boxlab-test-'));
+  const socket = join(root, 'boxlab.sock');
+  const cgroupParent = `boxlab-test-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
+  const env = { BOXLAB_ROOT: root, BOXLAB_SOCKET: socket, BOXLAB_CGROUP_PARENT: cgroupParent };
+  const child = spawn(process.execPath, [CLI, '--root', root, '--socket', socket, 'daemon', '--cgroup-parent', cgroupParent], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+  const client = new Client(socket);
+  for (let i = 0; i < 200 && !(await client.ping()); i++) {
+    if (child.exitCode !== null) throw new Error(`boxlabd exited: ${log}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  if (!(await client.ping())) throw new Error(`boxlabd did not answer: ${log}`);
+  return {
+    root, socket, cgroupParent, client, process: child, env,
+    async cli(args, opts = {}) {
+      const r = await execa(process.execPath, [CLI, ...args], {
+        env: { ...process.env, ...env }, reject: false, input: opts.input ?? '', timeout: opts.timeoutMs ?? 60_000,
+      });
+      return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode ?? -1 };
+    },
+    async stop() {
+      try {
+        await client.post('/boxlab/reset');
+      } catch {
+        // daemon already gone
+      }
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
