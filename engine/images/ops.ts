@@ -52,7 +52,7 @@ export async function commitContainer(store: ImageStore, o: CommitOptions): Prom
       ...(o.author && { author: o.author }),
     }],
   };
-  return store.addImage(next, o.tag ? [o.tag] : []);
+  return store.addImage(next, o.tag ? [o.tag] : [], { parent: o.image.Id });
 }
 
 export interface ImportOptions { tag?: string; changes?: string[]; message?: string }

@@ -104,7 +104,7 @@ export class ImageStore {
 
   /** Removes layers no image names (and that `which` selects): the undo of a load or build that failed midway. */
   removeUnusedLayers(which: (diffID: string) => boolean = () => true): string[] {
-    const used = new Set(this.list().flatMap((i) => i.RootFS.DiffIDs));
+    const used = new Set(this.list({ all: true }).flatMap((i) => i.RootFS.DiffIDs));
     const gone = this.layerIds().filter((d) => !used.has(d) && which(d));
     for (const d of gone) removeTree(this.layerPath(d));
     return gone;
@@ -120,7 +120,7 @@ export class ImageStore {
   // ----- images ------------------------------------------------------------------------------------------
 
   /** Stores a config (our own object, or the exact bytes another tool wrote) and tags it. */
-  addImage(config: OciImageConfig | Buffer, tags: string[] = []): ImageRecord {
+  addImage(config: OciImageConfig | Buffer, tags: string[] = [], opts: { parent?: string } = {}): ImageRecord {
     const bytes = Buffer.isBuffer(config) ? config : Buffer.from(encodeConfig(config));
     const parsed = Buffer.isBuffer(config) ? parseConfig(bytes) : config;
     for (const d of parsed.rootfs.diff_ids) {
@@ -129,6 +129,11 @@ export class ImageStore {
     const hex = sha256(bytes);
     const file = join(this.dir, 'images', `${hex}.json`);
     if (!existsSync(file)) writeFileAtomic(file, bytes);
+    if (opts.parent && opts.parent !== `sha256:${hex}`) {
+      const parents = this.parents();
+      parents[`sha256:${hex}`] = opts.parent;
+      writeFileAtomic(join(this.dir, 'parents.json'), JSON.stringify(parents, null, 2));
+    }
     for (const t of tags) this.setTag(t, `sha256:${hex}`);
     return this.record(hex);
   }
@@ -163,8 +168,20 @@ export class ImageStore {
     };
   }
 
-  list(): ImageRecord[] {
-    return this.ids().map((h) => this.record(h)).sort((a, b) => b.Created.localeCompare(a.Created));
+  /**
+   * Images newest first. Like `docker images`, untagged build steps that another image was built on are
+   * hidden unless `all` (`docker images -a`).
+   */
+  list(opts: { all?: boolean } = {}): ImageRecord[] {
+    const all = this.ids().map((h) => this.record(h)).sort((a, b) => b.Created.localeCompare(a.Created));
+    if (opts.all) return all;
+    const parentIds = new Set(Object.values(this.parents()));
+    return all.filter((i) => i.RepoTags.length > 0 || !parentIds.has(i.Id));
+  }
+
+  /** child image id → the image it was built on (build steps, commit). */
+  parents(): Record<string, string> {
+    try { return JSON.parse(readFileSync(join(this.dir, 'parents.json'), 'utf8')) as Record<string, string>; } catch { return {}; }
   }
 
   /** "busybox", "busybox:latest", "sha256:<hex>", a unique id prefix → the image; NotFoundError otherwise. */
@@ -240,13 +257,28 @@ export class ImageStore {
     }
     for (const t of img.RepoTags) { this.untag(t); out.push({ Untagged: t }); }
     if (user) return out;
-    removeTree(join(this.dir, 'images', `${img.Id.slice(7)}.json`));
-    out.push({ Deleted: img.Id });
-    const stillUsed = new Set(this.list().flatMap((i) => i.RootFS.DiffIDs));
+    this.deleteImage(img.Id, out, opts.isInUse);
+    const stillUsed = new Set(this.list({ all: true }).flatMap((i) => i.RootFS.DiffIDs));
     for (const d of new Set(img.RootFS.DiffIDs)) {
       if (!stillUsed.has(d)) { removeTree(this.layerPath(d)); out.push({ Deleted: d }); }
     }
     return out;
+  }
+
+  /** Deletes the image and then, as docker does, its untagged build-step parents that nothing else needs. */
+  private deleteImage(id: string, out: RmiResult, isInUse?: InUseCheck): void {
+    const parents = this.parents();
+    let cur: string | undefined = id;
+    while (cur) {
+      removeTree(join(this.dir, 'images', `${cur.slice(7)}.json`));
+      out.push({ Deleted: cur });
+      const parent: string | undefined = parents[cur];
+      delete parents[cur];
+      const next: ImageRecord | undefined = parent !== undefined ? this.find(parent) : undefined;
+      const hasChildren: boolean = next !== undefined && Object.values(parents).includes(next.Id);
+      cur = next && next.RepoTags.length === 0 && !hasChildren && !isInUse?.(next.Id) ? next.Id : undefined;
+    }
+    writeFileAtomic(join(this.dir, 'parents.json'), JSON.stringify(parents, null, 2));
   }
 
   /** `docker history`: newest first; layers are attributed to the history entries that made one. */
