@@ -68,6 +68,8 @@ function loadProfileText(value: string): { text: string; source: string } {
   }
 }
 
+const defaultCompiled = new Map<string, string>();
+
 /**
  * Daemon side, before anything is created: resolves capabilities, parses and COMPILES the seccomp profile
  * (so a bad profile fails here, with nothing to undo), picks the masked/read-only paths.
@@ -82,8 +84,14 @@ export function securityPlan(hc: SecurityHostConfig): SecurityPlan {
     const { profile, source } = opts.seccomp === undefined
       ? { profile: defaultSeccompProfile(), source: 'default' }
       : (() => { const t = loadProfileText(opts.seccomp); return { profile: parseSeccompProfile(t.text, t.source), source: t.source }; })();
-    const compiled = compileSeccomp(profile, { caps: capabilities, source: source === 'default' ? 'docker default profile' : source });
-    seccomp = { mode: 'filter', profile: source, bpf: compiled.bpf.toString('base64') };
+    // the default profile is compiled once per capability set; a user profile (a path may change) every time
+    const key = opts.seccomp === undefined ? capabilities.join(',') : undefined;
+    let bpf = key === undefined ? undefined : defaultCompiled.get(key);
+    if (bpf === undefined) {
+      bpf = compileSeccomp(profile, { caps: capabilities, source: source === 'default' ? 'docker default profile' : source }).bpf.toString('base64');
+      if (key !== undefined) defaultCompiled.set(key, bpf);
+    }
+    seccomp = { mode: 'filter', profile: source, bpf };
   }
   const paths = !privileged && !opts.systemPathsUnconfined;
   return {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { closeFd, emitTrace, openPath, UserError } from '../sys/index.js';
+import { closeFd, emitTrace, openPath, setgid, setgroups, setuid, UserError } from '../sys/index.js';
 import { mapLine, type Allocation } from './idranges.js';
 
 /**
@@ -31,6 +31,22 @@ import { mapLine, type Allocation } from './idranges.js';
  * lacks CAP_SETGID in the parent namespace (an unprivileged user could otherwise drop a group to get past a
  * "negative" group permission). boxlabd is root, so it leaves "allow" and `-u user` can set supplementary groups.
  */
+
+/** Absolute path of a util-linux tool: the daemon spawns its inits with an empty environment (no PATH). */
+function tool(name: 'unshare' | 'nsenter'): string {
+  return ['/usr/bin/', '/bin/', '/usr/sbin/', '/sbin/'].map((d) => d + name).find((p) => existsSync(p)) ?? name;
+}
+
+/**
+ * Init side, first thing after the config arrived in a remapped container: become root OF the namespace
+ * (host uid/gid = the range's first id). Until then the init runs as host uid 0, which the namespace cannot
+ * map (it shows as 65534); its capabilities come from unshare --keep-caps. Then unshare(CLONE_NEWNS).
+ */
+export function becomeNamespaceRoot(): void {
+  setgroups([]);
+  setgid(0);
+  setuid(0);
+}
 
 export type UsernsMode = 'host' | 'remap';
 
@@ -107,7 +123,7 @@ export async function mapUserNamespace(pid: number, allocation: Allocation, opts
 /** A mapped user namespace with no container: a holder `unshare --user -- cat` that exits once the fd is open. */
 export async function createUserNamespace(allocation: Allocation): Promise<UserNamespace> {
   assertUserNamespacesAvailable();
-  const holder = spawn('unshare', ['--user', '--', 'cat'], { stdio: ['pipe', 'ignore', 'pipe'] });
+  const holder = spawn(tool('unshare'), ['--user', '--', 'cat'], { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
   holder.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
   const exited = new Promise<void>((resolve) => holder.on('close', () => resolve()));
@@ -136,7 +152,7 @@ const UNSHARE_FLAG: Record<NamespaceKind, string> = {
  * Inherited fds (the init's fd 3) pass through unshare(1) untouched.
  */
 export function userNamespaceSpawnArgs(kinds: readonly NamespaceKind[]): string[] {
-  const argv = ['unshare', '--user', '--keep-caps', ...kinds.map((k) => UNSHARE_FLAG[k])];
+  const argv = [tool('unshare'), '--user', '--keep-caps', ...kinds.map((k) => UNSHARE_FLAG[k])];
   if (kinds.includes('pid')) argv.push('--fork');
   argv.push('--');
   return argv;
@@ -144,9 +160,9 @@ export function userNamespaceSpawnArgs(kinds: readonly NamespaceKind[]): string[
 
 /** argv prefix that starts a program in an existing namespace (from {@link createUserNamespace}) as its root. */
 export function userNamespaceEnterArgs(userns: Pick<UserNamespace, 'path'>, kinds: readonly NamespaceKind[] = []): string[] {
-  const argv = ['nsenter', `--user=${userns.path}`, '--'];
+  const argv = [tool('nsenter'), `--user=${userns.path}`, '--'];
   if (kinds.length === 0) return argv;
-  argv.push('unshare', ...kinds.map((k) => UNSHARE_FLAG[k]));
+  argv.push(tool('unshare'), ...kinds.map((k) => UNSHARE_FLAG[k]));
   if (kinds.includes('pid')) argv.push('--fork');
   argv.push('--');
   return argv;
@@ -154,7 +170,7 @@ export function userNamespaceEnterArgs(userns: Pick<UserNamespace, 'path'>, kind
 
 /** argv prefix for `exec`: join every namespace of the container's init, the user namespace first. */
 export function userNamespaceJoin(initPid: number): string[] {
-  return ['nsenter', '--target', String(initPid), '--all', '--'];
+  return [tool('nsenter'), '--target', String(initPid), '--all', '--'];
 }
 
 /** The host pid of the first child of `pid`, once it exists. */
