@@ -11,3 +11,4 @@ export { chrootRunner, type RunInContainer, type RunStepOptions, type RunStepRes
 export { resolveUser, readFromLayers } from './users.js';
 export { saveImages, loadImages, type LoadedImage } from './archive.js';
 export * from './dockerfile.js';
+export { VolumeStore, parseBind, parseMounts, prepareMounts, fillVolumeFromImage, commitExcludes, type VolumeRecord, type MountSpec, type VolumeUsers } from './volumes.js';
