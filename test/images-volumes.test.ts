@@ -45,7 +45,7 @@ describe('volume specs', () => {
   it('names what is wrong with a bad spec', () => {
     expect(() => parseMounts(['/host:data'])).toThrow(/container path "data" must be absolute/);
     expect(() => parseMounts(['./rel:/data'])).toThrow(/neither an absolute host path nor a volume name/);
-    expect(() => parseMounts(['/a:/x', 'v:/x'])).toThrow('duplicate mount point: /x');
+    expect(() => parseMounts(['/a:/x', 'vv:/x'])).toThrow('duplicate mount point: /x');
     expect(() => parseMounts(['/a:/x:rx'])).toThrow(/unknown option "rx"/);
     expect(() => parseMounts(['/a:/'])).toThrow(/cannot mount over the container's \//);
   });
