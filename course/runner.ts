@@ -108,6 +108,11 @@ export class LessonSession {
     this.resetValues();
   }
 
+  /** PATH and daemon variables lesson commands run with; a shell opened from the TUI gets the same. */
+  get commandEnv(): Record<string, string> {
+    return { ...this.env };
+  }
+
   get running(): boolean {
     return this.busy;
   }

@@ -1,0 +1,131 @@
+import React, { useCallback, useRef, useState } from 'react';
+import { Box, Text, useApp } from 'ink';
+import { binDir } from '../course/env.js';
+import { loadProgress, recordStep, resumeStep, saveProgress, stepsDone, type Progress } from '../course/progress.js';
+import type { LessonSession, SessionOptions, StepResult } from '../course/runner.js';
+import type { Lesson } from '../course/types.js';
+import { Help } from './Help.js';
+import { LessonView } from './LessonView.js';
+import { Menu } from './Menu.js';
+import { handOverTerminal, useLatestInput, useTerminalSize, type TerminalHandOver } from './terminal.js';
+
+export interface AppProps {
+  lessons: Lesson[];
+  /** lesson files with lint problems, left out of the menu */
+  hidden?: number;
+  progressFile: string;
+  sessionOptions: SessionOptions;
+  /** fixed size (tests); otherwise the terminal's, following resizes */
+  size?: { columns?: number; rows?: number };
+  handOver?: TerminalHandOver;
+  /** open this lesson right away */
+  initialLesson?: string;
+  /** told about the session on screen, so the caller can clean it up on exit */
+  onSessionChange?: (s: LessonSession | undefined) => void;
+}
+
+export function App(props: AppProps): React.ReactElement {
+  const { lessons } = props;
+  const { exit } = useApp();
+  const size = useTerminalSize(props.size);
+  // Ink rewrites the whole screen when the frame is as tall as the terminal; one row less avoids flicker
+  const width = Math.max(40, size.columns);
+  const height = Math.max(12, size.rows - 1);
+  const [progress, setProgress] = useState<Progress>(() => loadProgress(props.progressFile));
+  const initial = props.initialLesson ? lessons.findIndex((l) => l.meta.id === props.initialLesson || l.meta.id.startsWith(`${props.initialLesson}-`)) : -1;
+  const [selected, setSelected] = useState(Math.max(0, initial));
+  const [open, setOpen] = useState<{ lesson: Lesson; start: number; key: number } | undefined>(
+    initial >= 0 ? { lesson: lessons[initial]!, start: resumeStep(progress, lessons[initial]!), key: 0 } : undefined,
+  );
+  const [help, setHelp] = useState(false);
+  const [busy, setBusy] = useState<string | undefined>(undefined);
+  const sessionRef = useRef<LessonSession | undefined>(undefined);
+  const handOver = props.handOver ?? handOverTerminal;
+
+  const setSession = useCallback((s: LessonSession | undefined) => {
+    sessionRef.current = s;
+    props.onSessionChange?.(s);
+  }, [props]);
+
+  const openLesson = (lesson: Lesson) => {
+    setOpen({ lesson, start: resumeStep(progress, lesson), key: Date.now() });
+  };
+
+  const onStepEnd = useCallback((lesson: Lesson, r: StepResult) => {
+    setProgress((p) => {
+      const next = recordStep(structuredClone(p), lesson, r.index, { ok: r.ok, checksPassed: r.checks.filter((c) => c.passed).length, checksTotal: r.checks.length });
+      try { saveProgress(props.progressFile, next); } catch { /* a read-only home must not stop the lesson */ }
+      return next;
+    });
+  }, [props.progressFile]);
+
+  const leave = () => {
+    const s = sessionRef.current;
+    setBusy('cleaning up the lesson…');
+    void (s ? s.cleanup() : Promise.resolve([])).finally(() => {
+      setSession(undefined);
+      setOpen(undefined);
+      setBusy(undefined);
+    });
+  };
+
+  const shell = (which: 'container' | 'host', session: LessonSession): string => {
+    const env = session.commandEnv;
+    if (which === 'container') {
+      const ctr = session.lesson.meta.shell;
+      if (!ctr) return 'this lesson has no container to enter (h opens a host shell)';
+      const code = handOver(`${binDir()}/boxlab`, ['exec', '-it', ctr, 'sh'], {
+        env, banner: `boxlab: a shell inside container "${ctr}" — try hostname, ps, cat /proc/1/status; exit (or Ctrl-D) returns to the lesson`,
+      });
+      return code === 0 || code === 130 ? `back from the shell in ${ctr}` : `the shell in ${ctr} exited with ${code} — is the container running? Run the steps first.`;
+    }
+    const sh = process.env.SHELL || '/bin/sh';
+    const code = handOver(sh, [], {
+      env, banner: `boxlab: a host shell; boxlab on PATH talks to the lesson's daemon (try boxlab ps). exit returns to the lesson`,
+    });
+    return `back from the host shell (exit ${code})`;
+  };
+
+  useLatestInput((input, key) => {
+    if (help) { setHelp(false); return; }
+    if (busy || open) return;
+    if (input === '?') { setHelp(true); return; }
+    if (key.upArrow || input === 'k') setSelected((s) => Math.max(0, s - 1));
+    else if (key.downArrow || input === 'j') setSelected((s) => Math.min(lessons.length - 1, s + 1));
+    else if (key.return && lessons[selected]) openLesson(lessons[selected]);
+    else if (input === 'r' && progress.lastLesson) {
+      const l = lessons.find((x) => x.meta.id === progress.lastLesson);
+      if (l) openLesson(l);
+    } else if (input === 'q' || key.escape) exit();
+  });
+
+  let body: React.ReactElement;
+  if (busy) body = <Box height={height}><Text color="yellow">{busy}</Text></Box>;
+  else if (open) {
+    body = (
+      <LessonView
+        key={open.key}
+        lesson={open.lesson}
+        width={width}
+        height={height}
+        sessionOptions={props.sessionOptions}
+        doneBefore={stepsDone(progress, open.lesson)}
+        startStep={open.start}
+        onStepEnd={(r) => onStepEnd(open.lesson, r)}
+        onSession={setSession}
+        onLeave={leave}
+        onShell={shell}
+        onHelp={() => setHelp(true)}
+        active={!help}
+      />
+    );
+  } else body = <Menu lessons={lessons} progress={progress} selected={selected} width={width} height={height} hidden={props.hidden ?? 0} />;
+
+  // the lesson stays mounted under the help so its session and panes survive
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Box display={help ? 'none' : 'flex'} flexDirection="column">{body}</Box>
+      {help ? <Help width={width} /> : null}
+    </Box>
+  );
+}

@@ -1,0 +1,83 @@
+import React from 'react';
+import { render } from 'ink';
+import { UserError } from '../engine/sys/errors.js';
+import { daemonTargetFromEnv, detectCgroupVersion, lessonsDir as defaultLessonsDir, DEFAULT_SOCKET, type DaemonTarget } from '../course/env.js';
+import { loadLessons } from '../course/lint.js';
+import { progressFile } from '../course/progress.js';
+import type { LessonSession } from '../course/runner.js';
+import { DaemonTraceSource } from '../course/trace-source.js';
+import { App } from './App.js';
+import { ENTER_ALT_SCREEN, HIDE_CURSOR, LEAVE_ALT_SCREEN, SHOW_CURSOR } from './terminal.js';
+
+export interface TuiOptions {
+  lessonsDir?: string;
+  env?: NodeJS.ProcessEnv;
+  /** daemon to use; defaults to BOXLAB_SOCKET/BOXLAB_ROOT, then the CLI's defaults */
+  target?: DaemonTarget;
+  /** open this lesson directly (`boxlab learn 01-uts`) */
+  lesson?: string;
+}
+
+/**
+ * The `boxlab` TUI. Resolves with the exit code once the learner quits. Whatever happens (q, Ctrl-C,
+ * an exception) the terminal gets its main screen, cursor and cooked mode back, and the open lesson is
+ * cleaned up so no container is left behind.
+ */
+export async function startTui(opts: TuiOptions = {}): Promise<number> {
+  const env = opts.env ?? process.env;
+  if (!process.stdout.isTTY || !process.stdin.isTTY) {
+    throw new UserError('the boxlab course needs a terminal; without one use `boxlab lessons` and `boxlab check`');
+  }
+  const { lessons, diagnostics } = loadLessons(opts.lessonsDir ?? defaultLessonsDir(env));
+  const broken = new Set(diagnostics.map((d) => d.file));
+  const usable = lessons.filter((l) => !broken.has(l.file));
+  const target = opts.target ?? daemonTargetFromEnv(env);
+  let session: LessonSession | undefined;
+
+  let restored = false;
+  const restore = () => {
+    if (restored) return;
+    restored = true;
+    if (process.stdin.isTTY) process.stdin.setRawMode(false);
+    process.stdout.write(`${LEAVE_ALT_SCREEN}${SHOW_CURSOR}`);
+  };
+  const onFatal = (err: unknown) => {
+    instance.unmount();
+    restore();
+    process.stderr.write(`boxlab: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  };
+  process.stdout.write(`${ENTER_ALT_SCREEN}${HIDE_CURSOR}`);
+  process.on('exit', restore);
+  process.on('uncaughtException', onFatal);
+  process.on('unhandledRejection', onFatal);
+  const instance = render(
+    <App
+      lessons={usable}
+      hidden={broken.size}
+      progressFile={progressFile(env)}
+      sessionOptions={{ target, traceSource: new DaemonTraceSource(target.socket ?? DEFAULT_SOCKET), cgroup: detectCgroupVersion(env) }}
+      {...(opts.lesson !== undefined && { initialLesson: opts.lesson })}
+      onSessionChange={(s) => { session = s; }}
+    />,
+    { exitOnCtrlC: true, patchConsole: true },
+  );
+  try {
+    await instance.waitUntilExit();
+    return 0;
+  } catch (e) {
+    onFatal(e);
+    return 1;
+  } finally {
+    restore();
+    process.off('uncaughtException', onFatal);
+    process.off('unhandledRejection', onFatal);
+    if (session) {
+      // a step interrupted by Ctrl-C may still have a command running; let it finish before cleaning up
+      const deadline = Date.now() + 10_000;
+      while (session.running && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const failures = await session.cleanup();
+      for (const f of failures) process.stderr.write(`boxlab: cleanup: ${f}\n`);
+    }
+  }
+}

@@ -1,0 +1,72 @@
+import { spawnSync } from 'node:child_process';
+import { useEffect, useRef, useState } from 'react';
+import { useInput, useStdout, type Key } from 'ink';
+
+export const ENTER_ALT_SCREEN = '\u001b[?1049h';
+export const LEAVE_ALT_SCREEN = '\u001b[?1049l';
+export const SHOW_CURSOR = '\u001b[?25h';
+export const HIDE_CURSOR = '\u001b[?25l';
+export const CLEAR_SCREEN = '\u001b[2J\u001b[H';
+
+export interface Size {
+  columns: number;
+  rows: number;
+}
+
+/** The terminal size, updated on resize (Ink re-renders on resize; this makes the layout follow). */
+export function useTerminalSize(fixed?: Partial<Size>): Size {
+  const { stdout } = useStdout();
+  const read = (): Size => ({
+    columns: fixed?.columns ?? (stdout.columns || 80),
+    rows: fixed?.rows ?? (stdout.rows || 24),
+  });
+  const [size, setSize] = useState<Size>(read);
+  useEffect(() => {
+    const onResize = () => setSize(read());
+    stdout.on('resize', onResize);
+    return () => { stdout.off('resize', onResize); };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [stdout, fixed?.columns, fixed?.rows]);
+  return size;
+}
+
+/** Runs a program on the real terminal while the TUI waits, e.g. a shell. Returns its exit code. */
+export type TerminalHandOver = (file: string, args: string[], opts: { env: Record<string, string>; banner: string }) => number;
+
+/**
+ * Hands the terminal to `file` (stdio inherited) and takes it back: leaves the alternate screen and raw
+ * mode first, so the learner gets a normal shell, and restores both after. spawnSync blocks the event loop,
+ * so Ink neither reads keys nor draws while the child owns the terminal.
+ */
+export const handOverTerminal: TerminalHandOver = (file, args, opts) => {
+  const stdin = process.stdin;
+  const out = process.stdout;
+  const wasRaw = stdin.isTTY ? stdin.isRaw : false;
+  // Ctrl-C / Ctrl-\ typed in the child reach our process group too; they are the child's to handle.
+  const ignore = () => {};
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGQUIT', 'SIGTSTP', 'SIGTTOU', 'SIGTTIN'];
+  for (const s of signals) process.on(s, ignore);
+  try {
+    if (stdin.isTTY) stdin.setRawMode(false);
+    out.write(`${LEAVE_ALT_SCREEN}${SHOW_CURSOR}\n${opts.banner}\n`);
+    const r = spawnSync(file, args, { stdio: 'inherit', env: { ...process.env, ...opts.env } });
+    if (r.error) out.write(`${file}: ${r.error.message}\n`);
+    return r.status ?? (r.signal ? 128 : 1);
+  } finally {
+    if (stdin.isTTY) stdin.setRawMode(wasRaw);
+    out.write(`${ENTER_ALT_SCREEN}${CLEAR_SCREEN}${HIDE_CURSOR}`);
+    for (const s of signals) process.off(s, ignore);
+  }
+};
+
+/**
+ * useInput whose handler is always the one from the latest render; handlers check themselves whether
+ * they are in charge. Ink re-subscribes handlers in a
+ * passive effect, so a key typed right after a frame appears would otherwise see the previous state.
+ */
+export function useLatestInput(handler: (input: string, key: Key) => void): void {
+  const ref = useRef(handler);
+  ref.current = handler;
+  // always subscribed: toggling isActive re-subscribes in an effect too, and a key in between was lost
+  useInput((input, key) => ref.current(input, key));
+}
