@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, UserError, host, onTrace, withContainer, type TraceEvent } from '../engine/sys/index.js';
-import { NetworkManager, attachContainer, detectIptablesBackend, parseNetworkMode, parsePublish, portsToDocker } from '../engine/network/index.js';
+import { NetworkManager, attachContainer, detectIptablesBackend, parseNetworkMode, parsePublish, portSpecsOf, portsToDocker, precheckNetwork } from '../engine/network/index.js';
 import { FakeContainers, enterThrowawayHost, inside, iptablesRules, links, netns } from './network-fixtures.js';
 
 let leave: () => void;
@@ -376,6 +376,37 @@ describe('attachContainer (the runtime\'s prepare step)', () => {
     await fakes.stop(c);
     await fakes.stop(d);
     await mgr.release('att1');
+  });
+});
+
+describe('container hooks', () => {
+  it('turns docker PortBindings into PortSpecs, validating each', () => {
+    expect(portSpecsOf({ PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '8080' }, { HostIp: '127.0.0.1', HostPort: '8081' }], '53/udp': [{ HostPort: '' }] } })).toEqual([
+      { hostPort: 8080, containerPort: 80, proto: 'tcp' },
+      { hostIp: '127.0.0.1', hostPort: 8081, containerPort: 80, proto: 'tcp' },
+      { hostPort: 0, containerPort: 53, proto: 'udp' },
+    ]);
+    expect(() => portSpecsOf({ PortBindings: { '80/tcp': [{ HostPort: '70000' }] } })).toThrow(/host port "70000"/);
+    expect(() => portSpecsOf({ PortBindings: { '0/tcp': [{ HostPort: '80' }] } })).toThrow(/container port "0"/);
+  });
+
+  it('prechecks a create request before anything exists', async () => {
+    await expect(precheckNetwork(mgr, { HostConfig: { NetworkMode: 'nonet' } })).rejects.toThrow(NotFoundError);
+    await expect(precheckNetwork(mgr, { HostConfig: { NetworkMode: 'none', PortBindings: { '80/tcp': [{ HostPort: '80' }] } } })).rejects.toThrow(/-p needs a bridge network/);
+    await expect(precheckNetwork(mgr, { HostConfig: {}, NetworkingConfig: { EndpointsConfig: { bridge: { IPAMConfig: { IPv4Address: '172.29.0.9' } } } } } as never)).rejects.toThrow(/user-defined networks only/);
+    await expect(precheckNetwork(mgr, { HostConfig: { NetworkMode: 'host' } })).resolves.toBeUndefined();
+    await expect(precheckNetwork(mgr, { HostConfig: { PortBindings: { '80/tcp': [{ HostPort: '' }] } } })).resolves.toBeUndefined();
+  });
+
+  it('-p with no host port takes a free one from the ephemeral range', async () => {
+    const c = await fakes.start();
+    const ep = await mgr.connect({ container: 'eph', containerName: 'eph', netnsPath: netns(c), network: 'bridge' });
+    const [made] = await mgr.publish('eph', ep.ip, [{ hostPort: 0, containerPort: 80, proto: 'tcp' }]);
+    expect(made!.hostPort).toBeGreaterThanOrEqual(32768);
+    expect(made!.hostPort).toBeLessThanOrEqual(60999);
+    expect((await host('iptables', ['-t', 'nat', '-S', 'BXT-DNAT'])).stdout).toContain(`--dport ${made!.hostPort} -j DNAT`);
+    await fakes.stop(c);
+    await mgr.release('eph');
   });
 });
 

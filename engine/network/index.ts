@@ -8,3 +8,4 @@ export { detectIptablesBackend } from './iptables.js';
 export { parseNetworkMode, portsToDocker, type NetworkMode } from './modes.js';
 export { networkManagerFor } from './shared.js';
 export { attachContainer, networkSettings, type AttachInput, type DockerNetworkSettings } from './attach.js';
+export { precheckNetwork, startNetwork, stopNetwork, watchPeers, writeHosts, portSpecsOf, requestedIp } from './container-hooks.js';

@@ -342,10 +342,15 @@ export class NetworkManager {
 
   // ---------------------------------------------------------------- ports
 
-  async publish(container: string, ip: string, ports: PortSpec[]): Promise<void> {
-    if (ports.length === 0) return;
+  /**
+   * Publishes container ports on the host; a hostPort of 0 (docker's `-p 80`) takes a free port from the
+   * ephemeral range. Returns the mappings as made.
+   */
+  async publish(container: string, ip: string, requested: PortSpec[]): Promise<PortSpec[]> {
+    if (requested.length === 0) return [];
     const net = this.store.load().find((n) => n.endpoints[container]?.ip === ip);
     if (!net) throw new NotFoundError(`container ${container} has no endpoint with address ${ip}`);
+    const ports = await this.pickHostPorts(requested);
     await this.assertPublishable(ports);
     this.store.tx((nets) => {
       assertUnpublished(nets, ports);
@@ -373,6 +378,35 @@ export class NetworkManager {
       });
       throw e;
     }
+    return ports;
+  }
+
+  private async pickHostPorts(ports: PortSpec[]): Promise<PortSpec[]> {
+    const taken = this.store.load().flatMap((n) => Object.values(n.endpoints).flatMap((e) => e.ports));
+    const out: PortSpec[] = [];
+    for (const p of ports) {
+      if (p.hostPort !== 0) {
+        out.push(p);
+        continue;
+      }
+      let found: PortSpec | undefined;
+      // docker's ephemeral range; start at a random point so concurrent runs rarely race for one port
+      const span = 60999 - 32768 + 1;
+      const start = Math.floor(Math.random() * span);
+      for (let i = 0; i < span && !found; i++) {
+        const candidate = { ...p, hostPort: 32768 + ((start + i) % span) };
+        if ([...taken, ...out].some((q) => clashes(candidate, q))) continue;
+        try {
+          await assertPortFree(candidate);
+          found = candidate;
+        } catch {
+          // in use by a host program: try the next one
+        }
+      }
+      if (!found) throw new ConflictError(`no free host port left for ${p.containerPort}/${p.proto}`);
+      out.push(found);
+    }
+    return out;
   }
 
   /**
@@ -383,8 +417,9 @@ export class NetworkManager {
     for (const [i, p] of ports.entries()) {
       if (ports.slice(0, i).some((q) => clashes(p, q))) throw new ConflictError(`host port ${formatPublish(p)} is given twice`);
     }
-    assertUnpublished(this.store.load(), ports);
-    for (const p of ports) await assertPortFree(p);
+    const fixed = ports.filter((p) => p.hostPort !== 0); // 0 = any free port, picked at publish time
+    assertUnpublished(this.store.load(), fixed);
+    for (const p of fixed) await assertPortFree(p);
   }
 
   // ---------------------------------------------------------------- names
