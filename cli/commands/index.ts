@@ -4,6 +4,8 @@ import * as containers from './containers.js';
 import * as exec from './exec.js';
 import * as system from './system.js';
 import * as network from './network.js';
+import * as cgroups from './cgroups.js';
+import * as course from './course.js';
 
 /** Every command group. A group adds itself with one import and one entry here. */
 const groups: { register: (program: Command) => void }[] = [
@@ -12,6 +14,8 @@ const groups: { register: (program: Command) => void }[] = [
   exec,
   system,
   network,
+  cgroups,
+  course,
 ];
 
 export function registerAll(program: Command): void {

@@ -61,3 +61,4 @@ export function listChildren(parent: string): string[] {
   const root = v2Root(mounts);
   return root !== undefined ? listV2Children(parent, root) : listV1Children(parent, mounts);
 }
+export * from './docker-stats.js';

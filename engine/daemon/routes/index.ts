@@ -4,6 +4,7 @@ import * as system from './system.js';
 import * as containers from './containers.js';
 import * as exec from './exec.js';
 import * as networks from './networks.js';
+import * as cgroups from './cgroups.js';
 
 /** Every area's routes. An area adds itself with one import and one entry here. */
 const areas: { register: (router: Router, ctx: DaemonContext) => void }[] = [
@@ -11,6 +12,7 @@ const areas: { register: (router: Router, ctx: DaemonContext) => void }[] = [
   containers,
   exec,
   networks,
+  cgroups,
 ];
 
 export function registerAll(router: Router, ctx: DaemonContext): void {

@@ -1,0 +1,126 @@
+import type { Command } from 'commander';
+import { cpuPercent, formatSize, memoryPercent, parseMemorySwap, parseSize, type DockerStats, type Resources } from '../../engine/cgroups/index.js';
+import { UserError } from '../../engine/sys/errors.js';
+import { client, ExitCode } from '../context.js';
+import { table } from '../format.js';
+
+/** pause / unpause (the freezer), update (live limits) and stats: the cgroup side of the CLI. */
+
+async function eachContainer(names: string[], action: (name: string) => Promise<void>): Promise<void> {
+  let failed = false;
+  for (const name of names) {
+    try {
+      await action(name);
+      process.stdout.write(`${name}\n`);
+    } catch (e) {
+      failed = true;
+      process.stderr.write(`Error response from daemon: ${(e as Error).message}\n`);
+    }
+  }
+  if (failed) throw new ExitCode(1);
+}
+
+interface UpdateFlags { memory?: string; memorySwap?: string; cpus?: string; cpuShares?: string; cpusetCpus?: string; cpusetMems?: string; pidsLimit?: string }
+
+function integer(flag: string, v: string): number {
+  if (!/^-?\d+$/.test(v.trim())) throw new UserError(`invalid ${flag} "${v}": expected a whole number`);
+  return Number(v);
+}
+
+export function updateBody(f: UpdateFlags): Resources {
+  const r: Resources = {};
+  if (f.memory) r.Memory = parseSize(f.memory);
+  if (f.memorySwap) r.MemorySwap = parseMemorySwap(f.memorySwap);
+  if (f.cpus) {
+    const n = Number(f.cpus);
+    if (!Number.isFinite(n) || n <= 0) throw new UserError(`invalid --cpus "${f.cpus}": expected a positive number like 0.5`);
+    r.NanoCpus = Math.round(n * 1e9);
+  }
+  if (f.cpuShares) r.CpuShares = integer('--cpu-shares', f.cpuShares);
+  if (f.cpusetCpus) r.CpusetCpus = f.cpusetCpus;
+  if (f.cpusetMems) r.CpusetMems = f.cpusetMems;
+  if (f.pidsLimit) r.PidsLimit = integer('--pids-limit', f.pidsLimit);
+  return r;
+}
+
+function statsRow(s: DockerStats): string[] {
+  const m = s.memory_stats;
+  const t = s.cpu_stats.throttling_data;
+  return [
+    s.id.slice(0, 12), s.name.replace(/^\//, ''),
+    `${cpuPercent(s).toFixed(2)}%`,
+    `${formatSize(m.usage)} / ${formatSize(m.limit)}`, `${memoryPercent(s).toFixed(2)}%`,
+    `${s.pids_stats.current}${s.pids_stats.limit ? ` / ${s.pids_stats.limit}` : ''}`,
+    `${t.throttled_periods}/${t.periods} (${(t.throttled_time / 1e9).toFixed(2)}s)`,
+    String(m.oom_kills),
+  ];
+}
+
+const HEADERS = ['CONTAINER ID', 'NAME', 'CPU %', 'MEM USAGE / LIMIT', 'MEM %', 'PIDS', 'THROTTLED', 'OOM KILLS'];
+
+export function register(program: Command): void {
+  program.command('pause').description('freeze every process of containers (cgroup freezer)')
+    .argument('<container...>')
+    .action(async (names: string[]) => {
+      const c = await client(program);
+      await eachContainer(names, (n) => c.post(`/containers/${n}/pause`).then(() => undefined));
+    });
+
+  program.command('unpause').description('thaw paused containers')
+    .argument('<container...>')
+    .action(async (names: string[]) => {
+      const c = await client(program);
+      await eachContainer(names, (n) => c.post(`/containers/${n}/unpause`).then(() => undefined));
+    });
+
+  program.command('update').description('change the cgroup limits of containers, also while they run')
+    .option('-m, --memory <size>', 'memory limit, e.g. 64m')
+    .option('--memory-swap <size>', 'memory+swap limit, -1 for unlimited swap')
+    .option('--cpus <n>', 'number of CPUs, e.g. 0.5')
+    .option('--cpu-shares <n>', 'relative CPU weight (default 1024)')
+    .option('--cpuset-cpus <list>', 'CPUs allowed, e.g. 0-1')
+    .option('--cpuset-mems <list>', 'memory nodes allowed')
+    .option('--pids-limit <n>', 'maximum number of processes (-1 unlimited)')
+    .argument('<container...>')
+    .action(async (names: string[], f: UpdateFlags) => {
+      const body = updateBody(f);
+      const c = await client(program);
+      await eachContainer(names, (n) => c.post(`/containers/${n}/update`, body).then(() => undefined));
+    });
+
+  program.command('stats').description("live resource usage of running containers, read from their cgroups")
+    .option('--no-stream', 'print one sample and exit')
+    .argument('[container...]')
+    .action(async (names: string[], o: { stream: boolean }) => {
+      const c = await client(program);
+      let ids = names;
+      if (ids.length === 0) ids = (await c.get<{ Id: string }[]>('/containers/json')).map((x) => x.Id);
+      if (!o.stream) {
+        const rows = await Promise.all(ids.map((id) => c.get<DockerStats>(`/containers/${id}/stats`, { stream: false })));
+        process.stdout.write(table(HEADERS, rows.map(statsRow)));
+        return;
+      }
+      // Streaming: one line of JSON per container per second; redraw the table on each full round.
+      const latest = new Map<string, DockerStats>();
+      const redraw = (): void => {
+        const rows = ids.map((id) => latest.get(id)).filter((s): s is DockerStats => s !== undefined).map(statsRow);
+        process.stdout.write(`${process.stdout.isTTY ? '\x1b[2J\x1b[H' : ''}${table(HEADERS, rows)}`);
+      };
+      await Promise.all(ids.map(async (id) => {
+        const res = await c.stream('GET', `/containers/${id}/stats`, { query: { stream: true } });
+        let buf = '';
+        res.setEncoding('utf8');
+        for await (const chunk of res) {
+          buf += chunk as string;
+          let nl: number;
+          while ((nl = buf.indexOf('\n')) >= 0) {
+            const line = buf.slice(0, nl);
+            buf = buf.slice(nl + 1);
+            if (!line) continue;
+            latest.set(id, JSON.parse(line) as DockerStats);
+            if (id === ids[0]) redraw();
+          }
+        }
+      }));
+    });
+}
