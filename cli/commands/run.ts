@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { IncomingMessage } from 'node:http';
-import { ApiError } from '../../engine/client/client.js';
+import { ApiError, type Client } from '../../engine/client/client.js';
+import type { CreateConfig } from '../../engine/containers/types.js';
 import { client, ExitCode, startExitCode } from '../context.js';
 import { runSession } from '../session.js';
 import { addRunFlags, toCreateConfig, type RunFlags } from './run-flags.js';
@@ -9,6 +10,19 @@ async function readJson<T>(res: IncomingMessage): Promise<T> {
   const chunks: Buffer[] = [];
   for await (const c of res) chunks.push(c as Buffer);
   return JSON.parse(Buffer.concat(chunks).toString('utf8')) as T;
+}
+
+/** docker run and create exit 125 when the daemon refuses to create the container. */
+async function createContainer(c: Client, cfg: CreateConfig, name: string | undefined): Promise<{ Id: string }> {
+  try {
+    return await c.post<{ Id: string }>('/containers/create', cfg, { name });
+  } catch (e) {
+    if (e instanceof ApiError) {
+      process.stderr.write(`Error response from daemon: ${e.message}\n`);
+      throw new ExitCode(125);
+    }
+    throw e;
+  }
 }
 
 export function register(program: Command): void {
@@ -22,7 +36,7 @@ export function register(program: Command): void {
   ).action(async (image: string, command: string[], flags: RunFlags) => {
     const c = await client(program);
     const cfg = toCreateConfig(image, command, flags);
-    const { Id } = await c.post<{ Id: string }>('/containers/create', cfg, { name: flags.name });
+    const { Id } = await createContainer(c, cfg, flags.name);
     process.stdout.write(`${Id}\n`);
   });
 
@@ -36,7 +50,7 @@ export function register(program: Command): void {
   ).action(async (image: string, command: string[], flags: RunFlags) => {
     const c = await client(program);
     const cfg = toCreateConfig(image, command, flags);
-    const { Id } = await c.post<{ Id: string }>('/containers/create', cfg, { name: flags.name });
+    const { Id } = await createContainer(c, cfg, flags.name);
     const startFailed = async (e: unknown): Promise<never> => {
       if (e instanceof ApiError) {
         process.stderr.write(`boxlab: ${e.message}\n`);

@@ -28,7 +28,11 @@ export async function connect(loc: DaemonLocation, opts: { autostart?: boolean }
   if (process.getuid?.() !== 0) {
     throw new Error(`boxlabd is not running on ${loc.socket} and only root can start it: run boxlab with sudo`);
   }
-  mkdirSync(loc.root, { recursive: true });
+  try {
+    mkdirSync(loc.root, { recursive: true });
+  } catch (e) {
+    throw new Error(`boxlabd is not running on ${loc.socket} and cannot start: its state root ${loc.root} cannot be created (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pick another with --root`);
+  }
   const logPath = join(loc.root, 'boxlabd.log');
   const out = openSync(logPath, 'a');
   const args = [CLI_MAIN, '--root', loc.root, '--socket', loc.socket, 'daemon'];
