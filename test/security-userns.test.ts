@@ -7,7 +7,7 @@ import { MNT, setChildSubreaper, umount2, UserError } from '../engine/sys/index.
 import {
   adoptInit, allocateRange, chownCopy, createUserNamespace, describeUserMapping, idmapMount, listRanges, mapUserNamespace,
   parseRange, parseSubidFile, poolBlocks, probeIdmap, reconcileRanges, releaseRange, resolveUsernsMode,
-  userNamespaceEnterArgs, userNamespaceSpawnArgs, RANGE_SIZE,
+  securityDoctor, userNamespaceEnterArgs, userNamespaceJoin, userNamespaceSpawnArgs, RANGE_SIZE,
 } from '../engine/security/index.js';
 import { ensureBuilt, repo } from './fixtures/security-build.js';
 
@@ -133,7 +133,11 @@ describe('user namespaces on the real kernel', () => {
       const launcher = spawn(file!, args, { stdio: 'ignore' });
       const initPid = await adoptInit(launcher.pid!, true);
       const mapping = describeUserMapping(initPid);
+      // exec: join the running container's user namespace and be its root
+      const [nsenter, ...joinArgs] = [...userNamespaceJoin(initPid), '/bin/sh', '-c', 'id -u; readlink /proc/self/ns/user'];
+      const joined = await collect(spawn(nsenter!, joinArgs, { stdio: ['ignore', 'pipe', 'pipe'] }));
       process.kill(initPid, 'SIGKILL');
+      expect(joined.stderr + joined.stdout).toBe(`0\n${ns.inode}\n`);
       expect(waitpid(initPid, new Int32Array(1), 0)).toBe(initPid);
       expect(mapping.uid.split(/\s+/)).toEqual(Array(4).fill(String(alloc.uid.start)));
       expect(mapping.gid.split(/\s+/)).toEqual(Array(4).fill(String(alloc.gid.start)));
@@ -144,8 +148,11 @@ describe('user namespaces on the real kernel', () => {
     }
   });
 
-  it('probeIdmap: this kernel idmaps mounts on the layer filesystem', async () => {
+  it('probeIdmap: this kernel idmaps mounts on the layer filesystem; doctor says so', async () => {
     expect(await probeIdmap(scratch)).toBe('idmapped');
+    const doctor = await securityDoctor(scratch);
+    expect(doctor.map((d) => d.name)).toEqual(['user namespaces', 'idmapped layers', 'seccomp', 'capabilities']);
+    expect(doctor.every((d) => d.ok)).toBe(true);
   });
 
   it('chown-copy fallback: shifts every owner, keeps setuid bits, modes and symlinks', async () => {

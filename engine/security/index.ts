@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { setNoNewPrivs, traceNote, UserError } from '../sys/index.js';
+import { hostSync, setNoNewPrivs, traceNote, UserError } from '../sys/index.js';
 import {
-  applyBoundingSet, applyCapabilities, keepCapabilitiesAcrossSetuid, raiseEffective, resolveCapabilities,
+  applyBoundingSet, applyCapabilities, CAPABILITY_NAMES, keepCapabilitiesAcrossSetuid, lastCap, raiseEffective, resolveCapabilities,
 } from './capabilities.js';
+import { assertUserNamespacesAvailable } from './userns.js';
+import { probeIdmap } from './idmap.js';
 import { compileSeccomp, defaultSeccompProfile, loadSeccompProgram, parseSeccompProfile } from './seccomp.js';
 import { applyMaskedPaths, applyReadonlyPaths, defaultMaskedPaths, DOCKER_READONLY_PATHS } from './paths.js';
 
@@ -155,4 +157,29 @@ export function describeConfinement(pid: number | 'self'): { capEff: string; cap
     noNewPrivs: get('NoNewPrivs') === '1',
     seccomp: ['disabled', 'strict', 'filter'][Number(get('Seccomp'))] ?? get('Seccomp'),
   };
+}
+
+export interface DoctorItem { name: string; ok: boolean; detail: string }
+
+/** `boxlab doctor` lines for this area: user namespaces, idmapped mounts on the layer store, seccomp, caps. */
+export async function securityDoctor(layerStore = '/var/lib/boxlab'): Promise<DoctorItem[]> {
+  const items: DoctorItem[] = [];
+  try {
+    assertUserNamespacesAvailable();
+    const keepCaps = hostSync('unshare', ['--help'], { allowFailure: true }).stdout.includes('--keep-caps');
+    items.push({ name: 'user namespaces', ok: keepCaps, detail: keepCaps ? 'available (--userns remap)' : 'util-linux unshare lacks --keep-caps: upgrade util-linux (≥ 2.35)' });
+    const idmap = await probeIdmap(layerStore);
+    items.push({ name: 'idmapped layers', ok: true, detail: idmap === 'idmapped' ? `idmapped mounts on ${layerStore}` : `not supported on ${layerStore}: layers are copied and chowned once per uid range` });
+  } catch (e) {
+    items.push({ name: 'user namespaces', ok: false, detail: (e as Error).message });
+  }
+  try {
+    compileSeccomp({ defaultAction: 'SCMP_ACT_ALLOW' }, { caps: [] });
+    const filterMode = /^Seccomp:/m.test(readFileSync('/proc/self/status', 'utf8'));
+    items.push({ name: 'seccomp', ok: filterMode, detail: filterMode ? 'libseccomp loaded; kernel has seccomp filters' : 'kernel built without CONFIG_SECCOMP_FILTER' });
+  } catch (e) {
+    items.push({ name: 'seccomp', ok: false, detail: (e as Error).message });
+  }
+  items.push({ name: 'capabilities', ok: true, detail: `cap_last_cap ${lastCap()} (${CAPABILITY_NAMES[lastCap()]})` });
+  return items;
 }

@@ -23,7 +23,7 @@ import { mapLine, type Allocation } from './idranges.js';
  *  4. the init, on reading its config: setgroups([]), setgid(0), setuid(0) — now root of the namespace
  *     (host 100000) — then unshare(CLONE_NEWNS) itself: its mount namespace is copied only now, after the
  *     daemon has put the idmapped layer mounts in place, and it is owned by the user namespace.
- * `exec`: `nsenter --target <init pid> --all -- …` ({@link userNamespaceJoin}) joins the user namespace first.
+ * `exec`: `nsenter --user=/proc/<init pid>/ns/user -- node init.js` ({@link userNamespaceJoin}).
  * {@link createUserNamespace} (a short-lived holder `unshare --user -- cat`) makes a mapped namespace with no
  * container at all: `doctor`'s idmap probe uses it, and a daemon could pre-create a namespace with it.
  *
@@ -168,9 +168,14 @@ export function userNamespaceEnterArgs(userns: Pick<UserNamespace, 'path'>, kind
   return argv;
 }
 
-/** argv prefix for `exec`: join every namespace of the container's init, the user namespace first. */
+/**
+ * argv prefix for `exec` into a remapped container: nsenter joins the init's user namespace and becomes its
+ * root (setgroups, setgid(0), setuid(0)); then `node init.js` runs as before. The daemon may still setns()
+ * into the container's other namespaces itself before spawning: it is root in the initial user namespace,
+ * an ancestor of the container's, so it holds CAP_SYS_ADMIN over them.
+ */
 export function userNamespaceJoin(initPid: number): string[] {
-  return [tool('nsenter'), '--target', String(initPid), '--all', '--'];
+  return [tool('nsenter'), `--user=/proc/${initPid}/ns/user`, '--'];
 }
 
 /** The host pid of the first child of `pid`, once it exists. */
