@@ -7,7 +7,7 @@ import { MNT, setChildSubreaper, umount2, UserError } from '../engine/sys/index.
 import {
   adoptInit, allocateRange, chownCopy, createUserNamespace, describeUserMapping, idmapMount, listRanges, mapUserNamespace,
   parseRange, parseSubidFile, poolBlocks, probeIdmap, reconcileRanges, releaseRange, resolveUsernsMode,
-  securityDoctor, userNamespaceEnterArgs, userNamespaceJoin, userNamespaceSpawnArgs, RANGE_SIZE,
+  securityDoctor, securityPlan, userNamespaceEnterArgs, userNamespaceJoin, userNamespaceSpawnArgs, RANGE_SIZE,
 } from '../engine/security/index.js';
 import { ensureBuilt, repo } from './fixtures/security-build.js';
 
@@ -123,6 +123,31 @@ describe('user namespaces on the real kernel', () => {
     expect(statSync(join(dir, 'layer/etc/hostname')).uid).toBe(0);
     expect(readFileSync(join(dir, 'layer/etc/hostname'), 'utf8')).toBe('image\n');
     releaseRange('ctr-run', stateRoot);
+  });
+
+  it('the security plan applies inside a remapped container: caps, seccomp, masked and read-only /proc', async () => {
+    const alloc = allocateRange('ctr-plan', noSubids);
+    const script = 'grep -E "^(CapEff|CapBnd|Seccomp|Uid):" /proc/self/status; wc -c < /proc/timer_list; echo 1 > /proc/sys/kernel/hostname || echo RO; ip addr add 10.9.9.9/32 dev lo || echo NOCAP';
+    const cfg = { argv: ['/bin/sh', '-c', script], mountProc: true, plan: securityPlan({}) };
+    const [file, ...args] = [...userNamespaceSpawnArgs(['uts', 'ipc', 'net', 'pid']), process.execPath, fixture];
+    const launcher = spawn(file!, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { BOXLAB_USERNS_FIXTURE: JSON.stringify(cfg) } });
+    const output = collect(launcher);
+    const ns = await mapUserNamespace(launcher.pid!, alloc);
+    try {
+      launcher.stdin!.end('go\n');
+      const { stdout, stderr } = await output;
+      expect(stdout).toContain('CapEff:\t00000000a80425fb');
+      expect(stdout).toContain('CapBnd:\t00000000a80425fb');
+      expect(stdout).toContain('Seccomp:\t2');
+      expect(stdout).toMatch(/^Uid:\s+0\s+0\s+0\s+0$/m); // as the container sees itself
+      expect(stdout).toMatch(/^0$/m); // /proc/timer_list masked
+      expect(stdout).toContain('RO');
+      expect(stdout).toContain('NOCAP');
+      expect(stderr).toMatch(/Read-only file system/);
+    } finally {
+      ns.close();
+      releaseRange('ctr-plan', stateRoot);
+    }
   });
 
   it('holder path: the host sees the init\'s Uid as the mapped uid in /proc/PID/status', async () => {
