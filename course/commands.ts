@@ -66,6 +66,7 @@ export interface CheckOptions {
   executor?: Executor;
   traceSource?: TraceSource;
   target?: DaemonTarget;
+  signal?: AbortSignal;
 }
 
 /** `boxlab check LESSON...|--all [--json]`: runs lessons headless; exit 0 only if every check passed. */
@@ -92,17 +93,19 @@ export async function checkCommand(ctx: CourseContext, opts: CheckOptions): Prom
   const cgroup = detectCgroupVersion(env);
   const reports: LessonReport[] = [];
   for (const lesson of chosen) {
+    if (opts.signal?.aborted) break;
     if (!opts.json) ctx.io.out(`${lesson.meta.id}: ${lesson.meta.title}`);
     const onEvent = opts.json ? undefined : (e: RunEvent) => printEvent(ctx.io, e, opts.trace ?? false);
     const report = await runLesson(lesson, {
       target, traceSource, cgroup,
       ...(opts.executor !== undefined && { executor: opts.executor }),
+      ...(opts.signal !== undefined && { signal: opts.signal }),
       ...(onEvent !== undefined && { onEvent }),
     });
     reports.push(report);
     if (!opts.json) printSummary(ctx.io, report, lesson);
   }
-  const ok = reports.every((r) => r.ok);
+  const ok = reports.every((r) => r.ok) && !opts.signal?.aborted;
   if (opts.json) ctx.io.out(JSON.stringify({ ok, cgroup, lessons: reports.map(jsonReport) }, null, 2));
   else {
     const checks = reports.flatMap((r) => r.steps.flatMap((s) => s.checks));

@@ -62,6 +62,8 @@ export interface SessionOptions {
   binDir?: string;
   /** how long to keep listening for trace events after a step's last command */
   traceDrainMs?: number;
+  /** stop after the running step (Ctrl-C in `boxlab check`); cleanup still runs */
+  signal?: AbortSignal;
 }
 
 /** A block failed in a way that makes the rest of the step meaningless. */
@@ -356,6 +358,7 @@ export async function runLesson(lesson: Lesson, opts: SessionOptions = {}): Prom
   if (session.unsupported) return { ...report, skipped: session.unsupported };
   try {
     for (let i = 0; i < lesson.steps.length; i++) {
+      if (opts.signal?.aborted) { report.ok = false; break; }
       const r = await session.runStep(i);
       report.steps.push(r);
       if (!r.ok) report.ok = false;

@@ -1,0 +1,83 @@
+import type { Command } from 'commander';
+import { checkCommand, lintLessonsCommand, listLessonsCommand, progressCommand, resetLessonCommand, type CourseContext } from '../../course/commands.js';
+import type { DaemonTarget } from '../../course/env.js';
+import { ExitCode, location } from '../context.js';
+
+// `boxlab check | head` closes stdout early; the lesson must still run its cleanup, so writes stop quietly.
+let stdoutOpen = true;
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  stdoutOpen = false;
+});
+const io: CourseContext['io'] = {
+  out: (line) => { if (stdoutOpen) process.stdout.write(`${line}\n`); },
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+function target(program: Command): DaemonTarget {
+  const loc = location(program);
+  return { socket: loc.socket, root: loc.root };
+}
+
+function exit(code: number): void {
+  if (code !== 0) throw new ExitCode(code);
+}
+
+/** The course: lessons, lint, check, progress, learn, and `reset --lesson`. */
+export function register(program: Command): void {
+  const lessons = program.command('lessons')
+    .description('list the lessons with your progress (✓ done, ◐ started)')
+    .action(() => exit(listLessonsCommand({ io })));
+  lessons.command('lint')
+    .description('validate every lesson file; problems as file:line (see docs/lesson-format.md)')
+    .action(() => exit(lintLessonsCommand({ io })));
+
+  program.command('check')
+    .description('run lessons headless and print each check with what it proves; exit 0 only if all pass')
+    .argument('[lessons...]', 'lesson ids (01-uts, or just uts)')
+    .option('--all', 'every lesson')
+    .option('--json', 'one JSON report on stdout')
+    .option('--show-trace', "print the engine's trace under each step")
+    .action(async (ids: string[], o: { all?: boolean; json?: boolean; showTrace?: boolean }) => {
+      // Ctrl-C finishes the running step and cleans the lesson up instead of leaving containers behind
+      const stop = new AbortController();
+      const onSignal = () => {
+        if (stop.signal.aborted) process.exit(130);
+        process.stderr.write('boxlab: stopping after this step and cleaning up (Ctrl-C again to quit at once)\n');
+        stop.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      process.on('SIGPIPE', () => { stdoutOpen = false; });
+      exit(await checkCommand({ io }, {
+        ids, target: target(program), signal: stop.signal,
+        ...(o.all !== undefined && { all: o.all }), ...(o.json !== undefined && { json: o.json }),
+        ...(o.showTrace !== undefined && { trace: o.showTrace }),
+      }));
+    });
+
+  program.command('progress')
+    .description('your progress through the course')
+    .option('--export <file>', 'write it as JSON (for an instructor)')
+    .action((o: { export?: string }) => exit(progressCommand({ io }, o.export !== undefined ? { exportTo: o.export } : {})));
+
+  program.command('learn')
+    .description('open the course (a lesson directly if named)')
+    .argument('[lesson]', 'lesson id')
+    .action(async (lesson: string | undefined) => {
+      const { startTui } = await import('../../tui/index.js');
+      exit(await startTui({ target: target(program), ...(lesson !== undefined && { lesson }) }));
+    });
+
+  // `boxlab reset` (system) removes the runtime's state; `--lesson X` forgets one lesson's progress instead.
+  const reset = program.commands.find((c) => c.name() === 'reset') ?? program.command('reset').description('reset course progress').action(() => {
+    throw new ExitCode(0);
+  });
+  reset.option('--lesson <id>', "forget one lesson's progress (containers and the rest are left alone)");
+  reset.hook('preAction', (cmd) => {
+    const id = cmd.opts<{ lesson?: string }>().lesson;
+    if (id === undefined) return;
+    resetLessonCommand({ io }, id);
+    throw new ExitCode(0);
+  });
+}
