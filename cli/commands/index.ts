@@ -5,6 +5,7 @@ import * as exec from './exec.js';
 import * as system from './system.js';
 import * as network from './network.js';
 import * as cgroups from './cgroups.js';
+import * as images from './images.js';
 import * as course from './course.js';
 
 /** Every command group. A group adds itself with one import and one entry here. */
@@ -15,6 +16,7 @@ const groups: { register: (program: Command) => void }[] = [
   system,
   network,
   cgroups,
+  images,
   course,
 ];
 

@@ -5,6 +5,7 @@ import * as containers from './containers.js';
 import * as exec from './exec.js';
 import * as networks from './networks.js';
 import * as cgroups from './cgroups.js';
+import * as images from './images.js';
 
 /** Every area's routes. An area adds itself with one import and one entry here. */
 const areas: { register: (router: Router, ctx: DaemonContext) => void }[] = [
@@ -13,6 +14,7 @@ const areas: { register: (router: Router, ctx: DaemonContext) => void }[] = [
   exec,
   networks,
   cgroups,
+  images,
 ];
 
 export function registerAll(router: Router, ctx: DaemonContext): void {

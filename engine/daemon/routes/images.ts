@@ -1,0 +1,217 @@
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import { UserError } from '../../sys/errors.js';
+import {
+  buildImage, commitContainer, commitExcludes, diffUpper, exportFlat, importFlat, loadImages, parseMounts, saveImages,
+  VolumeStore, type ImageRecord,
+} from '../../images/index.js';
+import type { ContainerRecord } from '../../containers/types.js';
+import type { Router } from '../router.js';
+import type { DaemonContext } from '../context.js';
+
+/** Docker's GET /images/json item. */
+function summary(img: ImageRecord, containers: number) {
+  return {
+    Id: img.Id, ParentId: '', RepoTags: img.RepoTags, RepoDigests: [], Created: Math.floor(Date.parse(img.Created) / 1000),
+    Size: img.Size, VirtualSize: img.Size, SharedSize: -1, Labels: img.Config.Labels ?? null, Containers: containers,
+  };
+}
+
+/** Docker's GET /images/{name}/json. */
+function inspect(img: ImageRecord, dirs: string[]) {
+  const last = img.History.at(-1);
+  return {
+    Id: img.Id, RepoTags: img.RepoTags, RepoDigests: [], Parent: '', Comment: last?.comment ?? '', Created: img.Created,
+    DockerVersion: '', Author: last?.author ?? '', Config: img.Config, Architecture: img.Architecture, Os: img.Os,
+    Size: img.Size, VirtualSize: img.Size,
+    GraphDriver: { Name: 'overlay2', Data: { LowerDir: [...dirs].reverse().join(':') } },
+    RootFS: { Type: 'layers', Layers: img.RootFS.DiffIDs }, Metadata: { LastTagTime: '0001-01-01T00:00:00Z' },
+  };
+}
+
+/** A tar the client sent: `?path=` (boxlab's CLI, same machine) or the request body (docker's client). */
+function tarSource(query: URLSearchParams, req: IncomingMessage, param = 'path'): string | Readable {
+  const p = query.get(param);
+  if (p && p !== '-') {
+    if (!isAbsolute(p) || !existsSync(p)) throw new UserError(`${p}: no such file (give an absolute path the daemon can read)`);
+    return p;
+  }
+  if (req.readableEnded) throw new UserError('no archive in the request: send it as the body (application/x-tar) or give ?path=');
+  return req;
+}
+
+/** Docker's JSON-lines progress stream; an error after the 200 goes in-band as {"error": ...}. */
+async function jsonStream(res: ServerResponse, work: (line: (o: object) => void) => Promise<void>): Promise<'handled'> {
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  const line = (o: object): void => { res.write(`${JSON.stringify(o)}\n`); };
+  try {
+    await work(line);
+  } catch (e) {
+    const message = (e as Error).message;
+    line({ errorDetail: { message }, error: message });
+  }
+  res.end();
+  return 'handled';
+}
+
+/** Images, layers, commit/export/import/save/load, build, and volumes (Docker Engine API shapes). */
+export function register(router: Router, ctx: DaemonContext): void {
+  const rt = ctx.runtime;
+  const store = rt.images;
+  const volumes = new VolumeStore(ctx.root);
+  const containersOf = (imageId: string): ContainerRecord[] => rt.store.all().filter((c) => c.Image === imageId);
+  const isInUse = (imageId: string): string | undefined => containersOf(imageId)[0]?.Id;
+  const volumeUsers = (name: string): string[] => rt.store.all().filter((c) =>
+    (c.HostConfig.Binds ?? []).some((b) => b.split(':')[0] === name)
+    || (c.Mounts as Array<{ Name?: string }>).some((m) => m?.Name === name)).map((c) => c.Id.slice(0, 12));
+  const resolveImage = async (ref: string): Promise<ImageRecord> => {
+    if (ref === 'busybox' || ref === 'busybox:latest') await store.ensureBusybox();
+    return store.resolve(ref);
+  };
+
+  router.add('GET', '/images/json', ({ query }) => {
+    const all = query.get('all') === '1' || query.get('all') === 'true';
+    const counts = new Map<string, number>();
+    for (const c of rt.store.all()) counts.set(c.Image, (counts.get(c.Image) ?? 0) + 1);
+    return { json: store.list({ all }).map((i) => summary(i, counts.get(i.Id) ?? 0)) };
+  });
+
+  router.add('GET', '/images/{name}/json', async ({ params }) => {
+    const img = await resolveImage(params.name!);
+    return { json: inspect(img, store.layerDirs(img)) };
+  });
+
+  router.add('GET', '/images/{name}/history', ({ params }) => ({ json: store.history(params.name!) }));
+
+  router.add('POST', '/images/{name}/tag', ({ params, query }) => {
+    const repo = query.get('repo');
+    if (!repo) throw new UserError('tag needs a target name: boxlab tag SOURCE TARGET[:TAG]');
+    store.tag(params.name!, query.get('tag') ? `${repo}:${query.get('tag')}` : repo);
+    return { status: 201 };
+  });
+
+  router.add('DELETE', '/images/{name}', ({ params, query }) => {
+    const force = query.get('force') === '1' || query.get('force') === 'true';
+    return { json: store.rmi(params.name!, { force, isInUse }) };
+  });
+
+  // docker save: GET /images/get?names=a&names=b  (and /images/{name}/get)
+  const save = async (names: string[], res: ServerResponse): Promise<'handled'> => {
+    for (const n of names) await resolveImage(n);
+    res.writeHead(200, { 'Content-Type': 'application/x-tar' });
+    await saveImages(store, names, res);
+    return 'handled';
+  };
+  router.add('GET', '/images/get', ({ query, res }) => save(query.getAll('names'), res));
+  router.add('GET', '/images/{name}/get', ({ params, res }) => save([params.name!], res));
+
+  router.add('POST', '/images/load', ({ query, req, res }) => {
+    const src = tarSource(query, req);
+    return jsonStream(res, async (line) => {
+      for (const img of await loadImages(store, src)) {
+        if (img.RepoTags.length === 0) line({ stream: `Loaded image ID: ${img.Id}\n` });
+        for (const t of img.RepoTags) line({ stream: `Loaded image: ${t}\n` });
+      }
+    });
+  });
+
+  // docker import: POST /images/create?fromSrc=-|path&repo=&tag=&message=&changes=
+  router.add('POST', '/images/create', ({ query, req, res }) => {
+    if (!query.get('fromSrc')) throw new UserError('boxlab cannot pull images (no registry access): use load or import');
+    const src = tarSource(query, req, 'fromSrc');
+    const repo = query.get('repo');
+    const tag = repo ? (query.get('tag') ? `${repo}:${query.get('tag')}` : repo) : undefined;
+    return jsonStream(res, async (line) => {
+      const img = await importFlat(store, src, { ...(tag && { tag }), changes: query.getAll('changes'), ...(query.get('message') && { message: query.get('message')! }) });
+      line({ status: img.Id });
+    });
+  });
+
+  router.add('POST', '/commit', async ({ query, body }) => {
+    const rec = rt.get(query.get('container') ?? '');
+    const image = store.resolve(rec.Image);
+    const repo = query.get('repo');
+    const tag = repo ? (query.get('tag') ? `${repo}:${query.get('tag')}` : repo) : undefined;
+    const cfg = rec.Config;
+    const override = (body ?? {}) as Partial<ImageRecord['Config']>;
+    const mounts = parseMounts(rec.HostConfig.Binds ?? [], rec.HostConfig.Tmpfs ?? {}, image.Config.Volumes ?? {});
+    const img = await commitContainer(store, {
+      upper: rec.GraphDriver.Data.UpperDir, image,
+      containerConfig: { Env: cfg.Env, Cmd: cfg.Cmd, Entrypoint: cfg.Entrypoint, WorkingDir: cfg.WorkingDir, User: cfg.User, ...override },
+      exclude: [...commitExcludes(mounts), '/etc/hostname', '/etc/hosts', '/etc/resolv.conf'],
+      changes: query.getAll('changes').flatMap((c) => c.split('\n')).filter(Boolean),
+      ...(query.get('comment') && { comment: query.get('comment')! }),
+      ...(query.get('author') && { author: query.get('author')! }),
+      createdBy: [rec.Path, ...rec.Args].join(' '),
+      ...(tag && { tag }),
+    });
+    return { status: 201, json: { Id: img.Id } };
+  });
+
+  router.add('GET', '/containers/{id}/changes', ({ params }) => {
+    const rec = rt.get(params.id!);
+    const d = rec.GraphDriver.Data;
+    // the -init layer's placeholders are not the container's changes: compare with the image layers only
+    return { json: diffUpper(d.UpperDir, d.LowerDir.split(':').slice(1)) };
+  });
+
+  router.add('GET', '/containers/{id}/export', async ({ params, res }): Promise<'handled'> => {
+    const rec = rt.get(params.id!);
+    const d = rec.GraphDriver.Data;
+    const image = store.find(rec.Image);
+    const mounts = parseMounts(rec.HostConfig.Binds ?? [], rec.HostConfig.Tmpfs ?? {}, image?.Config.Volumes ?? {});
+    const exclude = commitExcludes(mounts);
+    res.writeHead(200, { 'Content-Type': 'application/x-tar' });
+    if (rec.State.Running && rec.State.Pid > 0) await exportFlat(store, { live: `/proc/${rec.State.Pid}/root`, exclude }, res);
+    else await exportFlat(store, { lowerdirs: d.LowerDir.split(':'), upper: d.UpperDir, exclude }, res);
+    return 'handled';
+  });
+
+  // docker build: POST /build?t=&dockerfile=&buildargs={json}&nocache=  — boxlab takes the context as ?path=
+  router.add('POST', '/build', ({ query, res }) => {
+    const context = query.get('path') ?? query.get('remote');
+    if (!context || !isAbsolute(context)) throw new UserError('build needs the context as an absolute directory path (?path=)');
+    const buildArgs = query.get('buildargs') ? JSON.parse(query.get('buildargs')!) as Record<string, string> : {};
+    return jsonStream(res, async (line) => {
+      const r = await buildImage(store, {
+        context, tags: query.getAll('t'), buildArgs,
+        ...(query.get('dockerfile') && { dockerfile: query.get('dockerfile')! }),
+        noCache: query.get('nocache') === '1' || query.get('nocache') === 'true',
+        output: (l) => line({ stream: `${l}\n` }),
+      });
+      line({ aux: { ID: r.image.Id } });
+    });
+  });
+
+  // ----- volumes -----
+  router.add('GET', '/volumes', () => ({ json: { Volumes: volumes.list(), Warnings: [] } }));
+  router.add('POST', '/volumes/create', ({ body }) => {
+    const b = (body ?? {}) as { Name?: string; Labels?: Record<string, string>; Driver?: string };
+    if (b.Driver && b.Driver !== 'local') throw new UserError(`volume driver "${b.Driver}" is not supported: boxlab has the local driver only`);
+    return { status: 201, json: volumes.create(b.Name || undefined, { ...(b.Labels && { labels: b.Labels }) }) };
+  });
+  router.add('GET', '/volumes/{name}', ({ params }) => ({ json: volumes.inspect(params.name!) }));
+  router.add('DELETE', '/volumes/{name}', ({ params, query }) => {
+    volumes.remove(params.name!, { force: query.get('force') === '1' || query.get('force') === 'true', users: volumeUsers });
+    return { status: 204 };
+  });
+  router.add('POST', '/volumes/prune', ({ query }) => {
+    const all = (query.get('filters') ?? '').includes('"all"');
+    return { json: { VolumesDeleted: volumes.prune(volumeUsers, { all }), SpaceReclaimed: 0 } };
+  });
+
+  // Images and volumes are the learner's data and survive `reset`; what a crashed build or load left does not.
+  ctx.resetHooks.push(async () => {
+    const out: string[] = [];
+    for (const name of readdirSync(join(store.dir, 'tmp'))) { rmSync(join(store.dir, 'tmp', name), { recursive: true, force: true }); out.push(`removed image work dir ${name}`); }
+    const overlay = join(ctx.root, 'overlay');
+    for (const name of existsSync(overlay) ? readdirSync(overlay).filter((n) => n.startsWith('build-')) : []) {
+      rmSync(join(overlay, name), { recursive: true, force: true });
+      out.push(`removed build container dir ${name}`);
+    }
+    return out;
+  });
+
+}
