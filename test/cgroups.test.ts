@@ -184,29 +184,51 @@ describe(`cgroup manager on this host (${MODE})`, () => {
     const cg = newCgroup();
     cg.create();
     cg.set({ NanoCpus: 0.5e9 });
+    // A control loop in an unlimited sibling shows what one loop can get right now: other test runs may
+    // share this machine's CPUs, and then the machine, not the quota, is what holds a loop back.
+    const free = newCgroup();
+    free.create();
     const p = gated('while :; do :; done');
+    const q = gated('while :; do :; done');
     cg.apply(p.pid);
+    free.apply(q.pid);
     p.go();
+    q.go();
     await sleep(300);
-    // Other test runs may share this machine's 2 CPUs: a busy window can push us below 50 %, never above
-    // the cap. So measure up to three 2-second windows and judge the best one.
-    let best = { share: 0, perPeriod: 0, a: cg.stats().cpu, b: cg.stats().cpu };
+    let best = { share: 0, control: 0, perPeriod: 0, a: cg.stats().cpu, b: cg.stats().cpu };
     for (let i = 0; i < 3 && best.share < 0.3; i++) {
       const a = cg.stats().cpu;
+      const c0 = free.stats().cpu.usageNs;
       const t0 = process.hrtime.bigint();
       await sleep(2000);
       const b = cg.stats().cpu;
-      const share = (b.usageNs - a.usageNs) / Number(process.hrtime.bigint() - t0);
+      const wall = Number(process.hrtime.bigint() - t0);
+      const share = (b.usageNs - a.usageNs) / wall;
+      const control = (free.stats().cpu.usageNs - c0) / wall;
       // usage per elapsed CFS period can never exceed the quota (50 ms of each 100 ms), busy machine or not
       const perPeriod = (b.usageNs - a.usageNs) / ((b.periods - a.periods) * 100e6);
-      if (share > best.share) best = { share, perPeriod, a, b };
+      if (share > best.share) best = { share, control, perPeriod, a, b };
     }
-    expect(best.share).toBeGreaterThan(0.3);
+    const saturated = best.control < 0.6;
+    if (saturated) console.warn(`cpu test: the machine is busy (an unlimited loop got ${(best.control * 100).toFixed(0)} %); judging the ceiling only`);
+    expect(best.share).toBeGreaterThan(saturated ? Math.min(0.3, best.control * 0.5) : 0.3);
     expect(best.share).toBeLessThan(0.7);
     expect(best.perPeriod).toBeLessThan(0.6);
     expect(best.b.periods).toBeGreaterThan(best.a.periods);
-    expect(best.b.throttledPeriods).toBeGreaterThan(best.a.throttledPeriods);
-    expect(best.b.throttledTimeNs).toBeGreaterThan(best.a.throttledTimeNs);
+    if (!saturated) {
+      expect(best.b.throttledPeriods).toBeGreaterThan(best.a.throttledPeriods);
+      expect(best.b.throttledTimeNs).toBeGreaterThan(best.a.throttledTimeNs);
+      return;
+    }
+    // On a saturated machine the loop rarely reaches 50 %, so it is seldom throttled. Lower the quota
+    // under what the machine gives it (live, as `update --cpus` does) and throttling must show.
+    cg.set({ NanoCpus: 0.02e9 });
+    const a = cg.stats().cpu;
+    await sleep(2000);
+    const b = cg.stats().cpu;
+    expect(b.throttledPeriods).toBeGreaterThan(a.throttledPeriods);
+    expect(b.throttledTimeNs).toBeGreaterThan(a.throttledTimeNs);
+    expect((b.usageNs - a.usageNs) / ((b.periods - a.periods) * 100e6)).toBeLessThan(0.05);
   });
 
   it('--pids-limit 20 stops forks at 20', async () => {

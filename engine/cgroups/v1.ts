@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { SysError, UserError } from '../sys/index.js';
@@ -226,6 +227,16 @@ export class V1Manager implements CgroupManager {
     const freezer = this.dir('freezer');
     // A v1-frozen task cannot act on SIGKILL until thawed.
     if (freezer !== undefined && (tryReadCg(join(freezer, 'freezer.state')) ?? 'THAWED') !== 'THAWED') this.thaw();
+    // v1 has no cgroup.kill. A fork bomb can fork between our read of cgroup.procs and the kill, so do what runc
+    // does: freeze, SIGKILL everything listed (the frozen cannot fork), thaw so the signals are acted on.
+    if (freezer !== undefined && existsSync(freezer) && this.procs().length > 0) {
+      try {
+        this.freeze();
+        sigkillEach(this.procs());
+      } finally {
+        this.thaw();
+      }
+    }
     killUntilEmpty(this.name, () => this.procs(), sigkillEach);
     for (const dir of this.uniqueDirs()) for (const d of subtreeBottomUp(dir)) rmdirCg(d);
   }
