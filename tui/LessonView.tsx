@@ -187,8 +187,7 @@ export function LessonView(props: LessonViewProps): React.ReactElement {
         <Box flexDirection="column" width={stepWidth} borderStyle="single" borderTop={false} borderBottom={false} borderLeft={false} borderColor="gray" overflow="hidden">
           {entries.map((e, i) => (
             <Box key={i} flexDirection="row">
-              {mark(e, i)}
-              <Text> </Text>
+              <Box width={2} flexShrink={0}>{mark(e, i)}</Box>
               <Text inverse={i === selected} bold={i === selected} wrap="truncate-end" dimColor={e.kind !== 'step' && i !== selected}>
                 {e.kind === 'step' ? `${e.step! + 1} ${e.title}` : e.title}
               </Text>

@@ -21,7 +21,7 @@ export function Menu({ lessons, progress, selected, width, height, hidden }: Men
   const shown = lessons.slice(first, first + listHeight);
   const cur = lessons[selected];
   const last = progress.lastLesson ? lessons.find((l) => l.meta.id === progress.lastLesson) : undefined;
-  const titleWidth = Math.max(10, width - 4 - 18 - 8);
+  const titleWidth = Math.max(10, width - 4 - 18 - 9);
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text bold color="magentaBright" wrap="truncate-end">boxlab <Text dimColor>— learn how containers work by running one</Text></Text>
@@ -34,8 +34,8 @@ export function Menu({ lessons, progress, selected, width, height, hidden }: Men
           const done = stepsDone(progress, l).filter(Boolean).length;
           return (
             <Box key={l.meta.id} flexDirection="row">
-              <Text><Text color="cyanBright">{sel ? '▸' : ' '}</Text> <Text color={MARK_COLOR[status]}>{STATUS_MARK[status]}</Text> </Text>
-              <Box width={16}><Text inverse={sel} wrap="truncate-end">{l.meta.id}</Text></Box>
+              <Text wrap="truncate"><Text color="cyanBright">{sel ? '▸' : ' '}</Text> <Text color={MARK_COLOR[status]}>{STATUS_MARK[status]}</Text> </Text>
+              <Box width={18} flexShrink={0} paddingRight={1}><Text inverse={sel} wrap="truncate-end">{l.meta.id}</Text></Box>
               <Box width={titleWidth}><Text bold={sel} wrap="truncate-end">{l.meta.title}</Text></Box>
               <Text dimColor>{`${String(l.meta.minutes).padStart(3)} min`}</Text>
               {status === 'started' ? <Text color="yellow">{` ${done}/${l.steps.length}`}</Text> : null}

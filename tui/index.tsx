@@ -38,8 +38,10 @@ export async function startTui(opts: TuiOptions = {}): Promise<number> {
   const restore = () => {
     if (restored) return;
     restored = true;
-    if (process.stdin.isTTY) process.stdin.setRawMode(false);
-    process.stdout.write(`${LEAVE_ALT_SCREEN}${SHOW_CURSOR}`);
+    try {
+      if (process.stdin.isTTY) process.stdin.setRawMode(false);
+      process.stdout.write(`${LEAVE_ALT_SCREEN}${SHOW_CURSOR}`);
+    } catch { /* the terminal is gone (SIGHUP): nothing to restore */ }
   };
   const onFatal = (err: unknown) => {
     instance.unmount();
@@ -49,6 +51,10 @@ export async function startTui(opts: TuiOptions = {}): Promise<number> {
   };
   process.stdout.write(`${ENTER_ALT_SCREEN}${HIDE_CURSOR}`);
   process.on('exit', restore);
+  // a closed terminal (SIGHUP) or a kill (SIGTERM) still ends through unmount, so the lesson is cleaned up
+  const onSignal = () => instance.unmount();
+  process.on('SIGHUP', onSignal);
+  process.on('SIGTERM', onSignal);
   process.on('uncaughtException', onFatal);
   process.on('unhandledRejection', onFatal);
   const instance = render(
@@ -72,6 +78,8 @@ export async function startTui(opts: TuiOptions = {}): Promise<number> {
     restore();
     process.off('uncaughtException', onFatal);
     process.off('unhandledRejection', onFatal);
+    process.off('SIGHUP', onSignal);
+    process.off('SIGTERM', onSignal);
     if (session) {
       // a step interrupted by Ctrl-C may still have a command running; let it finish before cleaning up
       const deadline = Date.now() + 10_000;

@@ -3,6 +3,7 @@ import { Box, Text } from 'ink';
 import { formatTrace, type TraceEvent } from '../engine/sys/trace.js';
 import type { CheckResult } from '../course/checks.js';
 import type { CommandRun, Observation, StepResult } from '../course/runner.js';
+import type { DiffLine } from '../course/diff.js';
 
 export function CheckLine({ result }: { result: CheckResult }): React.ReactElement {
   return (
@@ -36,6 +37,19 @@ function RunView({ run, max }: { run: CommandRun; max: number }): React.ReactEle
   );
 }
 
+/** Changed lines with one line of context around them; long unchanged runs become one "…". */
+export function collapseDiff(diff: DiffLine[]): (DiffLine | 'gap')[] {
+  const changed = (d: DiffLine | undefined) => d !== undefined && d.op !== ' ';
+  const keep = diff.map((d, i) => changed(d) || changed(diff[i - 1]) || changed(diff[i + 1]));
+  if (!diff.some(changed)) return [...diff.slice(0, 3), ...(diff.length > 3 ? ['gap' as const] : [])];
+  const out: (DiffLine | 'gap')[] = [];
+  diff.forEach((d, i) => {
+    if (keep[i]) out.push(d);
+    else if (out.at(-1) !== 'gap') out.push('gap');
+  });
+  return out;
+}
+
 function ObservationView({ obs, max }: { obs: Observation; max: number }): React.ReactElement {
   const title = `◉ ${obs.name ?? 'observation'}${obs.phase ? ` (${obs.phase})` : ''}`;
   if (obs.diff) {
@@ -45,10 +59,12 @@ function ObservationView({ obs, max }: { obs: Observation; max: number }): React
         <Text color="blue">{title}<Text dimColor>{changed ? '  — difference from before:' : '  — no difference from before'}</Text></Text>
         {obs.runs.map((r, i) => <Text key={i} wrap="truncate-end"><Text color="green">$ </Text>{r.command}</Text>)}
         <Box flexDirection="column" paddingLeft={2}>
-          {obs.diff.slice(0, max * 2).map((d, i) => (
-            <Text key={i} wrap="truncate-end" {...(d.op === '+' ? { color: 'green', bold: true } : d.op === '-' ? { color: 'red' } : { dimColor: true })}>
-              {`${d.op} ${d.text}`}
-            </Text>
+          {collapseDiff(obs.diff).slice(0, max * 2).map((d, i) => (
+            d === 'gap'
+              ? <Text key={i} dimColor>  …</Text>
+              : <Text key={i} wrap="truncate-end" {...(d.op === '+' ? { color: 'green', bold: true } : d.op === '-' ? { color: 'red' } : { dimColor: true })}>
+                {`${d.op} ${d.text}`}
+              </Text>
           ))}
         </Box>
       </Box>
@@ -84,7 +100,12 @@ export function evidenceItems(result: StepResult, maxLines: number): React.React
   if (result.error === undefined && !result.ok && result.hint && !result.checks.some((c) => !c.passed && c.hint)) {
     items.push(<Text key="hint" color="yellow">{`hint: ${result.hint}`}</Text>);
   }
-  result.observations.forEach((o, i) => items.push(<ObservationView key={`o${i}`} obs={o} max={maxLines} />));
+  // a "before" whose "after" ran in the same step is already inside the after's diff
+  const paired = new Set(result.observations.filter((o) => o.phase === 'after' && o.diff).map((o) => o.name));
+  result.observations.forEach((o, i) => {
+    if (o.phase === 'before' && paired.has(o.name)) return;
+    items.push(<ObservationView key={`o${i}`} obs={o} max={maxLines} />);
+  });
   result.actions.forEach((a, i) => items.push(<RunView key={`a${i}`} run={a} max={maxLines} />));
   if (result.captures.length > 0) {
     items.push(
@@ -108,6 +129,11 @@ export function EvidencePane({ result, height, offset, running }: { result?: Ste
   );
 }
 
+/** Container ids are 64 hex digits; 12 are enough to tell them apart on screen (as `docker ps` does). */
+export function shortenIds(line: string): string {
+  return line.replace(/\b([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1…');
+}
+
 function traceColor(e: TraceEvent): Record<string, string | boolean> {
   if (e.error !== undefined) return { color: 'red' };
   if (e.kind === 'command') return { color: 'yellow' };
@@ -122,7 +148,7 @@ export function TracePane({ events, height, offset }: { events: TraceEvent[]; he
   const shown = events.slice(Math.max(0, end - height), end);
   return (
     <Box flexDirection="column">
-      {shown.map((e, i) => <Box key={i} flexShrink={0}><Text wrap="truncate-end" {...traceColor(e)}>{formatTrace(e)}</Text></Box>)}
+      {shown.map((e, i) => <Box key={i} flexShrink={0}><Text wrap="truncate-end" {...traceColor(e)}>{shortenIds(formatTrace(e))}</Text></Box>)}
     </Box>
   );
 }
