@@ -19,9 +19,8 @@ describe('stop and kill', () => {
   it('stop sends SIGTERM first: a process that handles TERM exits by it, before the timeout', async () => {
     await d.cli(['run', '-d', '--name', 'traps', 'busybox', 'sh', '-c', 'trap "echo got TERM; exit 143" TERM; while :; do sleep 0.1; done']);
     await sleep(300);
-    const t0 = Date.now();
-    expect((await d.cli(['stop', '-t', '20', 'traps'])).exitCode).toBe(0);
-    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect((await d.cli(['stop', '-t', '30', 'traps'])).exitCode).toBe(0);
+    // 143 is the trap's own exit: a SIGKILL after the timeout would have left 137
     expect((await inspect('traps')).State.ExitCode).toBe(143);
     expect((await d.cli(['logs', 'traps'])).stdout).toBe('got TERM');
     await d.cli(['rm', 'traps']);

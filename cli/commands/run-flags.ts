@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { UserError } from '../../engine/sys/errors.js';
-import { parseSize, parseMemorySwap } from '../../engine/cgroups/index.js';
+import { parseSize, parseMemorySwap } from '../../engine/cgroups/size.js';
 import type { CreateConfig } from '../../engine/containers/types.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];

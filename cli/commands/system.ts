@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runDaemon } from '../../engine/daemon/daemon.js';
 import { client, location } from '../context.js';
 
 export function register(program: Command): void {
@@ -8,6 +7,8 @@ export function register(program: Command): void {
     .option('--cgroup-parent <name>', 'cgroup that holds every container', process.env.BOXLAB_CGROUP_PARENT ?? 'boxlab')
     .action(async (o: { cgroupParent: string }) => {
       const loc = location(program);
+      // The daemon's modules (runtime, images, network …) load only here, not for every CLI command.
+      const { runDaemon } = await import('../../engine/daemon/daemon.js');
       await runDaemon({ root: loc.root, socket: loc.socket, cgroupParent: o.cgroupParent });
       // stays alive: the server keeps the event loop busy
       await new Promise(() => undefined);

@@ -1,4 +1,4 @@
-import { UserError } from '../sys/index.js';
+import { UserError } from '../sys/errors.js';
 
 const UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
 

@@ -17,6 +17,7 @@ import { ExecManager } from './exec.js';
 import { emptyState, type ContainerRecord, type CreateConfig, type HostConfig } from './types.js';
 import { ProcessIO } from './io.js';
 import type { LogEntry } from './logs.js';
+import { networkManagerFor, precheckNetwork, startNetwork, stopNetwork, watchPeers } from '../network/index.js';
 
 export interface RuntimeOptions {
   /** state root, e.g. /var/lib/boxlab */
@@ -98,6 +99,12 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     this.images = new ImageStore(opts.root);
     this.execs = new ExecManager(this);
     this.recover();
+    watchPeers(this.network(), (id) => this.store.find(id), (id) => this.store.containerDir(id));
+  }
+
+  /** One network manager per state root, shared with the /networks routes. */
+  network(): ReturnType<typeof networkManagerFor> {
+    return networkManagerFor(this.opts.root);
   }
 
   /**
@@ -135,6 +142,7 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     if (!body.Image) throw new UserError('no image given: name one, e.g. boxlab run busybox sh');
     const hc = body.HostConfig ?? {};
     validateModes(hc);
+    await precheckNetwork(this.network(), body);
     validateResources(resourcesOf(hc), hostCpus());
     if (body.Image === 'busybox' || body.Image === 'busybox:latest') await this.images.ensureBusybox();
     const image = this.images.resolve(body.Image);
@@ -174,7 +182,7 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
         Tty: body.Tty ?? false,
         OpenStdin: body.OpenStdin ?? false,
       },
-      HostConfig: { NetworkMode: 'none', IpcMode: 'private', CgroupnsMode: 'private', ...hc },
+      HostConfig: { NetworkMode: 'bridge', IpcMode: 'private', CgroupnsMode: 'private', ...hc },
       GraphDriver: { Name: 'overlay2', Data: { LowerDir: '', UpperDir: '', WorkDir: '', MergedDir: '' } },
       Mounts: [],
       NetworkSettings: { Networks: {}, Ports: {}, IPAddress: '', Gateway: '', SandboxKey: '' },
@@ -280,13 +288,17 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
           user: rec.Config.User,
           tty: rec.Config.Tty,
         },
-        prepare: (pid) => {
+        prepare: async (pid) => {
           cgroup.create();
           cgroup.set(resourcesOf(rec.HostConfig));
           cgroup.apply(pid);
+          // The init is blocked on its sync socket: eth0, the default route and /etc/hosts are in place
+          // before the command runs.
+          await startNetwork(this.network(), rec, pid, this.store.containerDir(rec.Id));
         },
       });
     } catch (e) {
+      await stopNetwork(this.network(), rec).catch(() => undefined);
       cgroup.destroy();
       const exitCode = (e as { exitCode?: number }).exitCode ?? 125;
       Object.assign(rec.State, { Status: 'created', ExitCode: exitCode, Error: (e as Error).message });
@@ -322,6 +334,8 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     } catch {
       // reset will find it
     }
+    // The veth died with the network namespace; the IP, port rules and the endpoint record are freed here.
+    await stopNetwork(this.network(), rec).catch(() => undefined);
     this.live.delete(id);
     this.adopted.delete(id);
     Object.assign(rec.State, { Status: 'exited', Running: false, Paused: false, Pid: 0, ExitCode: exitCode, OOMKilled: oomKilled,

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
@@ -20,6 +20,8 @@ export interface TestDaemon {
   cgroupParent: string;
   client: Client;
   process: ChildProcess;
+  /** the daemon's ("the host's") network namespace, as readlink /proc/<pid>/ns/net shows it */
+  netns: string;
   env: Record<string, string>;
   /** runs the real CLI against this daemon */
   cli(args: string[], opts?: { input?: string; timeoutMs?: number }): Promise<CliResult>;
@@ -36,7 +38,9 @@ export async function startDaemon(): Promise<TestDaemon> {
   const socket = join(root, 'boxlab.sock');
   const cgroupParent = `boxlab-test-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
   const env = { BOXLAB_ROOT: root, BOXLAB_SOCKET: socket, BOXLAB_CGROUP_PARENT: cgroupParent };
-  const child = spawn(process.execPath, [CLI, '--root', root, '--socket', socket, 'daemon', '--cgroup-parent', cgroupParent], {
+  // The daemon runs in a throwaway network namespace that plays "the host": its bridge, veths and iptables
+  // rules never touch the machine's own. unshare(1) execs the daemon, so the pid is the daemon's.
+  const child = spawn('unshare', ['--net', '--', process.execPath, CLI, '--root', root, '--socket', socket, 'daemon', '--cgroup-parent', cgroupParent], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -49,7 +53,7 @@ export async function startDaemon(): Promise<TestDaemon> {
   }
   if (!(await client.ping())) throw new Error(`boxlabd did not answer: ${log}`);
   return {
-    root, socket, cgroupParent, client, process: child, env,
+    root, socket, cgroupParent, client, process: child, env, netns: readlinkSync(`/proc/${child.pid}/ns/net`),
     async cli(args, opts = {}) {
       const r = await execa(process.execPath, [CLI, ...args], {
         env: { ...process.env, ...env }, reject: false, input: opts.input ?? '', timeout: opts.timeoutMs ?? 60_000,
