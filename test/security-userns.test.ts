@@ -70,6 +70,8 @@ describe('uid/gid ranges', () => {
     expect(resolveUsernsMode('', 'remap')).toBe('remap');
     expect(resolveUsernsMode('host', 'remap')).toBe('host');
     expect(() => resolveUsernsMode('private')).toThrow(/^--userns "private" is not supported/);
+    expect(() => resolveUsernsMode('', 'remap', { privileged: true })).toThrow(/^--privileged does not work with user namespaces: add --userns host$/);
+    expect(resolveUsernsMode('host', 'remap', { privileged: true })).toBe('host');
   });
 });
 

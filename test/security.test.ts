@@ -192,6 +192,8 @@ describe('seccomp profiles: validation', () => {
     expect(parseSecurityOpts(['no-new-privileges']).noNewPrivileges).toBe(true);
     expect(parseSecurityOpts(['no-new-privileges:true']).noNewPrivileges).toBe(true);
     expect(parseSecurityOpts(['seccomp:unconfined']).seccomp).toBe('unconfined');
+    expect(parseSecurityOpts(['seccomp=builtin']).seccomp).toBeUndefined();
+    expect(securityPlan({ SecurityOpt: ['seccomp=builtin'] }).seccomp.mode).toBe('filter');
     expect(() => parseSecurityOpts(['seccomp'])).toThrow(UserError);
     expect(() => parseSecurityOpts(['fly=yes'])).toThrow(/^invalid --security-opt "fly=yes"/);
     expect(() => securityPlan({ SecurityOpt: ['seccomp=/nonexistent/profile.json'] })).toThrow(/cannot read seccomp profile \/nonexistent\/profile\.json: ENOENT/);

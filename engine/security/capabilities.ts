@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import koffi from 'koffi';
-import { UserError } from '../sys/index.js';
+import { UserError } from '../sys/errors.js';
 import { sys } from '../sys/libc.js';
 
 /**

@@ -15,19 +15,8 @@ export * from './idranges.js';
 export * from './userns.js';
 export * from './idmap.js';
 
-/**
- * What the daemon decides (from docker's HostConfig) and the init applies. Plain JSON: it travels to the
- * init inside its fd-3 config.
- */
-export interface SecurityPlan {
-  privileged: boolean;
-  /** CAP_ names; bounding = permitted = effective for root, as docker */
-  capabilities: string[];
-  noNewPrivileges: boolean;
-  seccomp: { mode: 'unconfined' } | { mode: 'filter'; profile: string; /** BPF, base64 */ bpf: string };
-  maskedPaths: string[];
-  readonlyPaths: string[];
-}
+import type { SecurityPlan } from './plan-types.js';
+export type { SecurityPlan } from './plan-types.js';
 
 /** The subset of docker's HostConfig this module reads. */
 export interface SecurityHostConfig {
@@ -37,10 +26,10 @@ export interface SecurityHostConfig {
   SecurityOpt?: string[] | null;
 }
 
-interface SecurityOpts { seccomp?: string; noNewPrivileges: boolean; systemPathsUnconfined: boolean }
+interface SecurityOpts { seccomp?: string | undefined; noNewPrivileges: boolean; systemPathsUnconfined: boolean }
 
 /**
- * `--security-opt` values as docker takes them: `seccomp=unconfined`, `seccomp=<JSON text>` (the docker CLI
+ * `--security-opt` values as docker takes them: `seccomp=unconfined`, `seccomp=builtin`, `seccomp=<JSON text>` (the docker CLI
  * sends the file's content), `seccomp=/path/profile.json` (boxlab's CLI and daemon share the host, so a path
  * works too), `no-new-privileges[=true|false]`, `systempaths=unconfined`; `:` works for `=` (old syntax).
  * apparmor/label options are accepted and ignored (boxlab has no LSM profiles). Anything else → UserError.
@@ -51,7 +40,7 @@ export function parseSecurityOpts(opts: readonly string[]): SecurityOpts {
     const m = /^([a-z-]+)(?:[=:]([\s\S]*))?$/.exec(opt.trim());
     const key = m?.[1];
     const value = m?.[2];
-    if (key === 'seccomp' && value) out.seccomp = value;
+    if (key === 'seccomp' && value) out.seccomp = value === 'builtin' ? undefined : value;
     else if (key === 'no-new-privileges' && (value === undefined || value === 'true' || value === '')) out.noNewPrivileges = true;
     else if (key === 'no-new-privileges' && value === 'false') out.noNewPrivileges = false;
     else if (key === 'systempaths' && value === 'unconfined') out.systemPathsUnconfined = true;
@@ -106,46 +95,8 @@ export function securityPlan(hc: SecurityHostConfig): SecurityPlan {
   };
 }
 
-// ---- init side: call these in this order -------------------------------------------------------------------
-
-/**
- * Step 1 (init, still root, after /proc and /sys are mounted in the container — after pivot_root, so
- * `rootPrefix` is ''): hide the masked paths, make the read-only ones read-only.
- */
-export function applyPathSecurity(plan: SecurityPlan, rootPrefix = ''): void {
-  applyMaskedPaths(rootPrefix, plan.maskedPaths);
-  applyReadonlyPaths(rootPrefix, plan.readonlyPaths);
-}
-
-/**
- * Step 2 (init, still root, right BEFORE setgroups/setgid/setuid for `-u`): shrink the bounding set (needs
- * CAP_SETPCAP, which a later setuid would take away) and set PR_SET_KEEPCAPS so the permitted set survives
- * setuid — step 3 needs CAP_SYS_ADMIN once more to load seccomp without no_new_privs.
- */
-export function prepareProcessSecurity(plan: SecurityPlan): void {
-  applyBoundingSet(plan.capabilities);
-  keepCapabilitiesAcrossSetuid(true);
-}
-
-/**
- * Step 3 (init, after setuid, the last thing before execve): capabilities, no_new_privs, seccomp.
- * With no_new_privs the filter is loaded last (it needs no privilege then), as runc does. Without it the kernel
- * wants CAP_SYS_ADMIN to install a filter, so CAP_SYS_ADMIN is raised from the kept permitted set, the filter
- * is loaded, and only then are the capabilities cut to the container's set — the profile must therefore
- * allow capset and prctl (docker's does), and execve in every case.
- */
-export function finishProcessSecurity(plan: SecurityPlan, opts: { uid: number }): void {
-  const filter = plan.seccomp.mode === 'filter' ? Buffer.from(plan.seccomp.bpf, 'base64') : null;
-  if (filter && !plan.noNewPrivileges) {
-    raiseEffective();
-    loadSeccompProgram(filter);
-    applyCapabilities(plan.capabilities, opts);
-    return;
-  }
-  applyCapabilities(plan.capabilities, opts);
-  if (plan.noNewPrivileges) setNoNewPrivs();
-  if (filter) loadSeccompProgram(filter);
-}
+// The init-side steps live in process.ts: the init imports that file alone (no execa, no libseccomp).
+export { applyPathSecurity, prepareProcessSecurity, finishProcessSecurity } from './process.js';
 
 /** For `inspect`: the four lines of /proc/PID/status that describe a process's confinement. */
 export function describeConfinement(pid: number | 'self'): { capEff: string; capBnd: string; noNewPrivs: boolean; seccomp: string } {

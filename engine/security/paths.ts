@@ -1,5 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { mount, MS, SysError } from '../sys/index.js';
+import { mount } from '../sys/calls.js';
+import { MS } from '../sys/flags.js';
+import { SysError } from '../sys/errors.js';
 
 /**
  * Docker's masked and read-only paths: the parts of /proc and /sys that would show or change the HOST,

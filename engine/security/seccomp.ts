@@ -1,7 +1,8 @@
 import { fstatSync, readSync, closeSync } from 'node:fs';
 import { release } from 'node:os';
 import koffi from 'koffi';
-import { emitTrace, SysError, traceNote, UserError } from '../sys/index.js';
+import { emitTrace, traceNote } from '../sys/trace.js';
+import { SysError, UserError } from '../sys/errors.js';
 import { sys } from '../sys/libc.js';
 import defaultProfileData from './default-seccomp.json' with { type: 'json' };
 

@@ -51,11 +51,17 @@ export function becomeNamespaceRoot(): void {
 export type UsernsMode = 'host' | 'remap';
 
 /** Docker's HostConfig.UsernsMode ("" = daemon default, "host") plus boxlab's "remap". */
-export function resolveUsernsMode(mode: string | undefined | null, daemonDefault: UsernsMode = 'host'): UsernsMode {
+export function resolveUsernsMode(mode: string | undefined | null, daemonDefault: UsernsMode = 'host', opts: { privileged?: boolean } = {}): UsernsMode {
   const m = (mode ?? '').trim();
-  if (m === '') return daemonDefault;
-  if (m === 'host' || m === 'remap') return m;
-  throw new UserError(`--userns "${m}" is not supported: use --userns remap (own uid range) or --userns host`);
+  if (m !== '' && m !== 'host' && m !== 'remap') {
+    throw new UserError(`--userns "${m}" is not supported: use --userns remap (own uid range) or --userns host`);
+  }
+  const resolved = m === '' ? daemonDefault : m;
+  if (resolved === 'remap' && opts.privileged) {
+    // docker refuses the same combination: a privileged container needs the host's root to mean anything
+    throw new UserError('--privileged does not work with user namespaces: add --userns host');
+  }
+  return resolved;
 }
 
 /** Throws a UserError saying how to enable user namespaces when this kernel forbids them. */
