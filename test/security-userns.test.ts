@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import koffi from 'koffi';
@@ -190,10 +190,12 @@ describe('user namespaces on the real kernel', () => {
     writeFileSync(join(src, 'bin/user'), '');
     chownSync(join(src, 'bin/user'), 1000, 1000);
     symlinkSync('su', join(src, 'bin/link'));
+    linkSync(join(src, 'bin/user'), join(src, 'bin/user-hardlink'));
     await chownCopy(src, join(scratch, 'cc-dst'), 200000);
     const st = statSync(join(scratch, 'cc-dst/bin/su'));
     expect([st.uid, st.gid, st.mode & 0o7777]).toEqual([200000, 200000, 0o4755]);
     expect(statSync(join(scratch, 'cc-dst/bin/user')).uid).toBe(201000);
+    expect(statSync(join(scratch, 'cc-dst/bin/user-hardlink')).ino).toBe(statSync(join(scratch, 'cc-dst/bin/user')).ino);
     expect(lstatSync(join(scratch, 'cc-dst/bin/link')).uid).toBe(200000);
     expect(statSync(join(src, 'bin/su')).uid).toBe(0);
   });

@@ -112,8 +112,12 @@ export async function probeIdmap(dir = '/var/lib/boxlab'): Promise<IdmapSupport>
 export async function chownCopy(src: string, dest: string, shift: number): Promise<void> {
   if (existsSync(dest)) throw new Error(`chownCopy: ${dest} exists already`);
   await host('cp', ['-a', '--', src, dest]);
+  const seen = new Set<string>(); // hard links: shift each inode once
   const walk = (path: string): void => {
     const st = lstatSync(path);
+    const inode = `${st.dev}:${st.ino}`;
+    if (seen.has(inode)) return;
+    seen.add(inode);
     lchownSync(path, st.uid + shift, st.gid + shift);
     if (!st.isSymbolicLink() && (st.mode & 0o6000)) {
       // chown drops S_ISUID/S_ISGID; put them back (fs.chmodSync follows links, hence the symlink check)
