@@ -3,6 +3,7 @@ import { ConflictError, NotFoundError, UserError } from '../sys/errors.js';
 import { withContainer } from '../sys/trace.js';
 import { setWindowSize } from '../sys/calls.js';
 import { joinPlan } from './plan.js';
+import { securityPlan } from '../security/index.js';
 import { mergeEnv } from './config.js';
 import { launch, type Launched } from './launch.js';
 import type { Runtime } from './runtime.js';
@@ -97,6 +98,8 @@ export class ExecManager {
         cwd: c.WorkingDir || rec.Config.WorkingDir || '/',
         user: c.User || rec.Config.User || '',
         tty: c.Tty ?? false,
+        // an exec'd process is confined like the container's own (docker: same capabilities and profile)
+        security: securityPlan({ ...rec.HostConfig, Privileged: rec.HostConfig.Privileged || c.Privileged }),
       },
       prepare: (pid) => cgroup?.apply(pid),
     })).catch((e: Error & { exitCode?: number }) => {

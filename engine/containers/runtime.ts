@@ -17,6 +17,7 @@ import { ExecManager } from './exec.js';
 import { emptyState, type ContainerRecord, type CreateConfig, type HostConfig } from './types.js';
 import { ProcessIO } from './io.js';
 import type { LogEntry } from './logs.js';
+import { securityPlan } from '../security/index.js';
 import { networkManagerFor, precheckNetwork, startNetwork, stopNetwork, watchPeers } from '../network/index.js';
 
 export interface RuntimeOptions {
@@ -144,6 +145,7 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     validateModes(hc);
     await precheckNetwork(this.network(), body);
     validateResources(resourcesOf(hc), hostCpus());
+    securityPlan(hc);
     if (body.Image === 'busybox' || body.Image === 'busybox:latest') await this.images.ensureBusybox();
     const image = this.images.resolve(body.Image);
     const img = image.Config;
@@ -287,6 +289,7 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
           cwd: rec.Config.WorkingDir,
           user: rec.Config.User,
           tty: rec.Config.Tty,
+          security: securityPlan(rec.HostConfig),
         },
         prepare: async (pid) => {
           cgroup.create();

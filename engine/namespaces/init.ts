@@ -13,6 +13,7 @@ import { SysError } from '../sys/errors.js';
 import { onTrace, type TraceEvent } from '../sys/trace.js';
 import { raw } from '../sys/libc.js';
 import { resolveUser } from './user.js';
+import { applyPathSecurity, prepareProcessSecurity, finishProcessSecurity } from '../security/process.js';
 import { SYNC_FD, type InitConfig, type InitMessage, type RootfsSpec, type BindMount } from './protocol.js';
 
 function send(message: InitMessage): void {
@@ -146,6 +147,8 @@ function finish(config: InitConfig): never {
     sys.setControllingTerminal(0);
     if (!env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
   }
+  // The bounding set needs CAP_SETPCAP, which the setuid below may take away: shrink it first.
+  if (config.security) prepareProcessSecurity(config.security);
   sys.setgroups(user.groups);
   sys.setgid(user.gid);
   sys.setuid(user.uid);
@@ -157,6 +160,8 @@ function finish(config: InitConfig): never {
   const path = findExecutable(config.args[0]!, env);
   send({ type: 'exec' });
   try {
+    // Last: capabilities cut, no_new_privs, the seccomp filter (it must still allow execve).
+    if (config.security) finishProcessSecurity(config.security, { uid: user.uid });
     return sys.execve(path, config.args, env);
   } catch (e) {
     const code = e instanceof SysError && (e.code === 'EACCES' || e.code === 'ENOEXEC') ? 126 : 127;
@@ -188,6 +193,7 @@ function main(): void {
     if (config.mode === 'run') {
       if (!config.rootfs) throw new ExecFailure('run without a rootfs', 125);
       buildRootfs(config, config.rootfs);
+      if (config.security) applyPathSecurity(config.security);
       if (config.hostname !== undefined) sys.sethostname(config.hostname);
       if (config.newNetNs !== false) sys.interfaceUp('lo');
     }

@@ -42,6 +42,8 @@ export interface InitConfig {
   /** docker's -u: "uid", "uid:gid", "name", "name:group" or "" (root) */
   user: string;
   tty: boolean;
+  /** capabilities, seccomp, no_new_privs and masked/read-only paths, decided by the daemon */
+  security?: import('../security/plan-types.js').SecurityPlan;
 }
 
 /** Lines the init writes back: trace events, then exactly one of `exec` (about to execve) or `error`. */

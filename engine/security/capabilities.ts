@@ -95,7 +95,10 @@ export interface CapabilityOptions {
 export function resolveCapabilities(opts: CapabilityOptions = {}): string[] {
   const adds = (opts.capAdd ?? []).map((c) => normalizeCapability(c, '--cap-add'));
   const drops = (opts.capDrop ?? []).map((c) => normalizeCapability(c, '--cap-drop'));
-  const all = allCapabilities();
+  // "Every capability" can only mean every one the daemon itself may hand on: a capability missing from its own
+  // bounding set (a VM or a nested container can lack CAP_SYS_MODULE) could never be raised in a child.
+  const bounding = ownBoundingSet();
+  const all = allCapabilities().filter((c) => bounding === undefined || ((bounding >> BigInt(capNumber(c))) & 1n) === 1n);
   let caps: string[];
   if (opts.privileged) caps = all;
   else if (adds.includes('ALL')) caps = all.filter((c) => !drops.includes(c));
@@ -103,6 +106,15 @@ export function resolveCapabilities(opts: CapabilityOptions = {}): string[] {
   else caps = [...DOCKER_DEFAULT_CAPABILITIES.filter((c) => !drops.includes(c)), ...adds];
   const set = new Set(caps);
   return all.filter((c) => set.has(c));
+}
+
+function ownBoundingSet(): bigint | undefined {
+  try {
+    const hex = /^CapBnd:\s+([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    return hex === undefined ? undefined : BigInt(`0x${hex}`);
+  } catch {
+    return undefined;
+  }
 }
 
 // ---- init side --------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { UserError } from '../../sys/errors.js';
 import { readLogs, frame, type LogEntry } from '../../containers/logs.js';
 import { namespaceIds } from '../../containers/plan.js';
+import { describeConfinement, decodeCapEff, describeUserMapping } from '../../security/index.js';
 import type { CreateConfig } from '../../containers/types.js';
 import type { Router } from '../router.js';
 import type { DaemonContext } from '../context.js';
@@ -49,8 +50,11 @@ export function register(router: Router, ctx: DaemonContext): void {
 
   router.add('GET', '/containers/{id}/json', ({ params }) => {
     const rec = rt.get(params.id!);
-    if (rec.State.Running) rec.Boxlab.Namespaces = namespaceIds(rec.State.Pid);
-    return { json: rec };
+    if (!rec.State.Running) return { json: rec };
+    rec.Boxlab.Namespaces = namespaceIds(rec.State.Pid);
+    // What the kernel says about the init's confinement right now, capability names decoded.
+    const c = describeConfinement(rec.State.Pid);
+    return { json: { ...rec, Boxlab: { ...rec.Boxlab, Security: { ...c, capEffNames: decodeCapEff(c.capEff), userMapping: describeUserMapping(rec.State.Pid) } } } };
   });
 
   router.add('POST', '/containers/{id}/start', async ({ params }) => {
