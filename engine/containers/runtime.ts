@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConflictError, NotFoundError, UserError } from '../sys/errors.js';
 import { withContainer } from '../sys/trace.js';
 import { setWindowSize } from '../sys/calls.js';
-import { ImageStore, prepareRootfs, removeRootfs } from '../images/index.js';
+import { ImageStore, VolumeStore, prepareRootfs, removeRootfs, parseMounts, prepareMounts, type MountSpec } from '../images/index.js';
 import { cgroupManager, validateResources, hostCpus, type CgroupManager, type Resources } from '../cgroups/index.js';
 import { resolveUser } from '../namespaces/user.js';
 import { ContainerStore } from './store.js';
@@ -68,6 +68,14 @@ export function parseSignal(s: string | undefined, fallback: NodeJS.Signals): No
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
+/** A mount as `docker inspect` shows it under .Mounts. */
+function dockerMount(m: MountSpec): Record<string, unknown> {
+  return {
+    Type: m.kind, ...(m.volumeName !== undefined && { Name: m.volumeName }), Source: m.kind === 'tmpfs' ? '' : m.source,
+    Destination: m.target, Driver: m.kind === 'volume' ? 'local' : '', Mode: m.readonly ? 'ro' : '', RW: !m.readonly, Propagation: m.kind === 'bind' ? 'rprivate' : '',
+  };
+}
+
 /** The cgroup limits inside a HostConfig. */
 export function resourcesOf(hc: HostConfig): Resources {
   const r: Resources = {};
@@ -85,6 +93,7 @@ export function resourcesOf(hc: HostConfig): Resources {
 export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, LogEntry] }> {
   readonly store: ContainerStore;
   readonly images: ImageStore;
+  readonly volumes: VolumeStore;
   readonly execs: ExecManager;
   private readonly live = new Map<string, Live>();
   /** running containers found after a restart: not our children, watched by polling */
@@ -98,6 +107,7 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     this.setMaxListeners(0);
     this.store = new ContainerStore(opts.root);
     this.images = new ImageStore(opts.root);
+    this.volumes = new VolumeStore(opts.root);
     this.execs = new ExecManager(this);
     this.recover();
     watchPeers(this.network(), (id) => this.store.find(id), (id) => this.store.containerDir(id));
@@ -153,6 +163,8 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     if (argv.length === 0) throw new UserError('no command specified: the image has no CMD, so give one after the image name');
     const user = body.User || img.User || '';
     this.checkUser(user, image);
+    // -v, --tmpfs and the image's VOLUMEs, validated before anything exists
+    const mountSpecs = parseMounts(hc.Binds ?? [], hc.Tmpfs ?? {}, img.Volumes ?? {});
     const name = this.store.claimName(requestedName);
     const id = this.store.newId();
     const hostname = containerHostname(id, body);
@@ -198,6 +210,10 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
       const rootfs = prepareRootfs(this.opts.root, id, this.images, image);
       record.GraphDriver.Data = { LowerDir: rootfs.lowerdirs.join(':'), UpperDir: rootfs.upper, WorkDir: rootfs.work, MergedDir: rootfs.merged };
       record.Boxlab.InitLayer = rootfs.initDir;
+      // Volumes are created (and an empty one filled from the image: docker's copyData) now, on the host.
+      const mounts = prepareMounts(mountSpecs, this.volumes, rootfs.lowerdirs.slice(1));
+      record.Boxlab.Mounts = mounts;
+      record.Mounts = mounts.map(dockerMount);
       this.store.save(record);
     } catch (e) {
       removeRootfs(this.opts.root, id);
@@ -279,7 +295,10 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
             { source: etc.hostname, target: '/etc/hostname' },
             { source: etc.hosts, target: '/etc/hosts' },
             { source: etc.resolvConf, target: '/etc/resolv.conf' },
+            ...(rec.Boxlab.Mounts ?? []).map((m) => ({ source: m.source, target: m.target, readonly: m.readonly,
+              ...(m.kind === 'tmpfs' && { tmpfs: m.options ?? '' }) })),
           ],
+          readonlyRoot: rec.HostConfig.ReadonlyRootfs ?? false,
           mountProc: true,
           newNetNs: plan.net === 'new',
           ...(plan.uts === 'new' && { hostname: rec.Config.Hostname }),

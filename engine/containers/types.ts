@@ -93,6 +93,8 @@ export interface ContainerRecord {
     CgroupPaths: Record<string, string>;
     CgroupParent: string;
     InitLayer: string;
+    /** -v / --tmpfs / image VOLUME mounts as prepared on the host */
+    Mounts?: import('../images/volumes.js').MountSpec[];
   };
 }
 

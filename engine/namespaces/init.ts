@@ -74,6 +74,11 @@ function mountDev(dev: string, tty: boolean): void {
 
 function bindInto(merged: string, b: BindMount): void {
   const target = join(merged, b.target);
+  if (b.tmpfs !== undefined) {
+    mkdirSync(target, { recursive: true });
+    sys.mount('tmpfs', target, 'tmpfs', MS.NOSUID | MS.NODEV | (b.readonly ? MS.RDONLY : 0), b.tmpfs || null);
+    return;
+  }
   if (!existsSync(target)) {
     if (statSync(b.source).isDirectory()) mkdirSync(target, { recursive: true });
     else {
@@ -113,6 +118,8 @@ function buildRootfs(config: InitConfig, rootfs: RootfsSpec): void {
   sys.pivotRoot('.', '.');
   sys.umount2('.', MNT.DETACH);
   sys.chdir('/');
+  // A bind remount touches only the root mount itself: volumes and tmpfs mounted below stay writable.
+  if (config.readonlyRoot) sys.mount(null, '/', null, MS.BIND | MS.REMOUNT | MS.RDONLY);
 }
 
 function findExecutable(file: string, env: string[]): string {

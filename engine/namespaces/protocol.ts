@@ -9,6 +9,8 @@ export interface BindMount {
   /** path inside the container */
   target: string;
   readonly?: boolean;
+  /** a tmpfs (with these mount options) instead of a bind of `source` */
+  tmpfs?: string;
 }
 
 export interface RootfsSpec {
@@ -26,6 +28,8 @@ export interface InitConfig {
   rootfs?: RootfsSpec;
   /** run only: files and dirs bind-mounted into the rootfs (hostname, hosts, resolv.conf, volumes) */
   binds?: BindMount[];
+  /** run only: --read-only, the root filesystem remounted read-only (volumes stay writable) */
+  readonlyRoot?: boolean;
   /** run only: mount a fresh /proc (false when the pid namespace is shared with the host) */
   mountProc?: boolean;
   /** run only: sysfs is mounted read-only; with a host network namespace it is bind-mounted instead */
