@@ -4,7 +4,7 @@
  * finishProcessSecurity (after setuid, the last thing before execve). Kept apart from index.ts so the init
  * loads only what it runs.
  */
-import { setNoNewPrivs } from '../sys/calls.js';
+import { setgid, setgroups, setNoNewPrivs, setuid } from '../sys/calls.js';
 import { applyBoundingSet, applyCapabilities, keepCapabilitiesAcrossSetuid, raiseEffective } from './capabilities.js';
 import { loadSeccompProgram } from './seccomp.js';
 import { applyMaskedPaths, applyReadonlyPaths } from './paths.js';
@@ -49,3 +49,15 @@ export function finishProcessSecurity(plan: SecurityPlan, opts: { uid: number })
   if (filter) loadSeccompProgram(filter);
 }
 
+
+/**
+ * Init side, first thing after the config arrived in a remapped container (`--userns remap`): become root OF
+ * the user namespace (host uid/gid = the range's first id). Until then the init runs as host uid 0, which the
+ * namespace cannot map (it shows as 65534); its capabilities come from `unshare --keep-caps`. Then the init
+ * unshares its own mount namespace (engine/security/userns.ts explains why there).
+ */
+export function becomeNamespaceRoot(): void {
+  setgroups([]);
+  setgid(0);
+  setuid(0);
+}

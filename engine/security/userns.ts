@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { closeFd, emitTrace, openPath, setgid, setgroups, setuid, UserError } from '../sys/index.js';
+import { closeFd, emitTrace, openPath, UserError } from '../sys/index.js';
 import { mapLine, type Allocation } from './idranges.js';
 
 /**
@@ -37,16 +37,7 @@ function tool(name: 'unshare' | 'nsenter'): string {
   return ['/usr/bin/', '/bin/', '/usr/sbin/', '/sbin/'].map((d) => d + name).find((p) => existsSync(p)) ?? name;
 }
 
-/**
- * Init side, first thing after the config arrived in a remapped container: become root OF the namespace
- * (host uid/gid = the range's first id). Until then the init runs as host uid 0, which the namespace cannot
- * map (it shows as 65534); its capabilities come from unshare --keep-caps. Then unshare(CLONE_NEWNS).
- */
-export function becomeNamespaceRoot(): void {
-  setgroups([]);
-  setgid(0);
-  setuid(0);
-}
+export { becomeNamespaceRoot } from './process.js';
 
 export type UsernsMode = 'host' | 'remap';
 
