@@ -15,6 +15,8 @@ const program = new Command('boxlab')
 registerAll(program);
 
 async function main(): Promise<void> {
+  // `boxlab` alone opens the course (the TUI); everything else is a docker-style command.
+  if (process.argv.length <= 2) process.argv.push('learn');
   try {
     await program.parseAsync(process.argv);
     await finishTrace();
@@ -32,7 +34,7 @@ async function main(): Promise<void> {
     process.exitCode = reportError(e);
   }
   // Streams to the daemon may keep the loop alive; a command that finished is done.
-  if (program.args[0] !== 'daemon') setImmediate(() => process.exit());
+  setImmediate(() => process.exit());
 }
 
 void main();
