@@ -233,8 +233,14 @@ export class V1Manager implements CgroupManager {
       try {
         this.freeze();
         sigkillEach(this.procs());
+      } catch {
+        // could not freeze (a task stuck in the kernel): fall back to killing until empty, below
       } finally {
-        this.thaw();
+        try {
+          this.thaw();
+        } catch {
+          // killUntilEmpty reports what survives
+        }
       }
     }
     killUntilEmpty(this.name, () => this.procs(), sigkillEach);

@@ -68,7 +68,11 @@ export class V2Manager implements CgroupManager {
     }
   }
 
-  /** Hands the controllers we want (and the kernel has) down from `dir` to its children. */
+  /**
+   * Hands the controllers we want (and the kernel has) down from `dir` to its children. A refusal is not fatal
+   * here: EBUSY means `dir` holds processes itself (only the root may, on v2), and a controller that cannot be
+   * enabled only matters if a limit needs it — set() then names the missing controller.
+   */
   private enableControllers(dir: string): void {
     const available = words(join(dir, 'cgroup.controllers'));
     const enabled = words(join(dir, 'cgroup.subtree_control'));
@@ -77,10 +81,7 @@ export class V2Manager implements CgroupManager {
       try {
         writeCg(join(dir, 'cgroup.subtree_control'), `+${c}`);
       } catch (err) {
-        if (err instanceof SysError && err.code === 'EBUSY') {
-          throw new UserError(`cannot enable the ${c} controller below ${dir}: that cgroup holds processes itself, and cgroup v2 allows processes only in leaves`);
-        }
-        throw err;
+        if (!(err instanceof SysError)) throw err;
       }
     }
   }
@@ -92,7 +93,7 @@ export class V2Manager implements CgroupManager {
   private need(file: string, flag: string, controller: string): string {
     const path = this.file(file);
     if (!existsSync(path)) {
-      throw new UserError(`${flag} needs the cgroup v2 "${controller}" controller, which is not enabled for ${this.leaf} (see cgroup.controllers of its parent)`);
+      throw new UserError(`${flag} needs the cgroup v2 "${controller}" controller, which is not enabled for ${this.leaf}: see cgroup.subtree_control of its parents (a parent that holds processes itself cannot enable it)`);
     }
     return path;
   }
