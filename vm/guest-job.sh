@@ -10,7 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 export HOME=/root NO_COLOR=1 CI=1 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 say() { echo "BOXLAB-VM: $*"; }
-result() { echo "BOXLAB-VM-RESULT: $*"; exit 0; }
+result() { echo "BOXLAB-VM-RESULT: $*"; systemctl --no-block poweroff; exit 0; }
 now() { date +%s; }
 
 # Under TCG a step can take minutes: every 2 minutes, show what is running, so a hang is visible and named.
@@ -19,6 +19,17 @@ now() { date +%s; }
 done) &
 watchdog=$!
 trap 'kill "$watchdog" 2>/dev/null' EXIT
+
+# The host's added CAs (see test-in-vm.sh): for apt and curl through the system store, for Node through
+# NODE_EXTRA_CA_CERTS (Node trusts only its own bundle otherwise), as on the host.
+if compgen -G '.vm-ca/*.crt' >/dev/null; then
+  # Where update-ca-certificates looks, and appended to the bundle it would write: running it costs minutes
+  # under TCG.
+  cp .vm-ca/*.crt /usr/local/share/ca-certificates/
+  cat .vm-ca/*.crt >>/etc/ssl/certs/ca-certificates.crt
+  export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+  say "trusting the host's added CAs: $(cd .vm-ca && echo *.crt)"
+fi
 
 fs=$(stat -fc %T /sys/fs/cgroup)
 say "kernel $(uname -r), $(nproc) CPUs, ${BOXLAB_VM_ACCEL:-?}; up $(cut -d' ' -f1 /proc/uptime)s"

@@ -85,8 +85,10 @@ fi
 # --- cleanup ----------------------------------------------------------------------------------------------
 work=""
 qemu_pidfile=""
+watcher=""
 cleanup() {
   set +e   # a cleanup step that finds nothing to do must not stop the others
+  [ -z "$watcher" ] || kill "$watcher" 2>/dev/null
   if [ -n "$qemu_pidfile" ] && [ -s "$qemu_pidfile" ]; then
     pid=$(cat "$qemu_pidfile")
     if kill -0 "$pid" 2>/dev/null; then log "stopping qemu (pid $pid)"; kill "$pid" 2>/dev/null || true; fi
@@ -204,9 +206,26 @@ elif git -C "$here" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 else
   tar -C "$here" --exclude=./node_modules --exclude=./dist --exclude=./.git --exclude=./.vm-cache -cf "$work/job.tar" .
 fi
-tar -C "$work" -rf "$work/job.tar" .vm-job.env
+# CA certificates the host's administrator added (a TLS-inspecting egress proxy's, a company CA): the guest
+# reaches the mirror and the registry through the same network as the host, so it must trust the same CAs.
+mkdir -p "$work/.vm-ca"
+for c in /usr/local/share/ca-certificates/*.crt; do [ -f "$c" ] && cp "$c" "$work/.vm-ca/"; done
+tar -C "$work" -rf "$work/job.tar" .vm-job.env .vm-ca
 
 qemu_pidfile=$work/qemu.pid
+# The guest powers itself off after its job; should it hang on the way down, stop it 30 s after the job said
+# it is over (the overlay is thrown away anyway). qemu deletes its pidfile when it exits.
+watch_exit() {
+  while sleep 3; do
+    if grep -q 'BOXLAB-VM-EXIT:' "$work/console.log" 2>/dev/null; then
+      sleep 30
+      [ -s "$qemu_pidfile" ] && kill "$(cat "$qemu_pidfile")" 2>/dev/null
+      return 0
+    fi
+  done
+}
+watch_exit &
+watcher=$!
 log "booting the guest ($accel_name, $cpus CPUs, ${memory} MB); tests: ${present[*]}; limit ${timeout_s}s; files in $work"
 t0=$(now)
 set +e
@@ -219,6 +238,7 @@ timeout -k 15 "$timeout_s" qemu-system-x86_64 -name boxlab-test-vm "${accel[@]}"
   -display none -monitor none -serial stdio -no-reboot -pidfile "$qemu_pidfile" </dev/null 2>&1 \
   | sed -u 's/\r$//' | tee "$work/console.log" | sed -u 's/^/  vm| /'   # -u: line by line, as it comes
 qemu_rc=${PIPESTATUS[0]}
+kill "$watcher" 2>/dev/null
 set -e
 elapsed=$(( $(now) - t0 ))
 cp "$work/console.log" "$cache/last-console.log"
