@@ -48,6 +48,18 @@ describe('images through the CLI', () => {
     expect(await ok(['run', '--rm', 'flat:1'])).toBe('hi');
   });
 
+  it('exports a running container through /proc/<pid>/root without its /proc, /sys and /dev contents', async () => {
+    await ok(['run', '-d', '--network', 'none', '--name', 'live', 'busybox', 'sh', '-c', 'echo live > /live.txt; exec sleep 600']);
+    for (let i = 0; i < 50 && !(await d.cli(['exec', 'live', 'cat', '/live.txt'])).stdout.includes('live'); i++) await new Promise((r) => setTimeout(r, 100));
+    const flat = join(work, 'live.tar');
+    await ok(['export', '-o', flat, 'live']);
+    const { execa } = await import('execa');
+    const list = (await execa('tar', ['-tf', flat])).stdout.split('\n');
+    expect(list).toEqual(expect.arrayContaining(['live.txt', 'bin/busybox', 'proc/', 'sys/', 'dev/']));
+    expect(list.some((p) => /^(proc|sys|dev)\/./.test(p))).toBe(false);
+    await ok(['rm', '-f', 'live']);
+  });
+
   it('refuses to remove an image a container uses, in one line', async () => {
     const r = await d.cli(['rmi', 'busybox']);
     expect(r.exitCode).toBe(1);

@@ -37,7 +37,7 @@ type Item = { rel: string } | { synthetic: string };
  */
 function walk(dir: string, exclude: Set<string>, oneFileSystem: boolean): Item[] {
   const items: Item[] = [];
-  const rootDev = lstatSync(dir).dev;
+  const rootDev = statSync(dir).dev; // stat, not lstat: the dir may be the magic link /proc/<pid>/root
   const visit = (rel: string): void => {
     const names = readdirSync(rel ? `${dir}/${rel}` : dir).sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b))));
     for (const name of names) {
