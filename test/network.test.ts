@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, UserError, host, onTrace, withContainer, type TraceEvent } from '../engine/sys/index.js';
-import { NetworkManager, attachContainer, detectIptablesBackend, parseNetworkMode, parsePublish, portSpecsOf, portsToDocker, precheckNetwork } from '../engine/network/index.js';
+import { NetworkManager, attachContainer, prefixesFor, detectIptablesBackend, parseNetworkMode, parsePublish, portSpecsOf, portsToDocker, precheckNetwork } from '../engine/network/index.js';
 import { FakeContainers, enterThrowawayHost, inside, iptablesRules, links, netns } from './network-fixtures.js';
 
 let leave: () => void;
@@ -12,7 +12,7 @@ let stateDir: string;
 let workDir: string; // hosts files and web roots of the tests, apart from the engine's state
 let mgr: NetworkManager;
 const fakes = new FakeContainers();
-let before: { links: string[]; rules: string[]; policy: string };
+let before: { links: string[]; rules: string[]; policy: string; forward: string };
 
 function ipamFiles(): Record<string, string> {
   const dir = join(stateDir, 'ipam');
@@ -33,7 +33,11 @@ beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'boxlab-net-'));
   workDir = mkdtempSync(join(tmpdir(), 'boxlab-net-work-'));
   mgr = new NetworkManager({ stateDir, bridgePrefix: 'bxt', vethPrefix: 'bxtv' });
-  before = { links: await links(), rules: await iptablesRules(), policy: (await host('iptables', ['-S', 'FORWARD'])).stdout.split('\n')[0]! };
+  // A new netns inherits ip_forward from the host's (net.core.devconf_inherit_init_net=0): remember it.
+  before = {
+    links: await links(), rules: await iptablesRules(), policy: (await host('iptables', ['-S', 'FORWARD'])).stdout.split('\n')[0]!,
+    forward: (await host('sysctl', ['-n', 'net.ipv4.ip_forward'])).stdout,
+  };
 });
 
 afterAll(async () => {
@@ -74,6 +78,17 @@ describe('network modes and docker shapes', () => {
       '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '8080' }],
       '53/udp': [{ HostIp: '127.0.0.1', HostPort: '5353' }],
     });
+  });
+});
+
+describe('prefixesFor', () => {
+  it('keeps boxlab0/BOXLAB-* for the default root and gives other roots names of their own', () => {
+    expect(prefixesFor('/var/lib/boxlab')).toEqual({ bridgePrefix: 'boxlab', vethPrefix: 'bxv' });
+    const a = prefixesFor('/tmp/some-test-root');
+    expect(a.bridgePrefix).toMatch(/^bx[0-9a-f]{5}$/);
+    expect(a.vethPrefix).toMatch(/^v[0-9a-f]{5}$/);
+    expect(prefixesFor('/tmp/other-root').bridgePrefix).not.toBe(a.bridgePrefix);
+    expect(() => new NetworkManager({ stateDir: '/nonexistent', ...a })).not.toThrow();
   });
 });
 
@@ -185,6 +200,16 @@ describe('endpoints', () => {
     expect(events.every((e) => e.container === 'ctrace')).toBe(true);
     await fakes.stop(c);
     await mgr.release('ctrace');
+  });
+
+  it('configureInside: false makes only the veth (for an init that configures eth0 itself)', async () => {
+    const c = await fakes.start();
+    const ep = await mgr.connect({ container: 'cbare', containerName: 'bare', netnsPath: netns(c), network: 'bridge', configureInside: false });
+    const inside0 = await inside(c, ['ip', '-br', 'addr', 'show', 'dev', 'eth0']);
+    expect(inside0.stdout).toMatch(/^eth0@if\d+\s+DOWN/);
+    expect(inside0.stdout).not.toContain(ep.ip);
+    await fakes.stop(c);
+    await mgr.release('cbare');
   });
 
   it('on a user network containers reach each other by name; peers-changed events fire', async () => {
@@ -442,7 +467,7 @@ describe('recovery and reset', () => {
     expect(await links()).toEqual(before.links);
     expect(await iptablesRules()).toEqual(before.rules);
     expect((await host('iptables', ['-S', 'FORWARD'])).stdout.split('\n')[0]).toBe(before.policy);
-    expect((await host('sysctl', ['-n', 'net.ipv4.ip_forward'])).stdout).toBe('0');
+    expect((await host('sysctl', ['-n', 'net.ipv4.ip_forward'])).stdout).toBe(before.forward);
     expect(ipamFiles()).toEqual({});
     expect(readdirSync(stateDir)).toEqual([]);
     expect(mgr.list()).toEqual([]);

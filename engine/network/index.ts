@@ -6,6 +6,6 @@ export {
 export { parsePublish, formatPublish, type PortSpec } from './ports.js';
 export { detectIptablesBackend } from './iptables.js';
 export { parseNetworkMode, portsToDocker, type NetworkMode } from './modes.js';
-export { networkManagerFor } from './shared.js';
+export { networkManagerFor, prefixesFor } from './shared.js';
 export { attachContainer, networkSettings, type AttachInput, type DockerNetworkSettings } from './attach.js';
 export { precheckNetwork, startNetwork, stopNetwork, watchPeers, writeHosts, portSpecsOf, requestedIp } from './container-hooks.js';

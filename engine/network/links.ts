@@ -10,12 +10,21 @@ export interface LinkInfo {
   ifname: string;
   master?: string;
   kind?: string;
+  alias?: string;
 }
+
+/** Every bridge boxlab makes carries this alias (`ip -d link` shows it), whatever its state root or prefix. */
+export const BRIDGE_ALIAS = 'boxlab network';
 
 export async function listLinks(): Promise<LinkInfo[]> {
   const r = await host('ip', ['-j', '-d', 'link', 'show']);
-  const rows = JSON.parse(r.stdout || '[]') as { ifname: string; master?: string; linkinfo?: { info_kind?: string } }[];
-  return rows.map((l) => ({ ifname: l.ifname, ...(l.master && { master: l.master }), ...(l.linkinfo?.info_kind && { kind: l.linkinfo.info_kind }) }));
+  const rows = JSON.parse(r.stdout || '[]') as { ifname: string; master?: string; ifalias?: string; linkinfo?: { info_kind?: string } }[];
+  return rows.map((l) => ({
+    ifname: l.ifname,
+    ...(l.master && { master: l.master }),
+    ...(l.linkinfo?.info_kind && { kind: l.linkinfo.info_kind }),
+    ...(l.ifalias && { alias: l.ifalias }),
+  }));
 }
 
 export async function linkExists(name: string): Promise<boolean> {
@@ -32,6 +41,7 @@ export async function createBridge(name: string, gateway: string, prefixLen: num
   // and go, which briefly breaks the containers' ARP entries for the gateway.
   await host('ip', ['link', 'add', 'name', name, 'address', macFor(gateway, '02:b0'), 'mtu', String(mtu), 'type', 'bridge']);
   try {
+    await host('ip', ['link', 'set', 'dev', name, 'alias', BRIDGE_ALIAS]);
     await host('ip', ['addr', 'add', `${gateway}/${prefixLen}`, 'dev', name]);
     // Lets the host reach a published port at 127.0.0.1: the DNATed packet keeps its 127.x source and would be
     // dropped as a martian on the way out. Scoped to boxlab's own bridges; dies with the bridge.
