@@ -70,6 +70,7 @@ export function mkdirCg(path: string): boolean {
  */
 export function rmdirCg(path: string, timeoutMs = 2000): void {
   const deadline = Date.now() + timeoutMs;
+  let pause = 1;
   for (;;) {
     try {
       traced('rmdir', path, () => rmdirSync(path), ['ENOENT', 'EBUSY']);
@@ -77,7 +78,8 @@ export function rmdirCg(path: string, timeoutMs = 2000): void {
     } catch (err) {
       if (err instanceof SysError && err.code === 'ENOENT') return;
       if (err instanceof SysError && err.code === 'EBUSY' && Date.now() < deadline) {
-        sleepMs(20);
+        sleepMs(pause);
+        pause = Math.min(pause * 2, 20);
         continue;
       }
       throw err;
