@@ -498,10 +498,14 @@ export class NetworkManager {
     await this.chains.remove();
     this.chainsReady = undefined;
     this.defaultReady = undefined;
-    const links = await this.ownedLinks();
+    // What the records name (a prefix may have changed since) plus what carries this manager's prefixes.
+    const recorded = this.store.load().flatMap((n) => [n.bridge, ...Object.values(n.endpoints).map((e) => e.hostVeth)]);
+    const present = new Set((await listLinks()).map((l) => l.ifname));
+    const links = [...new Set([...(await this.ownedLinks()), ...recorded.filter((l) => present.has(l))])];
     // veths first: deleting a bridge leaves its ports behind
-    for (const l of links.filter((x) => x.startsWith(this.vethPrefix))) await deleteLink(l);
-    for (const l of links.filter((x) => !x.startsWith(this.vethPrefix))) await deleteLink(l);
+    const bridges = new Set(this.store.load().map((n) => n.bridge));
+    for (const l of links.filter((x) => !bridges.has(x) && !this.isOurBridge(x))) await deleteLink(l);
+    for (const l of links.filter((x) => bridges.has(x) || this.isOurBridge(x))) await deleteLink(l);
     // Another boxlab (a second state root) may still route through its own bridges: leave forwarding on then.
     const orig = join(this.opts.stateDir, 'ip_forward.orig');
     const othersLeft = (await listLinks()).some((l) => l.alias === BRIDGE_ALIAS);
