@@ -1,12 +1,14 @@
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { isAbsolute, join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { UserError } from '../../sys/errors.js';
 import {
   buildImage, commitContainer, commitExcludes, diffUpper, exportFlat, importFlat, loadImages, parseMounts, saveImages,
-  VolumeStore, type ImageRecord,
+  VolumeStore, extractLayer, type ImageRecord,
 } from '../../images/index.js';
+import { removeTree, tempDir } from '../../images/fsutil.js';
 import type { ContainerRecord } from '../../containers/types.js';
 import type { Router } from '../router.js';
 import type { DaemonContext } from '../context.js';
@@ -170,18 +172,32 @@ export function register(router: Router, ctx: DaemonContext): void {
   });
 
   // docker build: POST /build?t=&dockerfile=&buildargs={json}&nocache=  — boxlab takes the context as ?path=
-  router.add('POST', '/build', ({ query, res }) => {
-    const context = query.get('path') ?? query.get('remote');
-    if (!context || !isAbsolute(context)) throw new UserError('build needs the context as an absolute directory path (?path=)');
+  // (docker's client sends the context as a tar body instead: it is unpacked, safely, into a temp dir)
+  router.add('POST', '/build', ({ query, req, res }) => {
+    let context = query.get('path') ?? undefined;
+    if (context !== undefined && !isAbsolute(context)) throw new UserError('build needs the context as an absolute directory path (?path=)');
+    if (context === undefined && req.readableEnded) throw new UserError('build needs a context: ?path=DIR or a tar of it as the body');
     const buildArgs = query.get('buildargs') ? JSON.parse(query.get('buildargs')!) as Record<string, string> : {};
     return jsonStream(res, async (line) => {
-      const r = await buildImage(store, {
+      let unpacked: string | undefined;
+      if (context === undefined) {
+        unpacked = tempDir(join(store.dir, 'tmp'), 'context');
+        await pipeline(req, createWriteStream(join(unpacked, 'context.tar')));
+        mkdirSync(join(unpacked, 'ctx'));
+        await extractLayer(join(unpacked, 'context.tar'), join(unpacked, 'ctx'));
+        context = join(unpacked, 'ctx');
+      }
+      try {
+        const r = await buildImage(store, {
         context, tags: query.getAll('t'), buildArgs,
         ...(query.get('dockerfile') && { dockerfile: query.get('dockerfile')! }),
         noCache: query.get('nocache') === '1' || query.get('nocache') === 'true',
         output: (l) => line({ stream: `${l}\n` }),
-      });
-      line({ aux: { ID: r.image.Id } });
+        });
+        line({ aux: { ID: r.image.Id } });
+      } finally {
+        if (unpacked) removeTree(unpacked);
+      }
     });
   });
 
