@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, type TestDaemon } from './helpers/daemon.js';
 import type { ContainerRecord } from '../engine/containers/types.js';
@@ -93,6 +93,25 @@ describe('exec', () => {
     expect((await d.cli(['exec', 'ex', 'sh', '-c', 'exit 9'])).exitCode).toBe(9);
     expect((await d.cli(['exec', '-i', 'ex', 'cat'], { input: 'piped in\n' })).stdout).toBe('piped in');
     await d.cli(['rm', '-f', 'ex']);
+  });
+});
+
+describe('the daemon as subreaper', () => {
+  it('reaps orphans re-parented to it, so none stays a zombie', async () => {
+    // With the host's pid namespace the background sleep outlives the shell and is re-parented to boxlabd;
+    // the cgroup teardown kills it and the daemon must collect it.
+    await d.cli(['run', '--rm', '--pid', 'host', 'busybox', 'sh', '-c', 'sleep 30 & exit 0']);
+    const zombies = (): string[] => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+      try {
+        const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return f[0] === 'Z' && Number(f[1]) === d.process.pid;
+      } catch {
+        return false;
+      }
+    });
+    for (let i = 0; i < 100 && zombies().length > 0; i++) await sleep(250);
+    expect(zombies()).toEqual([]);
   });
 });
 

@@ -8,6 +8,7 @@ import { createApiServer, listenUnix } from './server.js';
 import { registerAll } from './routes/index.js';
 import type { DaemonContext } from './context.js';
 import { sweepOrphans } from './sweep.js';
+import { startReaper } from './reaper.js';
 
 export interface DaemonOptions {
   root: string;
@@ -25,6 +26,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   }
   mkdirSync(opts.root, { recursive: true });
   setChildSubreaper();
+  startReaper();
   const runtime = new Runtime({ root: opts.root, cgroupParent: opts.cgroupParent });
   const ctx: DaemonContext = { runtime, root: opts.root, socket: opts.socket, cgroupParent: opts.cgroupParent, resetHooks: [] };
   ctx.resetHooks.push(() => Promise.resolve(sweepOrphans(ctx)));
