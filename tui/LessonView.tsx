@@ -105,8 +105,8 @@ export function LessonView(props: LessonViewProps): React.ReactElement {
       const r = await session.runStep(index);
       const asked = session.results[index];
       if (r.index !== index) setMessage({ text: `✗ replaying step ${r.index + 1} failed, so step ${index + 1} could not run: ${r.error ?? 'a check failed'}`, color: 'red' });
-      else if (asked?.ok) setMessage({ text: `✓ step ${index + 1} passed${index + 1 < lesson.steps.length ? ' — n for the next step' : ' — lesson complete! q returns to the menu'}`, color: 'green' });
-      else setMessage({ text: `✗ step ${index + 1} failed — the Evidence pane says what went wrong`, color: 'red' });
+      else if (asked?.ok) setMessage({ text: `✓ step ${index + 1} passed (${asked.checks.length}/${asked.checks.length} checks)${index + 1 < lesson.steps.length ? ' — n for the next step' : ' — lesson complete! q returns to the menu'}`, color: 'green' });
+      else setMessage({ text: `✗ step ${index + 1} failed (${asked?.checks.filter((c) => c.passed).length ?? 0}/${asked?.checks.length ?? 0} checks) — the Evidence pane says what went wrong`, color: 'red' });
       if (r.index !== index) {
         const e = entries.findIndex((x) => x.step === r.index);
         if (e >= 0) setSelected(e);
@@ -180,8 +180,8 @@ export function LessonView(props: LessonViewProps): React.ReactElement {
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Box flexDirection="row" width={width}>
-        <Box flexGrow={1}><Text bold color="magentaBright" wrap="truncate-end">{`boxlab · ${lesson.meta.title}`}</Text></Box>
-        <Text dimColor>{`${doneCount}/${lesson.steps.length} steps · ${lesson.meta.minutes} min`}</Text>
+        <Box flexGrow={1} flexShrink={1}><Text bold color="magentaBright" wrap="truncate-end">{`boxlab · ${lesson.meta.title}`}</Text></Box>
+        <Box flexShrink={0} paddingLeft={1}><Text dimColor>{`${doneCount}/${lesson.steps.length} steps · ${lesson.meta.minutes} min`}</Text></Box>
       </Box>
       <Box flexDirection="row" height={bodyHeight}>
         <Box flexDirection="column" width={stepWidth} borderStyle="single" borderTop={false} borderBottom={false} borderLeft={false} borderColor="gray" overflow="hidden">

@@ -43,12 +43,23 @@ export async function startTui(opts: TuiOptions = {}): Promise<number> {
       process.stdout.write(`${LEAVE_ALT_SCREEN}${SHOW_CURSOR}`);
     } catch { /* the terminal is gone (SIGHUP): nothing to restore */ }
   };
+  let fatal = false;
   const onFatal = (err: unknown) => {
-    instance.unmount();
+    // once is enough: with the terminal gone, reporting the error fails too and would loop
+    if (fatal) return;
+    fatal = true;
+    try { instance.unmount(); } catch { /* already unmounted */ }
     restore();
-    process.stderr.write(`boxlab: ${(err as Error)?.stack ?? String(err)}\n`);
+    const code = (err as NodeJS.ErrnoException)?.code;
+    if (code !== 'EIO' && code !== 'EPIPE') {
+      try { process.stderr.write(`boxlab: ${(err as Error)?.stack ?? String(err)}\n`); } catch { /* nowhere to say it */ }
+    }
     process.exitCode = 1;
   };
+  // a vanished terminal makes writes fail with EIO: stop drawing, clean up, leave
+  const onOutputError = (err: unknown) => onFatal(err);
+  process.stdout.on('error', onOutputError);
+  process.stderr.on('error', () => { /* nowhere left to report to */ });
   process.stdout.write(`${ENTER_ALT_SCREEN}${HIDE_CURSOR}`);
   process.on('exit', restore);
   // a closed terminal (SIGHUP) or a kill (SIGTERM) still ends through unmount, so the lesson is cleaned up
@@ -79,13 +90,16 @@ export async function startTui(opts: TuiOptions = {}): Promise<number> {
     process.off('uncaughtException', onFatal);
     process.off('unhandledRejection', onFatal);
     process.off('SIGHUP', onSignal);
+    process.stdout.off('error', onOutputError);
     process.off('SIGTERM', onSignal);
     if (session) {
       // a step interrupted by Ctrl-C may still have a command running; let it finish before cleaning up
       const deadline = Date.now() + 10_000;
       while (session.running && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       const failures = await session.cleanup();
-      for (const f of failures) process.stderr.write(`boxlab: cleanup: ${f}\n`);
+      try {
+        for (const f of failures) process.stderr.write(`boxlab: cleanup: ${f}\n`);
+      } catch { /* terminal gone */ }
     }
   }
 }

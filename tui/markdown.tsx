@@ -18,6 +18,7 @@ export function Inline({ tokens, text }: InlineProps): React.ReactElement {
 }
 
 function decode(s: string): string {
+  // marked escapes HTML entities in text; the terminal shows the characters themselves
   return s.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'");
 }
 
@@ -41,7 +42,8 @@ function inlineToken(t: Token, key: string): React.ReactNode {
     }
     case 'text': {
       const tx = t as Tokens.Text;
-      return tx.tokens && tx.tokens.length > 0 ? <Text key={key}>{children(tx, key)}</Text> : <Text key={key}>{decode(tx.text)}</Text>;
+      // a newline inside a paragraph is a soft break: the terminal re-wraps the text, so it becomes a space
+      return tx.tokens && tx.tokens.length > 0 ? <Text key={key}>{children(tx, key)}</Text> : <Text key={key}>{decode(tx.text).replace(/\n/g, ' ')}</Text>;
     }
     case 'escape': return <Text key={key}>{decode((t as Tokens.Escape).text)}</Text>;
     case 'html': return <Text key={key} dimColor>{(t as Tokens.HTML).text}</Text>;
