@@ -112,7 +112,10 @@ export class ImageStore {
 
   private install(work: string, diffID: string): void {
     const final = this.layerPath(diffID);
-    if (existsSync(final)) removeTree(final); // a half-installed leftover without diff/
+    // Another load or commit of the same content may have won the race: keep its copy (a container may
+    // already use it as a lower dir) and drop ours. Only a half-installed leftover without diff/ is replaced.
+    if (this.hasLayer(diffID)) return;
+    if (existsSync(final)) removeTree(final);
     renameSync(work, final);
     mkdirSync(work); // so the caller's cleanup finds something to remove
   }
