@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, linkSync, writeSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import koffi from 'koffi';
@@ -7,7 +7,7 @@ import { MNT, setChildSubreaper, umount2, UserError } from '../engine/sys/index.
 import {
   adoptInit, allocateRange, chownCopy, createUserNamespace, describeUserMapping, idmapMount, listRanges, mapUserNamespace,
   parseRange, parseSubidFile, poolBlocks, probeIdmap, reconcileRanges, releaseRange, resolveUsernsMode,
-  securityDoctor, securityPlan, userNamespaceEnterArgs, userNamespaceJoin, userNamespaceSpawnArgs, RANGE_SIZE,
+  ownedPipe, prepareRemappedDirs, securityDoctor, securityPlan, startRemapped, userNamespaceEnterArgs, userNamespaceJoin, userNamespaceSpawnArgs, RANGE_SIZE,
 } from '../engine/security/index.js';
 import { ensureBuilt, repo } from './fixtures/security-build.js';
 
@@ -85,47 +85,57 @@ async function collect(child: ReturnType<typeof spawn>): Promise<{ stdout: strin
 }
 
 describe('user namespaces on the real kernel', () => {
-  it('run path: root inside is the allocated host uid; layers idmapped; writes land shifted in the upper dir', async () => {
-    const alloc = allocateRange('ctr-run', noSubids);
-    const host = alloc.uid.start;
-    const dir = join(scratch, 'run');
-    for (const d of ['layer/etc', 'lower', 'upper', 'work', 'rootfs']) mkdirSync(join(dir, d), { recursive: true });
-    writeFileSync(join(dir, 'layer/etc/hostname'), 'image\n');
-    for (const d of ['upper', 'work', 'rootfs']) chownSync(join(dir, d), host, host);
-    const rootfs = join(dir, 'rootfs');
-    const script = [
-      'id -u', 'cat /proc/self/uid_map', `stat -c '%u:%g' ${rootfs}/etc/hostname`,
-      `echo inside > ${rootfs}/etc/new`, `echo more >> ${rootfs}/etc/hostname`, 'hostname lab && hostname',
-    ].join('; ');
-    const cfg = { argv: ['/bin/sh', '-c', script], overlay: { lower: join(dir, 'lower'), upper: join(dir, 'upper'), work: join(dir, 'work'), target: rootfs } };
-    const [file, ...args] = [...userNamespaceSpawnArgs(['uts', 'ipc', 'net', 'pid']), process.execPath, fixture];
-    const launcher = spawn(file!, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { BOXLAB_USERNS_FIXTURE: JSON.stringify(cfg) } });
-    const output = collect(launcher);
-    const ns = await mapUserNamespace(launcher.pid!, alloc);
-    let initPid = 0;
-    try {
-      idmapMount(join(dir, 'layer'), join(dir, 'lower'), ns.fd);
-      initPid = await adoptInit(launcher.pid!, true);
-      const mapping = describeUserMapping(initPid);
-      expect(mapping.uidMap).toBe(`0 ${host} ${RANGE_SIZE}`);
-      launcher.stdin!.end('go\n');
-      const { stdout, stderr } = await output;
-      expect(stderr + stdout).toBe(`0\n         0     ${host}      65536\n0:0\nlab\n`);
-      expect(stdout.split('\n').slice(0, 5)).toEqual(['0', `         0     ${host}      65536`, '0:0', 'lab', '']);
-    } finally {
-      ns.close();
-      umount2(join(dir, 'lower'), MNT.DETACH);
-    }
-    const st = new Int32Array(1);
-    expect(waitpid(initPid, st, 0)).toBe(initPid);
-    expect(st[0]).toBe(0); // exit status 0, seen by us as the adopting subreaper
-    // on the host: the new file and the copied-up file belong to the mapped uid; the layer is unchanged
-    expect(statSync(join(dir, 'upper/etc/new')).uid).toBe(host);
-    expect(statSync(join(dir, 'upper/etc/hostname')).uid).toBe(host);
-    expect(statSync(join(dir, 'layer/etc/hostname')).uid).toBe(0);
-    expect(readFileSync(join(dir, 'layer/etc/hostname'), 'utf8')).toBe('image\n');
-    releaseRange('ctr-run', stateRoot);
-  });
+  for (const how of ['idmapped', 'chown-copy'] as const) {
+    it(`run path (${how}): root inside is the allocated host uid; writes land shifted in the upper dir; layers unchanged`, async () => {
+      const alloc = allocateRange(`ctr-run-${how}`, noSubids);
+      const host = alloc.uid.start;
+      const dir = join(scratch, `run-${how}`);
+      for (const d of ['layer/etc', 'upper', 'work', 'rootfs']) mkdirSync(join(dir, d), { recursive: true });
+      chmodSync(dir, 0o700); // as a state dir might be: prepareRemappedDirs must open the way
+      writeFileSync(join(dir, 'layer/etc/hostname'), 'image\n');
+      prepareRemappedDirs(alloc, ['upper', 'work', 'rootfs'].map((d) => join(dir, d)));
+      const rootfs = join(dir, 'rootfs');
+      const script = [
+        'id -u', 'cat /proc/self/uid_map', `stat -c '%u:%g' ${rootfs}/etc/hostname`,
+        `echo inside > ${rootfs}/etc/new`, `echo more >> ${rootfs}/etc/hostname`, 'hostname lab && hostname',
+      ].join('; ');
+      const [file, ...args] = [...userNamespaceSpawnArgs(['uts', 'ipc', 'net', 'pid']), process.execPath, fixture];
+      // the overlay's lowerdirs are only known after startRemapped: the fixture reads its config from stdin's line
+      // stdin is a pipe we own: Node destroys the launcher's own 'pipe' stdin once adoptInit has killed it
+      const [stdinRead, stdinWrite] = ownedPipe();
+      const launcher = spawn(file!, args, { stdio: [stdinRead, 'pipe', 'pipe'], env: { BOXLAB_USERNS_FIXTURE: 'stdin' } });
+      closeSync(stdinRead);
+      const output = collect(launcher);
+      const started = await startRemapped({
+        launcherPid: launcher.pid!, forked: true, allocation: alloc, lowerdirs: [join(dir, 'layer')],
+        mountDir: join(dir, 'idmap'), stateRoot, how,
+      });
+      try {
+        expect(started.how).toBe(how);
+        expect(describeUserMapping(started.initPid).uidMap).toBe(`0 ${host} ${RANGE_SIZE}`);
+        const cfg = { argv: ['/bin/sh', '-c', script], overlay: { lower: started.lowerdirs.join(':'), upper: join(dir, 'upper'), work: join(dir, 'work'), target: rootfs } };
+        writeSync(stdinWrite, `${JSON.stringify(cfg)}\n`);
+        closeSync(stdinWrite);
+        const { stdout, stderr } = await output;
+        expect(stderr + stdout).toBe(`0\n         0     ${host}      65536\n0:0\nlab\n`);
+      } finally {
+        started.release();
+      }
+      const st = new Int32Array(1);
+      expect(waitpid(started.initPid, st, 0)).toBe(started.initPid);
+      expect(st[0]).toBe(0); // exit status 0, seen by us as the adopting subreaper
+      // on the host: the new file and the copied-up file belong to the mapped uid; the layer is unchanged
+      expect(statSync(join(dir, 'upper/etc/new')).uid).toBe(host);
+      expect(statSync(join(dir, 'upper/etc/hostname')).uid).toBe(host);
+      expect(statSync(join(dir, 'layer/etc/hostname')).uid).toBe(0);
+      expect(readFileSync(join(dir, 'layer/etc/hostname'), 'utf8')).toBe('image\n');
+      expect(existsSync(join(dir, 'idmap/0'))).toBe(false); // released: unmounted and removed
+      const copies = join(stateRoot, 'userns/layers', String(host));
+      expect(existsSync(copies)).toBe(how === 'chown-copy');
+      releaseRange(`ctr-run-${how}`, stateRoot);
+      expect(existsSync(copies)).toBe(false);
+    });
+  }
 
   it('the security plan applies inside a remapped container: caps, seccomp, masked and read-only /proc', async () => {
     const alloc = allocateRange('ctr-plan', noSubids);

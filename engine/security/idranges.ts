@@ -199,6 +199,10 @@ export function releaseRange(owner: string, stateRoot: string): boolean {
     const kept = record.allocations.filter((a) => a.owner !== owner);
     if (kept.length === record.allocations.length) return false;
     writeRecord(stateRoot, { ...record, allocations: kept });
+    // the chowned layer copies of this block (engine/security/remap.ts), when idmapped mounts were not available
+    for (const a of record.allocations.filter((x) => x.owner === owner)) {
+      rmSync(join(dirOf(stateRoot), 'layers', String(a.uid.start)), { recursive: true, force: true });
+    }
     traceNote('userns', `released the uid range of ${owner}`);
     return true;
   });
@@ -208,9 +212,10 @@ export function releaseRange(owner: string, stateRoot: string): boolean {
 export function reconcileRanges(stateRoot: string, liveOwners: ReadonlySet<string>): string[] {
   return withRangeLock(stateRoot, () => {
     const record = readRecord(stateRoot);
-    const gone = record.allocations.filter((a) => !liveOwners.has(a.owner)).map((a) => a.owner);
+    const gone = record.allocations.filter((a) => !liveOwners.has(a.owner));
     if (gone.length) writeRecord(stateRoot, { ...record, allocations: record.allocations.filter((a) => liveOwners.has(a.owner)) });
-    return gone;
+    for (const a of gone) rmSync(join(dirOf(stateRoot), 'layers', String(a.uid.start)), { recursive: true, force: true });
+    return gone.map((a) => a.owner);
   });
 }
 

@@ -14,6 +14,7 @@ export * from './paths.js';
 export * from './idranges.js';
 export * from './userns.js';
 export * from './idmap.js';
+export * from './remap.js';
 
 import type { SecurityPlan } from './plan-types.js';
 export type { SecurityPlan } from './plan-types.js';
