@@ -5,6 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import * as sys from '../sys/calls.js';
 import { emitTrace } from '../sys/trace.js';
 import { spawnInit, releaseInit, type NamespacePlan } from '../namespaces/spawn.js';
+import { isFreshPlan, type InitPool } from '../namespaces/pool.js';
 import type { InitConfig } from '../namespaces/protocol.js';
 import type { ProcessIO } from './io.js';
 import { constants } from 'node:os';
@@ -19,6 +20,8 @@ export interface LaunchOptions {
   consoleSize?: [number, number] | null;
   /** the caller's listeners (log, attached clients) are on it before any output can arrive */
   io: ProcessIO;
+  /** warm inits for plain runs (no tty, all namespaces new) */
+  pool?: InitPool;
   /** runs after the init exists and before it is released: cgroup placement, network wiring */
   prepare: (pid: number) => Promise<void> | void;
 }
@@ -64,9 +67,10 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
   } else {
     stdio = [opts.openStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'];
   }
-  let init;
+  let init = !opts.tty && opts.pool && isFreshPlan(opts.plan) ? opts.pool.take() : undefined;
+  if (init && !opts.openStdin) init.child.stdin?.end(); // like docker's /dev/null: reads see end of file
   try {
-    init = spawnInit({ plan: opts.plan, stdio, newSession: opts.tty });
+    init ??= spawnInit({ plan: opts.plan, stdio, newSession: opts.tty });
   } finally {
     // The child holds its own copy of the slave; ours would keep the terminal open after it exits.
     if (pty) sys.closeFd(pty.slave);

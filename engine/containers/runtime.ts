@@ -13,6 +13,7 @@ import { writeEtcFiles, etcPaths } from './files.js';
 import { mergeEnv, resolveCommand, validateModes, containerHostname } from './config.js';
 import { namespacePlan, namespaceIds } from './plan.js';
 import { launch, type Launched } from './launch.js';
+import { InitPool } from '../namespaces/pool.js';
 import { ExecManager } from './exec.js';
 import { emptyState, type ContainerRecord, type CreateConfig, type HostConfig } from './types.js';
 import { ProcessIO } from './io.js';
@@ -95,6 +96,8 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
   readonly images: ImageStore;
   readonly volumes: VolumeStore;
   readonly execs: ExecManager;
+  /** a warm init for the next plain `run` */
+  readonly pool = new InitPool();
   private readonly live = new Map<string, Live>();
   /** running containers found after a restart: not our children, watched by polling */
   private readonly adopted = new Set<string>();
@@ -284,6 +287,7 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
       launched = await launch({
         io,
         plan,
+        pool: this.pool,
         tty: rec.Config.Tty,
         openStdin: rec.Config.OpenStdin,
         consoleSize: rec.HostConfig.ConsoleSize ?? null,
@@ -467,7 +471,8 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
   }
 
   /** Stops every container (daemon shutdown and `reset`); with `remove`, deletes them too. */
-  async shutdown(opts: { remove: boolean }): Promise<void> {
+  async shutdown(opts: { remove: boolean; final?: boolean }): Promise<void> {
+    if (opts.final) this.pool.stop();
     await Promise.all(this.store.all().map(async (rec) => {
       try {
         if (opts.remove) await this.remove(rec.Id, { force: true });

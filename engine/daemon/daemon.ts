@@ -44,7 +44,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     stopping = true;
     server.close();
     server.closeAllConnections?.();
-    await runtime.shutdown({ remove: false });
+    await runtime.shutdown({ remove: false, final: true });
     sweepOrphans(ctx);
     rmSync(opts.socket, { force: true });
     rmSync(pidFile, { force: true });
