@@ -12,16 +12,19 @@
  * 4. runc 1.1 (if installed): `runc run` of busybox `true`, plain / + docker's default seccomp / + userns.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, readFileSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, cpSync, existsSync, mkdirSync, readFileSync, writeSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MNT, umount2 } from '../engine/sys/index.js';
+import koffi from 'koffi';
+import { MNT, setChildSubreaper, umount2 } from '../engine/sys/index.js';
 import {
   allocateRange, compileSeccomp, createUserNamespace, defaultSeccompProfile, idmapMount, mapUserNamespace,
-  releaseRange, resolveCapabilities, securityPlan, userNamespaceSpawnArgs, type SeccompProfile,
+  ownedPipe, releaseRange, resolveCapabilities, securityPlan, startRemapped, userNamespaceSpawnArgs, type SeccompProfile,
 } from '../engine/security/index.js';
 
 const N = Number(process.argv[2] ?? 20);
+const waitpid = koffi.load('libc.so.6').func('int waitpid(int pid, _Out_ int *status, int options)');
+setChildSubreaper(); // startRemapped adopts the init; we reap it by pid
 const here = fileURLToPath(new URL('.', import.meta.url));
 
 function median(xs: number[]): number {
@@ -94,15 +97,17 @@ try {
   row('unshare --uts --ipc --net --pid --fork sh (no userns)', plain);
   const remap = await medianOf(async () => {
     const [file, ...args] = [...userNamespaceSpawnArgs([...kinds]), '/bin/sh', '-c', 'read x'];
-    const c = spawn(file!, args, { stdio: ['pipe', 'ignore', 'ignore'] });
-    const ns = await mapUserNamespace(c.pid!, alloc);
-    idmapMount(layer, lower, ns.fd);
-    c.stdin!.end('go\n');
-    await waitExit(c);
-    umount2(lower, MNT.DETACH);
-    ns.close();
+    const [stdinRead, stdinWrite] = ownedPipe();
+    const c = spawn(file!, args, { stdio: [stdinRead, 'ignore', 'ignore'] });
+    closeSync(stdinRead);
+    const r = await startRemapped({ launcherPid: c.pid!, forked: true, allocation: alloc, lowerdirs: [layer], mountDir: join(scratch, 'idmap'), stateRoot: ranges.stateRoot, how: 'idmapped' });
+    writeSync(stdinWrite, 'go\n');
+    closeSync(stdinWrite);
+    r.release();
+    while (existsSync(`/proc/${r.initPid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${r.initPid}/status`, 'utf8'))) await new Promise((res) => setTimeout(res, 0.2));
+    waitpid(r.initPid, new Int32Array(1), 0);
   });
-  row('same + userns: maps, 1 idmapped layer', remap, `(+${fmt(remap - plain)})`);
+  row('same + userns: startRemapped (maps, 1 idmapped layer, adopt)', remap, `(+${fmt(remap - plain)})`);
 
   const runc = spawnSync('runc', ['--version']).status === 0;
   if (runc) {
