@@ -13,7 +13,12 @@ export function parseYaml(text: string): LocatedYaml {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   const lineAt = (offset: number) => lc.linePos(offset).line;
-  const errors = doc.errors.map((e) => ({ line: lineAt(e.pos[0]), message: e.message.split('\n')[0] ?? e.message }));
+  const errors = doc.errors.map((e) => {
+    let message = e.message.split('\n')[0] ?? e.message;
+    // the commonest slip in lesson YAML: an unquoted sentence with ": " in it
+    if (/Nested mappings are not allowed|Implicit map keys need to be/.test(message)) message += ' — a value containing ": " must be quoted: proves: "..."';
+    return { line: lineAt(e.pos[0]), message };
+  });
   function lineOf(path: readonly PropertyKey[]): number {
     let node: unknown = doc.contents;
     let line = node && (node as Node).range ? lineAt((node as Node).range![0]) : 1;
