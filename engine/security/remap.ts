@@ -88,7 +88,8 @@ export async function startRemapped(opts: RemappedStartOptions): Promise<Remappe
     userns.close();
   };
   try {
-    const how = opts.how ?? await probeIdmap(opts.lowerdirs[0] ?? opts.stateRoot);
+    // probe beside the layer (same filesystem), never inside it: the probe makes a scratch directory
+    const how = opts.how ?? await probeIdmap(opts.lowerdirs[0] ? dirname(opts.lowerdirs[0]) : opts.stateRoot);
     const lowerdirs: string[] = [];
     if (how === 'idmapped') {
       mkdirSync(opts.mountDir, { recursive: true });
