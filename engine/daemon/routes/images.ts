@@ -62,12 +62,15 @@ async function jsonStream(res: ServerResponse, work: (line: (o: object) => void)
 export function register(router: Router, ctx: DaemonContext): void {
   const rt = ctx.runtime;
   const store = rt.images;
-  const volumes = new VolumeStore(ctx.root);
+  const volumes = rt.volumes ?? new VolumeStore(ctx.root);
   const containersOf = (imageId: string): ContainerRecord[] => rt.store.all().filter((c) => c.Image === imageId);
   const isInUse = (imageId: string): string | undefined => containersOf(imageId)[0]?.Id;
   const volumeUsers = (name: string): string[] => rt.store.all().filter((c) =>
-    (c.HostConfig.Binds ?? []).some((b) => b.split(':')[0] === name)
-    || (c.Mounts as Array<{ Name?: string }>).some((m) => m?.Name === name)).map((c) => c.Id.slice(0, 12));
+    (c.Boxlab.Mounts ?? []).some((m) => m.volumeName === name)
+    || (c.HostConfig.Binds ?? []).some((b) => b.split(':')[0] === name)).map((c) => c.Id.slice(0, 12));
+  /** The container's mount targets: their contents belong to volumes, binds and tmpfs, never to a layer. */
+  const mountTargets = (c: ContainerRecord, image: ImageRecord | undefined): string[] =>
+    commitExcludes(c.Boxlab.Mounts ?? parseMounts(c.HostConfig.Binds ?? [], c.HostConfig.Tmpfs ?? {}, image?.Config.Volumes ?? {}));
   const resolveImage = async (ref: string): Promise<ImageRecord> => {
     if (ref === 'busybox' || ref === 'busybox:latest') await store.ensureBusybox();
     return store.resolve(ref);
@@ -138,11 +141,10 @@ export function register(router: Router, ctx: DaemonContext): void {
     const tag = repo ? (query.get('tag') ? `${repo}:${query.get('tag')}` : repo) : undefined;
     const cfg = rec.Config;
     const override = (body ?? {}) as Partial<ImageRecord['Config']>;
-    const mounts = parseMounts(rec.HostConfig.Binds ?? [], rec.HostConfig.Tmpfs ?? {}, image.Config.Volumes ?? {});
     const img = await commitContainer(store, {
       upper: rec.GraphDriver.Data.UpperDir, image,
       containerConfig: { Env: cfg.Env, Cmd: cfg.Cmd, Entrypoint: cfg.Entrypoint, WorkingDir: cfg.WorkingDir, User: cfg.User, ...override },
-      exclude: [...commitExcludes(mounts), '/etc/hostname', '/etc/hosts', '/etc/resolv.conf'],
+      exclude: [...mountTargets(rec, image), '/etc/hostname', '/etc/hosts', '/etc/resolv.conf'],
       changes: query.getAll('changes').flatMap((c) => c.split('\n')).filter(Boolean),
       ...(query.get('comment') && { comment: query.get('comment')! }),
       ...(query.get('author') && { author: query.get('author')! }),
@@ -163,8 +165,7 @@ export function register(router: Router, ctx: DaemonContext): void {
     const rec = rt.get(params.id!);
     const d = rec.GraphDriver.Data;
     const image = store.find(rec.Image);
-    const mounts = parseMounts(rec.HostConfig.Binds ?? [], rec.HostConfig.Tmpfs ?? {}, image?.Config.Volumes ?? {});
-    const exclude = commitExcludes(mounts);
+    const exclude = mountTargets(rec, image);
     res.writeHead(200, { 'Content-Type': 'application/x-tar' });
     if (rec.State.Running && rec.State.Pid > 0) await exportFlat(store, { live: `/proc/${rec.State.Pid}/root`, exclude }, res);
     else await exportFlat(store, { lowerdirs: d.LowerDir.split(':'), upper: d.UpperDir, exclude }, res);
