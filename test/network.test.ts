@@ -234,6 +234,17 @@ describe('endpoints', () => {
     }
   });
 
+  it('recreates a bridge deleted behind its back on the next connect', async () => {
+    await mgr.ensureDefault();
+    await host('ip', ['link', 'del', 'bxt0']);
+    const c = await fakes.start();
+    const ep = await mgr.connect({ container: 'cgone', containerName: 'gone', netnsPath: netns(c), network: 'bridge' });
+    expect((await host('ip', ['-br', 'addr', 'show', 'dev', 'bxt0'])).stdout).toContain('172.29.0.1/16');
+    expect((await inside(c, ['ip', 'route'])).stdout).toContain(`default via ${ep.gateway}`);
+    await fakes.stop(c);
+    await mgr.release('cgone');
+  });
+
   it('on a user network containers reach each other by name; peers-changed events fire', async () => {
     await mgr.create({ name: 'appnet', subnet: '10.60.0.0/24' });
     const web = await fakes.start();

@@ -283,7 +283,15 @@ export class NetworkManager {
 
     try {
       await this.opts.onStep?.('veth', o.container);
-      await createVeth({ hostVeth: ep.hostVeth, bridge: net.bridge, netnsPath: o.netnsPath, ifname: ep.ifname, mac: ep.mac, mtu: this.mtu });
+      const veth = { hostVeth: ep.hostVeth, bridge: net.bridge, netnsPath: o.netnsPath, ifname: ep.ifname, mac: ep.mac, mtu: this.mtu };
+      try {
+        await createVeth(veth);
+      } catch (e) {
+        // The bridge vanished under us (deleted by hand, a reboot): put the network back once and retry.
+        if (await linkExists(net.bridge)) throw e;
+        await this.ensureLive(net);
+        await createVeth(veth);
+      }
       await this.opts.onStep?.('address', o.container);
       if (o.configureInside !== false) await ipInNetns(o.netnsPath, [
         `addr add ${ep.ip}/${subnet.prefixLen} dev ${ep.ifname}`,
