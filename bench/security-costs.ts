@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import koffi from 'koffi';
 import { MNT, setChildSubreaper, umount2 } from '../engine/sys/index.js';
 import {
-  allocateRange, compileSeccomp, createUserNamespace, defaultSeccompProfile, idmapMount, mapUserNamespace,
+  allocateRange, compileSeccomp, createUserNamespace, defaultSeccompProfile, idmapMount,
   ownedPipe, releaseRange, resolveCapabilities, securityPlan, startRemapped, userNamespaceSpawnArgs, type SeccompProfile,
 } from '../engine/security/index.js';
 

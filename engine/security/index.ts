@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { hostSync, setNoNewPrivs, traceNote, UserError } from '../sys/index.js';
-import {
-  applyBoundingSet, applyCapabilities, CAPABILITY_NAMES, keepCapabilitiesAcrossSetuid, lastCap, raiseEffective, resolveCapabilities,
-} from './capabilities.js';
+import { hostSync, traceNote, UserError } from '../sys/index.js';
+import { CAPABILITY_NAMES, lastCap, resolveCapabilities } from './capabilities.js';
 import { assertUserNamespacesAvailable } from './userns.js';
 import { probeIdmap } from './idmap.js';
-import { compileSeccomp, defaultSeccompProfile, loadSeccompProgram, parseSeccompProfile } from './seccomp.js';
-import { applyMaskedPaths, applyReadonlyPaths, defaultMaskedPaths, DOCKER_READONLY_PATHS } from './paths.js';
+import { compileSeccomp, defaultSeccompProfile, parseSeccompProfile } from './seccomp.js';
+import { defaultMaskedPaths, DOCKER_READONLY_PATHS } from './paths.js';
 
 export * from './capabilities.js';
 export * from './seccomp.js';
@@ -97,7 +95,7 @@ export function securityPlan(hc: SecurityHostConfig): SecurityPlan {
 }
 
 // The init-side steps live in process.ts: the init imports that file alone (no execa, no libseccomp).
-export { applyPathSecurity, prepareProcessSecurity, finishProcessSecurity } from './process.js';
+export { applyPathSecurity, becomeNamespaceRoot, finishProcessSecurity, prepareProcessSecurity } from './process.js';
 
 /** For `inspect`: the four lines of /proc/PID/status that describe a process's confinement. */
 export function describeConfinement(pid: number | 'self'): { capEff: string; capBnd: string; noNewPrivs: boolean; seccomp: string } {
