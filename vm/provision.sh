@@ -55,8 +55,9 @@ node_ok() { command -v node >/dev/null && version_ge "$(node -p process.versions
 npm_ok() { command -v npm >/dev/null && version_ge "$(npm --version)" 11.6.0; }
 # The registry does not resolve ranges in tarball URLs: pick the newest matching tarball from the package
 # document (matching tarball names leaves out prereleases, whose names carry a '-').
-newest_tarball() { # package, version prefix regex
-  curl -fsSL --retry 3 --connect-timeout 30 "$registry/$1" | grep -oE "$1-$2\.[0-9]+\.[0-9]+\.tgz" | sort -uV | tail -n1
+newest_tarball() { # package, major version
+  { curl -fsSL --retry 3 --connect-timeout 30 "$registry/$1" || echo "provision.sh: cannot read $registry/$1" >&2; } \
+    | { grep -oE "$1-$2\.[0-9]+\.[0-9]+\.tgz" || true; } | sort -uV | tail -n1
 }
 fetch_package() { # package, tarball name, dir: unpacks to dir/package
   curl -fsSL --retry 3 --connect-timeout 30 "$registry/$1/-/$2" | tar -xz -C "$3"
@@ -68,7 +69,7 @@ elif [ "$check" = 1 ]; then
 else
   case "$(uname -m)" in x86_64) arch=x64 ;; aarch64) arch=arm64 ;; *) echo "provision.sh: no Node build for $(uname -m)" >&2; exit 1 ;; esac
   log "looking up Node $node_major.x at $registry/node-linux-$arch"
-  tgz=$(newest_tarball "node-linux-$arch" "$node_major\.[0-9]+")
+  tgz=$(newest_tarball "node-linux-$arch" "$node_major")
   [ -n "$tgz" ] || { echo "provision.sh: no node-linux-$arch $node_major.x at $registry" >&2; exit 1; }
   log "installing Node from the npm registry: $tgz"
   tmp=$(mktemp -d)
@@ -83,7 +84,8 @@ if npm_ok; then
 elif [ "$check" = 1 ]; then
   pending+=("install npm 11 from the registry")
 else
-  tgz=$(newest_tarball npm '11\.[0-9]+')
+  tgz=$(newest_tarball npm 11)
+  [ -n "$tgz" ] || { echo "provision.sh: no npm 11.x at $registry" >&2; exit 1; }
   log "installing npm from the npm registry: $tgz"
   tmp=$(mktemp -d)
   fetch_package npm "$tgz" "$tmp"
