@@ -73,12 +73,18 @@ describe('images through the CLI', () => {
     const ctx = join(work, 'ctx');
     mkdirSync(ctx);
     writeFileSync(join(ctx, 'msg.txt'), 'built\n');
-    writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nCOPY msg.txt /msg.txt\nRUN echo ran >> /msg.txt\nENTRYPOINT ["cat"]\nCMD ["/msg.txt"]\n');
+    writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nCOPY msg.txt /msg.txt\nWORKDIR /w\nRUN echo ran >> /msg.txt && pwd > /where\nENTRYPOINT ["cat"]\nCMD ["/msg.txt"]\n');
     const out = await ok(['build', '-t', 'b:1', ctx]);
-    expect(out).toMatch(/Step 1\/5 : FROM busybox/);
+    expect(out).toMatch(/Step 1\/6 : FROM busybox/);
     expect(out).toMatch(/Successfully tagged b:1$/);
     expect(await ok(['run', '--rm', 'b:1'])).toBe('built\nran');
     expect(await ok(['run', '--rm', 'b:1', '/etc/hostname'])).toMatch(/^[0-9a-f]{12}$/);
+    expect(await ok(['run', '--rm', 'b:1', '/where'])).toBe('/w'); // RUN ran in a real container, in the WORKDIR
+    expect(await ok(['ps', '-a', '-q'])).not.toMatch(/\n.*\n.*\n/); // the RUN containers are gone again
+    writeFileSync(join(ctx, 'Dockerfile.fail'), 'FROM busybox\nRUN echo oops >&2; exit 3\n');
+    const failed = await d.cli(['build', '-f', join(ctx, 'Dockerfile.fail'), ctx]);
+    expect(failed.exitCode).not.toBe(0);
+    expect(failed.stderr).toMatch(/The command '\/bin\/sh -c echo oops >&2; exit 3' returned a non-zero code: 3/);
     expect(await ok(['build', '-t', 'b:1', ctx])).toMatch(/Using cache(.|\n)*Using cache(.|\n)*Using cache/);
     const bad = await d.cli(['build', ctx, '-f', join(ctx, 'nope')]);
     expect(bad.exitCode).not.toBe(0);

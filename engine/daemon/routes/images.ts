@@ -6,8 +6,9 @@ import type { Readable } from 'node:stream';
 import { UserError } from '../../sys/errors.js';
 import {
   buildImage, commitContainer, commitExcludes, diffUpper, exportFlat, importFlat, loadImages, parseMounts, saveImages,
-  VolumeStore, extractLayer, type ImageRecord,
+  VolumeStore, extractLayer, type ImageRecord, type RunInContainer,
 } from '../../images/index.js';
+import { readLogs } from '../../containers/logs.js';
 import { removeTree, tempDir } from '../../images/fsutil.js';
 import type { ContainerRecord } from '../../containers/types.js';
 import type { Router } from '../router.js';
@@ -56,6 +57,30 @@ async function jsonStream(res: ServerResponse, work: (line: (o: object) => void)
   }
   res.end();
   return 'handled';
+}
+
+/**
+ * RUN steps as real boxlab containers (namespaces, cgroup, seccomp, --network none: builds are offline):
+ * create with the step's argv as the whole command, start, wait, read the logs, hand back the upper dir.
+ */
+function runtimeRunner(rt: DaemonContext['runtime']): RunInContainer {
+  return async (o) => {
+    const rec = await rt.create({
+      Image: o.image.Id, Entrypoint: [''], Cmd: o.cmd, Env: o.env, WorkingDir: o.workdir, User: o.user,
+      Labels: { 'boxlab.build': 'RUN' }, HostConfig: { NetworkMode: 'none' },
+    });
+    const cleanup = (): Promise<void> => rt.remove(rec.Id, { force: true });
+    try {
+      await rt.start(rec.Id);
+      const { StatusCode } = await rt.wait(rec.Id);
+      const logs = readLogs(rec.LogPath);
+      const text = (stream: string): string => logs.filter((l) => l.stream === stream).map((l) => l.log).join('').replace(/\n$/, '');
+      return { exitCode: StatusCode, upper: rec.GraphDriver.Data.UpperDir, stdout: text('stdout'), stderr: text('stderr'), cleanup };
+    } catch (e) {
+      await cleanup();
+      throw e;
+    }
+  };
 }
 
 /** Images, layers, commit/export/import/save/load, build, and volumes (Docker Engine API shapes). */
@@ -190,6 +215,7 @@ export function register(router: Router, ctx: DaemonContext): void {
       }
       try {
         const r = await buildImage(store, {
+          run: runtimeRunner(rt),
         context, tags: query.getAll('t'), buildArgs,
         ...(query.get('dockerfile') && { dockerfile: query.get('dockerfile')! }),
         noCache: query.get('nocache') === '1' || query.get('nocache') === 'true',
