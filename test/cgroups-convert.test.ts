@@ -3,7 +3,7 @@ import { UserError } from '../engine/sys/index.js';
 import {
   cpuMaxToNanoCpus, effectiveMemorySwap, formatCpuList, formatSize, maxValue, memorySwapToSwapMax, modeOf,
   nanoCpusToCpuMax, nanoCpusToQuota, parseCgroupMounts, parseCpuList, parseKeyed, parseLimit, parseMemorySwap,
-  parseSize, sharesToWeight, validateResources, MIN_MEMORY,
+  parseSize, sharesToWeight, validateResources, MIN_MEMORY, systemCpuUsageNs, dockerStats, cpuPercent, memoryPercent,
 } from '../engine/cgroups/index.js';
 
 // Pure functions: the v1/v2 mappings, parsers of kernel files, docker-style sizes and input checks.
@@ -162,5 +162,29 @@ describe('validateResources', () => {
     expect(userError(() => validateResources({ CpuShares: 1 }, HOST))).toMatch(/between 2 and 262144/);
     expect(userError(() => validateResources({ Memory: 1.5 }, HOST))).toMatch(/whole number/);
     expect(userError(() => validateResources({ Memory: -1 }, HOST))).toMatch(/negative/);
+  });
+});
+
+describe('docker stats figures', () => {
+  const stats = (usage: number, limit: number, cpuNs: number) => ({
+    memory: { usage, limit, oomKills: 0 },
+    cpu: { usageNs: cpuNs, throttledPeriods: 0, throttledTimeNs: 0, periods: 0 },
+    pids: { current: 1, limit: 0 },
+  });
+
+  it('reads the machine CPU time from /proc/stat like dockerd (USER_HZ ticks, no guest columns)', () => {
+    expect(systemCpuUsageNs('cpu  100 0 50 850 0 0 0 0 7 0\ncpu0 50 0 25 425 0 0 0 0 0 0\n')).toBe(1000 * 1e7);
+    expect(systemCpuUsageNs()).toBeGreaterThan(0);
+  });
+
+  it('computes CPU % and memory % the way docker stats does', () => {
+    const pre = { stats: stats(0, 100, 0), systemNs: 0, at: new Date(0) };
+    const now = { stats: stats(25, 100, 0.5e9), systemNs: 2e9, at: new Date(1000) };
+    const doc = dockerStats('abc', '/web', pre, now, 2);
+    // half a CPU second out of two machine-seconds on 2 CPUs = 50 % of one CPU
+    expect(cpuPercent(doc)).toBeCloseTo(50);
+    expect(memoryPercent(doc)).toBe(25);
+    expect(doc.pids_stats).toEqual({ current: 1 });
+    expect(cpuPercent({ ...doc, precpu_stats: doc.cpu_stats })).toBe(0);
   });
 });
