@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError, UserError } from '../sys/errors.js';
 import { withContainer } from '../sys/trace.js';
 import { setWindowSize } from '../sys/calls.js';
 import { joinPlan } from './plan.js';
-import { securityPlan } from '../security/index.js';
+import { securityPlan, userNamespaceJoin } from '../security/index.js';
 import { mergeEnv } from './config.js';
 import { launch, type Launched } from './launch.js';
 import type { Runtime } from './runtime.js';
@@ -86,6 +86,8 @@ export class ExecManager {
     const launched = await withContainer(rec.Id, () => launch({
       io,
       plan: joinPlan(rec.State.Pid),
+      // a remapped container's user namespace is joined by nsenter(1): a threaded process cannot setns into one
+      ...(rec.Boxlab.Userns && { launcher: userNamespaceJoin(rec.State.Pid) }),
       tty: c.Tty ?? false,
       openStdin: c.AttachStdin ?? false,
       consoleSize: c.ConsoleSize ?? null,

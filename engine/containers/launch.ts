@@ -1,5 +1,6 @@
 import { ReadStream } from 'node:tty';
 import { write } from 'node:fs';
+import { Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import type { ChildProcess } from 'node:child_process';
 import * as sys from '../sys/calls.js';
@@ -22,8 +23,21 @@ export interface LaunchOptions {
   io: ProcessIO;
   /** warm inits for plain runs (no tty, all namespaces new) */
   pool?: InitPool;
-  /** runs after the init exists and before it is released: cgroup placement, network wiring */
-  prepare: (pid: number) => Promise<void> | void;
+  /** argv of a single-threaded launcher that execs the init (user namespaces: util-linux unshare/nsenter) */
+  launcher?: string[];
+  /** stdin as an fd the caller owns (a pipe it keeps writing to even after a launcher has gone) */
+  stdinFd?: { read: number; write: number };
+  /**
+   * Runs after the init exists and before it is released: cgroup placement, network wiring. May name the
+   * real init (when a launcher forked it and it was re-parented to the daemon) and amend the config.
+   */
+  prepare: (pid: number) => Promise<Prepared | void> | Prepared | void;
+}
+
+export interface Prepared {
+  /** the init's pid when it is not the spawned child (adopted from a launcher) */
+  pid?: number;
+  config?: Partial<InitConfig>;
 }
 
 export interface Launched {
@@ -56,6 +70,26 @@ function ptyWriter(fd: number): Writable {
  * with its config and wait for the execve. On failure the half-started process is killed and reaped before
  * the error propagates, so the caller only has to undo what `prepare` did.
  */
+/**
+ * The exit of an init the daemon adopted (re-parented to it as subreaper, so not libuv's child): polled with
+ * waitpid(pid, WNOHANG), never waitpid(-1), which would steal libuv's own children.
+ */
+function adoptedExit(pid: number): Promise<number> {
+  return new Promise((resolve) => {
+    const timer = setInterval(() => {
+      let code: number | undefined;
+      try {
+        code = sys.waitpidNoHang(pid);
+      } catch {
+        code = 255;
+      }
+      if (code === undefined) return;
+      clearInterval(timer);
+      resolve(code);
+    }, 20);
+  });
+}
+
 export async function launch(opts: LaunchOptions): Promise<Launched> {
   const { io } = opts;
   let pty: sys.Pty | undefined;
@@ -65,15 +99,16 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
     if (opts.consoleSize) sys.setWindowSize(pty.master, opts.consoleSize[0], opts.consoleSize[1]);
     stdio = [pty.slave, pty.slave, pty.slave];
   } else {
-    stdio = [opts.openStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'];
+    stdio = [opts.stdinFd?.read ?? (opts.openStdin ? 'pipe' : 'ignore'), 'pipe', 'pipe'];
   }
-  let init = !opts.tty && opts.pool && isFreshPlan(opts.plan) ? opts.pool.take() : undefined;
+  let init = !opts.tty && !opts.launcher && opts.pool && isFreshPlan(opts.plan) ? opts.pool.take() : undefined;
   if (init && !opts.openStdin) init.child.stdin?.end(); // like docker's /dev/null: reads see end of file
   try {
-    init ??= spawnInit({ plan: opts.plan, stdio, newSession: opts.tty });
+    init ??= spawnInit({ plan: opts.plan, stdio, newSession: opts.tty, ...(opts.launcher && { launcher: opts.launcher }) });
   } finally {
     // The child holds its own copy of the slave; ours would keep the terminal open after it exits.
     if (pty) sys.closeFd(pty.slave);
+    if (opts.stdinFd) sys.closeFd(opts.stdinFd.read);
   }
   const { child } = init;
   const pid = child.pid;
@@ -97,7 +132,11 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
       master.destroy();
     });
   } else {
-    if (child.stdin) io.stdin = child.stdin;
+    if (opts.stdinFd) {
+      const sock = new Socket({ fd: opts.stdinFd.write, readable: false, writable: true });
+      sock.on('error', () => undefined);
+      io.stdin = sock;
+    } else if (child.stdin) io.stdin = child.stdin;
     child.stdin?.on('error', () => undefined);
     const drain = (stream: NodeJS.ReadableStream | null, name: 'stdout' | 'stderr'): Promise<void> =>
       new Promise((resolve) => {
@@ -109,31 +148,39 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
     outputDone = Promise.all([drain(child.stdout, 'stdout'), drain(child.stderr, 'stderr')]).then(() => undefined);
   }
 
-  const exitStatus = new Promise<{ exitCode: number; signal: NodeJS.Signals | null }>((resolve) => {
+  const childExit = new Promise<{ exitCode: number; signal: NodeJS.Signals | null }>((resolve) => {
     child.on('exit', (code, signal) => {
       const signo = signal ? (sysSignals[signal] ?? 0) : 0;
       resolve({ exitCode: code ?? 128 + signo, signal });
     });
   });
-  const exited = exitStatus.then(async (status) => {
+  let initPid = pid;
+  const drained = async <T>(status: T): Promise<T> => {
     // Output still buffered in the pipe/pty is drained before the exit is reported; a stray process holding
     // the terminal open must not hold the exit back forever.
     await Promise.race([outputDone, new Promise((r) => setTimeout(r, 2000))]);
     io.finish();
     return status;
-  });
+  };
 
+  let exited: Launched['exited'];
   try {
-    await opts.prepare(pid);
-    await releaseInit(init, opts.config, (m) => emitTrace(m.event));
+    const prepared = (await opts.prepare(pid)) ?? {};
+    if (prepared.pid !== undefined && prepared.pid !== pid) initPid = prepared.pid;
+    await releaseInit(init, { ...opts.config, ...prepared.config }, (m) => emitTrace(m.event));
   } catch (e) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
+    for (const p of new Set([pid, initPid])) {
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        // already gone
+      }
     }
-    await exited;
+    await childExit;
+    if (initPid !== pid) await adoptedExit(initPid);
+    await drained(undefined);
     throw e;
   }
-  return { child, pid, io, exited };
+  exited = initPid === pid ? childExit.then(drained) : adoptedExit(initPid).then((exitCode) => drained({ exitCode, signal: null }));
+  return { child, pid: initPid, io, exited };
 }

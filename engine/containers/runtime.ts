@@ -18,7 +18,8 @@ import { ExecManager } from './exec.js';
 import { emptyState, type ContainerRecord, type CreateConfig, type HostConfig } from './types.js';
 import { ProcessIO } from './io.js';
 import type { LogEntry } from './logs.js';
-import { securityPlan } from '../security/index.js';
+import { securityPlan, resolveUsernsMode, assertUserNamespacesAvailable, allocateRange, releaseRange, reconcileRanges,
+  prepareRemappedDirs, ownedPipe, userNamespaceSpawnArgs, startRemapped, type RemappedStart, type UsernsMode } from '../security/index.js';
 import { networkManagerFor, precheckNetwork, startNetwork, stopNetwork, watchPeers } from '../network/index.js';
 
 export interface RuntimeOptions {
@@ -26,6 +27,8 @@ export interface RuntimeOptions {
   root: string;
   /** cgroup parent of every container, e.g. "boxlab" */
   cgroupParent: string;
+  /** docker's --userns-remap as a daemon default: "remap" gives every container its own uid range */
+  usernsDefault?: UsernsMode;
 }
 
 /** docker's `GET /events` message shape. */
@@ -68,6 +71,13 @@ export function parseSignal(s: string | undefined, fallback: NodeJS.Signals): No
 }
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+/** A remapped container owns all its namespaces: they must belong to its user namespace. */
+function checkRemapModes(hc: HostConfig): void {
+  const shared = ([['--pid', hc.PidMode], ['--ipc', hc.IpcMode], ['--uts', hc.UTSMode], ['--network', hc.NetworkMode], ['--cgroupns', hc.CgroupnsMode]] as const)
+    .filter(([, v]) => v === 'host' || v?.startsWith('container:'));
+  if (shared.length) throw new UserError(`--userns remap needs the container's own namespaces: drop ${shared.map(([f, v]) => `${f} ${v}`).join(', ')} or add --userns host`);
+}
 
 /** A mount as `docker inspect` shows it under .Mounts. */
 function dockerMount(m: MountSpec): Record<string, unknown> {
@@ -113,6 +123,7 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     this.volumes = new VolumeStore(opts.root);
     this.execs = new ExecManager(this);
     this.recover();
+    reconcileRanges(opts.root, new Set(this.store.all().filter((c) => c.Boxlab.Userns).map((c) => c.Id)));
     watchPeers(this.network(), (id) => this.store.find(id), (id) => this.store.containerDir(id));
   }
 
@@ -159,6 +170,8 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     await precheckNetwork(this.network(), body);
     validateResources(resourcesOf(hc), hostCpus());
     securityPlan(hc);
+    const userns = resolveUsernsMode(hc.UsernsMode, this.opts.usernsDefault ?? 'host', { privileged: hc.Privileged ?? false });
+    if (userns === 'remap') checkRemapModes(hc);
     if (body.Image === 'busybox' || body.Image === 'busybox:latest') await this.images.ensureBusybox();
     const image = this.images.resolve(body.Image);
     const img = image.Config;
@@ -217,8 +230,13 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
       const mounts = prepareMounts(mountSpecs, this.volumes, rootfs.lowerdirs.slice(1));
       record.Boxlab.Mounts = mounts;
       record.Mounts = mounts.map(dockerMount);
+      if (userns === 'remap') {
+        assertUserNamespacesAvailable();
+        record.Boxlab.Userns = allocateRange(id, { stateRoot: this.opts.root });
+      }
       this.store.save(record);
     } catch (e) {
+      releaseRange(id, this.opts.root);
       removeRootfs(this.opts.root, id);
       this.store.delete(id);
       throw e;
@@ -282,11 +300,24 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     });
     for (const attach of this.pendingAttach.get(rec.Id) ?? []) attach(io);
     this.pendingAttach.delete(rec.Id);
+    const alloc = rec.Boxlab.Userns;
+    let remapped: RemappedStart | undefined;
+    let stdinFd: { read: number; write: number } | undefined;
+    if (alloc) {
+      prepareRemappedDirs(alloc, [data.UpperDir, data.WorkDir, data.MergedDir, etc.hostname, etc.hosts, etc.resolvConf]);
+      if (rec.Config.OpenStdin && !rec.Config.Tty) {
+        // The launcher's own stdin pipe dies with it; the init keeps reading from a pipe the daemon owns.
+        const [read, write] = ownedPipe();
+        stdinFd = { read, write };
+      }
+    }
     let launched: Launched;
     try {
       launched = await launch({
         io,
-        plan,
+        plan: alloc ? {} : plan,
+        ...(alloc && { launcher: userNamespaceSpawnArgs(['uts', 'ipc', 'net', 'pid']) }),
+        ...(stdinFd && { stdinFd }),
         pool: this.pool,
         tty: rec.Config.Tty,
         openStdin: rec.Config.OpenStdin,
@@ -314,16 +345,30 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
           tty: rec.Config.Tty,
           security: securityPlan(rec.HostConfig),
         },
-        prepare: async (pid) => {
+        prepare: async (launcherPid) => {
+          let pid = launcherPid;
+          let lowerdirs: string[] | undefined;
+          if (alloc) {
+            // uid_map/gid_map written while the init waits; layers idmapped to the range (or chowned copies).
+            remapped = await startRemapped({ launcherPid, forked: true, allocation: alloc, lowerdirs: data.LowerDir.split(':'),
+              mountDir: join(this.store.containerDir(rec.Id), 'idmap'), stateRoot: this.opts.root });
+            pid = remapped.initPid;
+            lowerdirs = remapped.lowerdirs;
+          }
           cgroup.create();
           cgroup.set(resourcesOf(rec.HostConfig));
           cgroup.apply(pid);
           // The init is blocked on its sync socket: eth0, the default route and /etc/hosts are in place
           // before the command runs.
           await startNetwork(this.network(), rec, pid, this.store.containerDir(rec.Id));
+          return { pid, ...(lowerdirs && { config: { userns: true, newCgroupNs: plan.cgroup === 'new',
+            rootfs: { lowerdirs, upper: data.UpperDir, work: data.WorkDir, merged: data.MergedDir } } }) };
         },
       });
+      // The init's mount namespace holds its own copies of the idmapped layers: the daemon's can go.
+      remapped?.release();
     } catch (e) {
+      remapped?.release();
       await stopNetwork(this.network(), rec).catch(() => undefined);
       cgroup.destroy();
       const exitCode = (e as { exitCode?: number }).exitCode ?? 125;
@@ -457,6 +502,7 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
       if (!this.store.find(rec.Id)) return; // AutoRemove got there first
     }
     removeRootfs(this.opts.root, rec.Id);
+    if (rec.Boxlab.Userns) releaseRange(rec.Id, this.opts.root);
     this.store.delete(rec.Id);
     this.emitEvent(rec, 'destroy');
   }

@@ -93,6 +93,8 @@ export interface ContainerRecord {
     CgroupPaths: Record<string, string>;
     CgroupParent: string;
     InitLayer: string;
+    /** --userns remap: the host uid/gid range the container's ids map to */
+    Userns?: import('../security/idranges.js').Allocation;
     /** -v / --tmpfs / image VOLUME mounts as prepared on the host */
     Mounts?: import('../images/volumes.js').MountSpec[];
   };

@@ -1,9 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import koffi from 'koffi';
 import { emitTrace } from '../sys/trace.js';
-
-const waitpid = koffi.load('libc.so.6').func('int waitpid(int pid, _Out_ int *status, int options)');
-const WNOHANG = 1;
+import { waitpidNoHang } from '../sys/calls.js';
 
 function zombieChildren(parent: number): number[] {
   const out: number[] = [];
@@ -32,8 +29,7 @@ export function startReaper(intervalMs = 5000): () => void {
     const now = new Set(zombieChildren(process.pid));
     for (const pid of now) {
       if (!seen.has(pid)) continue;
-      const status = new Int32Array(1);
-      if (waitpid(pid, status, WNOHANG) === pid) {
+      if (waitpidNoHang(pid) !== undefined) {
         emitTrace({ time: Date.now(), kind: 'syscall', name: 'waitpid', args: `${pid}, WNOHANG (orphan re-parented to boxlabd)`, result: String(pid), durationMs: 0 });
         now.delete(pid);
       }

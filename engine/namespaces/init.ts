@@ -13,7 +13,7 @@ import { SysError } from '../sys/errors.js';
 import { onTrace, type TraceEvent } from '../sys/trace.js';
 import { raw } from '../sys/libc.js';
 import { resolveUser } from './user.js';
-import { applyPathSecurity, prepareProcessSecurity, finishProcessSecurity } from '../security/process.js';
+import { applyPathSecurity, prepareProcessSecurity, finishProcessSecurity, becomeNamespaceRoot } from '../security/process.js';
 import { SYNC_FD, type InitConfig, type InitMessage, type RootfsSpec, type BindMount } from './protocol.js';
 
 function send(message: InitMessage): void {
@@ -53,9 +53,17 @@ function ensureFile(path: string): void {
   if (!existsSync(path)) writeFileSync(path, '');
 }
 
-function mountDev(dev: string, tty: boolean): void {
+function mountDev(dev: string, tty: boolean, userns: boolean): void {
   sys.mount('tmpfs', dev, 'tmpfs', MS.NOSUID | MS.STRICTATIME, 'mode=755,size=65536k');
-  for (const [name, major, minor] of DEVICES) sys.mknodChar(join(dev, name), 0o666, major, minor);
+  for (const [name, major, minor] of DEVICES) {
+    if (!userns) {
+      sys.mknodChar(join(dev, name), 0o666, major, minor);
+      continue;
+    }
+    // The kernel refuses mknod inside a user namespace; the host's node bind-mounted in works the same.
+    ensureFile(join(dev, name));
+    sys.mount(`/dev/${name}`, join(dev, name), null, MS.BIND);
+  }
   for (const [link, target] of [['fd', '/proc/self/fd'], ['stdin', '/proc/self/fd/0'], ['stdout', '/proc/self/fd/1'],
     ['stderr', '/proc/self/fd/2'], ['ptmx', 'pts/ptmx'], ['core', '/proc/kcore']] as const) {
     symlinkSync(target, join(dev, link));
@@ -111,7 +119,7 @@ function buildRootfs(config: InitConfig, rootfs: RootfsSpec): void {
     sys.mount('/sys', join(merged, 'sys'), null, MS.BIND | MS.REC);
     sys.mount(null, join(merged, 'sys'), null, MS.BIND | MS.REMOUNT | MS.RDONLY);
   }
-  mountDev(join(merged, 'dev'), config.tty);
+  mountDev(join(merged, 'dev'), config.tty, config.userns === true);
   // pivot_root(".", ".") stacks the old root on top of the new one; unmounting "." then drops it, so no
   // put_old directory has to exist in the image (runc's trick).
   sys.chdir(merged);
@@ -188,6 +196,12 @@ function main(): void {
   onTrace(forward);
   try {
     raw.umask(0o022);
+    if (config.userns) {
+      // uid 0 of the new user namespace (the host's remapped uid), then a mount namespace owned by it: the
+      // daemon's idmapped layer mounts exist by now, so the copy includes them.
+      becomeNamespaceRoot();
+      sys.unshare(CLONE.NEWNS);
+    }
     if (config.newCgroupNs) sys.unshare(CLONE.NEWCGROUP);
     if (config.joinMountNs) {
       // setns(CLONE_NEWNS) refuses a thread that shares its fs_struct with libuv's threads (EINVAL);

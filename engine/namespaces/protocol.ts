@@ -38,6 +38,12 @@ export interface InitConfig {
   hostname?: string;
   /** exec only: the mount namespace to enter (the init does it: node itself lives outside the container) */
   joinMountNs?: string;
+  /**
+   * run only: the init was started inside a new user namespace (--userns remap): it becomes root there and
+   * makes its own mount namespace, owned by that user namespace; device nodes are bind-mounted (mknod is
+   * refused in a user namespace).
+   */
+  userns?: boolean;
   /** unshare(CLONE_NEWCGROUP) once the parent has placed the init in its cgroup */
   newCgroupNs?: boolean;
   args: string[];

@@ -34,6 +34,11 @@ export interface SpawnInitOptions {
   stdio: ('pipe' | 'ignore' | number)[];
   /** new session (setsid) for a tty-owning init */
   newSession: boolean;
+  /**
+   * A single-threaded program that execs the init after doing what a threaded Node process cannot — create or
+   * join a user namespace (util-linux unshare/nsenter). Its argv ends with "--".
+   */
+  launcher?: string[];
 }
 
 export interface SpawnedInit {
@@ -77,10 +82,11 @@ export function spawnInit(opts: SpawnInitOptions): SpawnedInit {
     if (createFlags !== 0) sys.unshare(createFlags);
     const stdio = [...opts.stdio, childEnd] as StdioOptions;
     const start = Date.now();
-    child = spawn(process.execPath, [INIT_PATH], { stdio, detached: opts.newSession, env: {} });
+    const argv = [...(opts.launcher ?? []), process.execPath, INIT_PATH];
+    child = spawn(argv[0]!, argv.slice(1), { stdio, detached: opts.newSession, env: {} });
     // A failed spawn is reported as an 'error' event; unhandled, it would take the daemon down.
     child.on('error', () => undefined);
-    emitTrace({ time: start, kind: 'syscall', name: 'clone', args: `node init.js (inherits ${changed.join(', ') || 'no'} namespaces)`, result: String(child.pid ?? -1), durationMs: Date.now() - start });
+    emitTrace({ time: start, kind: 'syscall', name: 'clone', args: `${opts.launcher ? `${opts.launcher.join(' ')} ` : ''}node init.js (inherits ${changed.join(', ') || 'no'} namespaces)`, result: String(child.pid ?? -1), durationMs: Date.now() - start });
   } finally {
     for (const kind of changed) sys.setns(own.get(kind)!, NAMESPACES[kind], `/proc/${process.pid}/ns/${kind}`);
     for (const [, fd] of joinFds) sys.closeFd(fd);

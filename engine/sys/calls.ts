@@ -156,3 +156,16 @@ export function execve(path: string, argv: string[], env: string[]): never {
   throw new Error('execve returned without an error');
 }
 
+
+/**
+ * waitpid(pid, WNOHANG) for one known child that libuv did not spawn (an init re-parented to the daemon):
+ * the exit code as a shell reports it (128 + signal when killed), or undefined while it runs.
+ */
+export function waitpidNoHang(pid: number): number | undefined {
+  const status = new Int32Array(1);
+  const r = raw.waitpid(pid, status, 1 /* WNOHANG */);
+  if (r !== pid) return undefined;
+  const s = status[0]!;
+  const signal = s & 0x7f;
+  return signal === 0 ? (s >> 8) & 0xff : 128 + signal;
+}

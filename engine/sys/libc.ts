@@ -40,6 +40,7 @@ export const raw = {
   sigprocmask: lib.func('int sigprocmask(int how, const uint8_t *set, uint8_t *oldset)'),
   umask: lib.func('uint32_t umask(uint32_t mask)'),
   getpid: lib.func('int getpid()'),
+  waitpid: lib.func('int waitpid(int pid, _Out_ int *status, int options)'),
 };
 
 export const nr = syscallNumbers();
