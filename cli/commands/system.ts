@@ -5,11 +5,12 @@ export function register(program: Command): void {
   program.command('daemon')
     .description('run boxlabd in the foreground (the CLI starts it on demand)')
     .option('--cgroup-parent <name>', 'cgroup that holds every container', process.env.BOXLAB_CGROUP_PARENT ?? 'boxlab')
-    .action(async (o: { cgroupParent: string }) => {
+    .option('--userns-remap', 'give every container its own uid/gid range by default (opt out with run --userns host)')
+    .action(async (o: { cgroupParent: string; usernsRemap?: boolean }) => {
       const loc = location(program);
       // The daemon's modules (runtime, images, network …) load only here, not for every CLI command.
       const { runDaemon } = await import('../../engine/daemon/daemon.js');
-      await runDaemon({ root: loc.root, socket: loc.socket, cgroupParent: o.cgroupParent });
+      await runDaemon({ root: loc.root, socket: loc.socket, cgroupParent: o.cgroupParent, usernsDefault: o.usernsRemap ? 'remap' : 'host' });
       // stays alive: the server keeps the event loop busy
       await new Promise(() => undefined);
     });

@@ -14,6 +14,8 @@ export interface DaemonOptions {
   root: string;
   socket: string;
   cgroupParent: string;
+  /** docker's --userns-remap */
+  usernsDefault?: 'host' | 'remap';
 }
 
 /**
@@ -27,7 +29,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   mkdirSync(opts.root, { recursive: true });
   setChildSubreaper();
   startReaper();
-  const runtime = new Runtime({ root: opts.root, cgroupParent: opts.cgroupParent });
+  const runtime = new Runtime({ root: opts.root, cgroupParent: opts.cgroupParent, usernsDefault: opts.usernsDefault ?? 'host' });
   const ctx: DaemonContext = { runtime, root: opts.root, socket: opts.socket, cgroupParent: opts.cgroupParent, resetHooks: [] };
   ctx.resetHooks.push(() => Promise.resolve(sweepOrphans(ctx)));
   const router = new Router();
