@@ -48,12 +48,16 @@ async function main(): Promise<void> {
     results.push(await time('boxlab run --rm busybox true (CLI)', () => {
       execFileSync(process.execPath, [CLI, 'run', '--rm', 'busybox', 'true'], { env, stdio: 'ignore' });
     }));
-    results.push(await time('boxlab API create+start+wait', async () => {
-      const { Id } = await client.post<{ Id: string }>('/containers/create', { Image: 'busybox', Cmd: ['true'], HostConfig: { AutoRemove: true } });
+    const api = (hostConfig: Record<string, unknown>) => async (): Promise<void> => {
+      const { Id } = await client.post<{ Id: string }>('/containers/create', { Image: 'busybox', Cmd: ['true'], HostConfig: { AutoRemove: true, ...hostConfig } });
       const waiting = client.post(`/containers/${Id}/wait`, undefined, { condition: 'removed' });
       await client.post(`/containers/${Id}/start`);
       await waiting;
-    }));
+    };
+    results.push(await time('boxlab API create+start+wait (bridge, seccomp)', api({})));
+    results.push(await time('boxlab API, --network none', api({ NetworkMode: 'none' })));
+    results.push(await time('boxlab API, --network none, seccomp=unconfined', api({ NetworkMode: 'none', SecurityOpt: ['seccomp=unconfined'] })));
+    results.push(await time('boxlab API, --network none, --userns remap', api({ NetworkMode: 'none', UsernsMode: 'remap' })));
     const store = new ImageStore(root);
     const layer = store.layerDirs(store.resolve('busybox'))[0]!;
     results.push(await time('unshare --uts --ipc --net --mount --pid --fork chroot', () => {
