@@ -32,7 +32,8 @@ export function App(props: AppProps): React.ReactElement {
   const width = Math.max(40, size.columns);
   const height = Math.max(12, size.rows - 1);
   const [progress, setProgress] = useState<Progress>(() => loadProgress(props.progressFile));
-  const initial = props.initialLesson ? lessons.findIndex((l) => l.meta.id === props.initialLesson || l.meta.id.startsWith(`${props.initialLesson}-`)) : -1;
+  const want = props.initialLesson;
+  const initial = want ? lessons.findIndex((l) => l.meta.id === want || l.meta.id.startsWith(`${want}-`) || l.meta.id.split('-').slice(1).join('-') === want) : -1;
   const [selected, setSelected] = useState(Math.max(0, initial));
   const [open, setOpen] = useState<{ lesson: Lesson; start: number; key: number } | undefined>(
     initial >= 0 ? { lesson: lessons[initial]!, start: resumeStep(progress, lessons[initial]!), key: 0 } : undefined,

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { checkCommand, lintLessonsCommand, listLessonsCommand, progressCommand, resetLessonCommand, type CourseContext } from '../../course/commands.js';
-import type { DaemonTarget } from '../../course/env.js';
+import { lessonsDir, type DaemonTarget } from '../../course/env.js';
+import { loadLessons } from '../../course/lint.js';
+import { UserError } from '../../engine/sys/errors.js';
 import { ExitCode, location } from '../context.js';
 
 // `boxlab check | head` closes stdout early; the lesson must still run its cleanup, so writes stop quietly.
@@ -61,10 +63,17 @@ export function register(program: Command): void {
     .option('--export <file>', 'write it as JSON (for an instructor)')
     .action((o: { export?: string }) => exit(progressCommand({ io }, o.export !== undefined ? { exportTo: o.export } : {})));
 
-  program.command('learn')
-    .description('open the course (a lesson directly if named)')
+  // the default command: `boxlab` alone opens the course. commander hands an unknown command word to the
+  // default command, so a word that is not a lesson is reported as the typo it probably is.
+  program.command('learn', { isDefault: true })
+    .description('open the course (a lesson directly if named); also what `boxlab` alone does')
     .argument('[lesson]', 'lesson id')
     .action(async (lesson: string | undefined) => {
+      if (lesson !== undefined) {
+        const { lessons } = loadLessons(lessonsDir());
+        const known = lessons.some((l) => l.meta.id === lesson || l.meta.id.startsWith(`${lesson}-`) || l.meta.id.split('-').slice(1).join('-') === lesson);
+        if (!known) throw new UserError(`"${lesson}" is neither a command nor a lesson — boxlab --help lists commands, boxlab lessons the lessons`);
+      }
       const { startTui } = await import('../../tui/index.js');
       exit(await startTui({ target: target(program), ...(lesson !== undefined && { lesson }) }));
     });
