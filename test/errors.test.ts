@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { CLI, startDaemon, type TestDaemon } from './helpers/daemon.js';
@@ -15,7 +15,7 @@ afterAll(async () => {
 async function nothingLeft(): Promise<void> {
   expect((await d.cli(['ps', '-a', '-q'])).stdout).toBe('');
   const overlay = join(d.root, 'overlay');
-  expect(readdirSync(overlay)).toEqual([]);
+  expect(existsSync(overlay) ? readdirSync(overlay) : []).toEqual([]);
 }
 
 /** Bad input: one clear line on stderr, a non-zero exit, and nothing half-made. */

@@ -1,16 +1,20 @@
 import type { Command } from 'commander';
-import { client, location } from '../context.js';
+import { createHash } from 'node:crypto';
+import { client, location, DEFAULT_ROOT } from '../context.js';
 
 export function register(program: Command): void {
   program.command('daemon')
     .description('run boxlabd in the foreground (the CLI starts it on demand)')
-    .option('--cgroup-parent <name>', 'cgroup that holds every container', process.env.BOXLAB_CGROUP_PARENT ?? 'boxlab')
+    .option('--cgroup-parent <name>', 'cgroup that holds every container (default: boxlab, or boxlab-<hash of --root> for another root)')
     .option('--userns-remap', 'give every container its own uid/gid range by default (opt out with run --userns host)')
-    .action(async (o: { cgroupParent: string; usernsRemap?: boolean }) => {
+    .action(async (o: { cgroupParent?: string; usernsRemap?: boolean }) => {
       const loc = location(program);
       // The daemon's modules (runtime, images, network …) load only here, not for every CLI command.
       const { runDaemon } = await import('../../engine/daemon/daemon.js');
-      await runDaemon({ root: loc.root, socket: loc.socket, cgroupParent: o.cgroupParent, usernsDefault: o.usernsRemap ? 'remap' : 'host' });
+      // Two daemons must never share a cgroup parent: each one's orphan sweep would kill the other's containers.
+      const cgroupParent = o.cgroupParent ?? process.env.BOXLAB_CGROUP_PARENT
+        ?? (loc.root === DEFAULT_ROOT ? 'boxlab' : `boxlab-${createHash('sha256').update(loc.root).digest('hex').slice(0, 8)}`);
+      await runDaemon({ root: loc.root, socket: loc.socket, cgroupParent, usernsDefault: o.usernsRemap ? 'remap' : 'host' });
       // stays alive: the server keeps the event loop busy
       await new Promise(() => undefined);
     });
