@@ -76,6 +76,13 @@ describe('boxlab TUI end to end (tmux)', () => {
     expect(all).toMatch(/5\/5 steps/);
     for (let step = 1; step <= 5; step++) expect(all).toMatch(new RegExp(`✓ ${step} `));
 
+    // the layout follows a resize: wider header, taller panes; and back to 80×24
+    await tmux('resize-window', '-t', 'e2e', '-x', '100', '-y', '30');
+    const wide = await waitFor(/^boxlab · UTS: a hostname of its own {30,}5\/5 steps · 10 min$/m);
+    expect(wide.split('\n').length).toBeGreaterThanOrEqual(29);
+    await tmux('resize-window', '-t', 'e2e', '-x', '80', '-y', '24');
+    await waitFor(/^boxlab · UTS: a hostname of its own {10,28}5\/5 steps · 10 min$/m);
+
     await keys('s');
     await waitFor(/^\/ #\s*$/m); // capture-pane drops the trailing space of the prompt
     await keys('hostname', 'Enter');
