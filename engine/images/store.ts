@@ -32,6 +32,8 @@ export class ImageStore {
   constructor(readonly root: string) {
     this.dir = join(root, 'image');
     for (const d of ['layers', 'images', 'tmp']) mkdirSync(join(this.dir, d), { recursive: true });
+    // containers' rootfs dirs (prepareRootfs) live beside the store: <root>/overlay/<id>{,-init}
+    mkdirSync(join(root, 'overlay'), { recursive: true });
   }
 
   // ----- layers ------------------------------------------------------------------------------------------
