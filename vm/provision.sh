@@ -119,8 +119,17 @@ if [ "$(cat "$marker" 2>/dev/null)" != "$stamp" ]; then
 else
   log "dependencies: up to date"
 fi
-log "building"
-npm run --silent build
+# Build again only when a source, tsconfig or the lock changed: a second provisioning is then a no-op.
+src_dirs=()
+for d in cli engine course tui bench; do [ -d "$d" ] && src_dirs+=("$d"); done
+build_stamp=$( { sha256sum package-lock.json tsconfig*.json; find "${src_dirs[@]}" -type f \( -name '*.ts' -o -name '*.tsx' \) -print0 | sort -z | xargs -0 -r sha256sum; } | sha256sum | cut -d' ' -f1)
+if [ "$(cat dist/.boxlab-build 2>/dev/null)" != "$build_stamp" ] || [ ! -f dist/cli/main.js ]; then
+  log "building"
+  npm run --silent build
+  echo "$build_stamp" >dist/.boxlab-build
+else
+  log "build: up to date"
+fi
 if [ "$(readlink /usr/local/bin/boxlab 2>/dev/null)" != "$here/bin/boxlab" ]; then
   ln -sfn "$here/bin/boxlab" /usr/local/bin/boxlab
 fi
