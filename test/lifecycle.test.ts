@@ -122,8 +122,12 @@ describe('detached containers and ps', () => {
     const ps = await d.cli(['ps']);
     expect(ps.stdout).toMatch(/later$/m);
     expect(ps.stdout).toMatch(/Up /);
-    await sleep(1800);
-    const rec = await inspect('later');
+    // poll the daemon: the CLI that started the container is long gone
+    let rec = await inspect('later');
+    for (let i = 0; i < 300 && rec.State.Running; i++) {
+      await sleep(100);
+      rec = await inspect('later');
+    }
     expect(rec.State).toMatchObject({ Status: 'exited', ExitCode: 7, Running: false });
     expect(Date.parse(rec.State.FinishedAt)).toBeGreaterThan(Date.parse(rec.State.StartedAt));
     expect((await d.cli(['ps'])).stdout).not.toMatch(/later/);

@@ -6,6 +6,8 @@ import { UserError } from '../sys/errors.js';
 import { Router, type ApiRequest } from './router.js';
 
 async function readBody(req: IncomingMessage): Promise<unknown> {
+  // Archives (load, import, build contexts) stay unread: their handlers stream them from the request.
+  if (/^application\/(x-tar|octet-stream|gzip|x-gzip)/.test(req.headers['content-type'] ?? '')) return undefined;
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
   if (chunks.length === 0) return undefined;
