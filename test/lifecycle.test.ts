@@ -117,7 +117,7 @@ describe('the daemon as subreaper', () => {
 
 describe('detached containers and ps', () => {
   it('a detached container outlives the CLI; the daemon records its exit afterwards', async () => {
-    const r = await d.cli(['run', '-d', '--name', 'later', 'busybox', 'sh', '-c', 'sleep 1; exit 7']);
+    const r = await d.cli(['run', '-d', '--name', 'later', 'busybox', 'sh', '-c', 'sleep 4; exit 7']);
     expect(r.stdout).toMatch(/^[0-9a-f]{64}$/);
     const ps = await d.cli(['ps']);
     expect(ps.stdout).toMatch(/later$/m);
