@@ -76,7 +76,7 @@ export function App(props: AppProps): React.ReactElement {
       const ctr = session.lesson.meta.shell;
       if (!ctr) return 'this lesson has no container to enter (h opens a host shell)';
       const code = handOver(`${binDir()}/boxlab`, ['exec', '-it', ctr, 'sh'], {
-        env, banner: `boxlab: a shell inside container "${ctr}" — try hostname, ps, cat /proc/1/status; exit (or Ctrl-D) returns to the lesson`,
+        env, raw: true, banner: `boxlab: a shell inside container "${ctr}" — try hostname, ps, cat /proc/1/status; exit (or Ctrl-D) returns to the lesson`,
       });
       return code === 0 || code === 130 ? `back from the shell in ${ctr}` : `the shell in ${ctr} exited with ${code} — is the container running? Run the steps first.`;
     }

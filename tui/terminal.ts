@@ -31,7 +31,7 @@ export function useTerminalSize(fixed?: Partial<Size>): Size {
 }
 
 /** Runs a program on the real terminal while the TUI waits, e.g. a shell. Returns its exit code. */
-export type TerminalHandOver = (file: string, args: string[], opts: { env: Record<string, string>; banner: string }) => number;
+export type TerminalHandOver = (file: string, args: string[], opts: { env: Record<string, string>; banner: string; raw?: boolean }) => number;
 
 /**
  * Hands the terminal to `file` (stdio inherited) and takes it back: leaves the alternate screen and raw
@@ -47,8 +47,12 @@ export const handOverTerminal: TerminalHandOver = (file, args, opts) => {
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGQUIT', 'SIGTSTP', 'SIGTTOU', 'SIGTTIN'];
   for (const s of signals) process.on(s, ignore);
   try {
-    if (stdin.isTTY) stdin.setRawMode(false);
-    out.write(`${LEAVE_ALT_SCREEN}${SHOW_CURSOR}\n${opts.banner}\n`);
+    // `raw` hands the terminal over still raw, for a child that makes it raw anyway (`boxlab exec -it`):
+    // a shell's first terminal query (busybox asks for the cursor position) may be answered before the child
+    // has switched modes, and in cooked mode the answer would be echoed and typed into the shell.
+    if (stdin.isTTY) stdin.setRawMode(opts.raw ?? false);
+    const nl = opts.raw ? '\r\n' : '\n';
+    out.write(`${LEAVE_ALT_SCREEN}${SHOW_CURSOR}${nl}${opts.banner}${nl}`);
     const r = spawnSync(file, args, { stdio: 'inherit', env: { ...process.env, ...opts.env } });
     if (r.error) out.write(`${file}: ${r.error.message}\n`);
     return r.status ?? (r.signal ? 128 : 1);
