@@ -37,9 +37,10 @@ export function listLessonsCommand(ctx: CourseContext): number {
   const env = ctx.env ?? process.env;
   const lessons = lessonsOrThrow(ctx);
   const progress = loadProgress(progressFile(env));
+  const width = Math.max(22, ...lessons.map((l) => l.meta.id.length));
   for (const l of lessons) {
     const mark = STATUS_MARK[lessonStatus(progress, l)];
-    ctx.io.out(`${mark} ${l.meta.id.padEnd(22)} ${String(l.meta.minutes).padStart(3)} min  ${l.meta.title}`);
+    ctx.io.out(`${mark} ${l.meta.id.padEnd(width)} ${String(l.meta.minutes).padStart(3)} min  ${l.meta.title}`);
   }
   if (lessons.length === 0) ctx.io.err('no lessons found');
   return 0;
@@ -155,9 +156,10 @@ export function progressCommand(ctx: CourseContext, opts: { exportTo?: string } 
     return 0;
   }
   const lessons = lessonsOrThrow(ctx);
+  const width = Math.max(22, ...lessons.map((l) => l.meta.id.length));
   for (const l of lessons) {
     const done = stepsDone(progress, l);
-    ctx.io.out(`${STATUS_MARK[lessonStatus(progress, l)]} ${l.meta.id.padEnd(22)} ${done.filter(Boolean).length}/${done.length} steps  ${done.map((d) => (d ? '✓' : '·')).join('')}`);
+    ctx.io.out(`${STATUS_MARK[lessonStatus(progress, l)]} ${l.meta.id.padEnd(width)} ${done.filter(Boolean).length}/${done.length} steps  ${done.map((d) => (d ? '✓' : '·')).join('')}`);
   }
   ctx.io.out(`(${file})`);
   return 0;

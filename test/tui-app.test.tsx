@@ -81,6 +81,23 @@ describe('menu', () => {
   });
 });
 
+describe('resume', () => {
+  it('the menu opens on the lesson last worked on; r and ⏎ resume it at its first step not done', async () => {
+    const file = join(state, 'progress.json');
+    const p = loadProgress(file);
+    recordStep(p, demo, 0, { ok: true, checksPassed: 0, checksTotal: 0 });
+    saveProgress(file, p);
+    const { lastFrame, stdin, unmount } = app({ executor: fakeExecutor() });
+    await until(lastFrame, /▸ ◐ 01-demo/);
+    await tick();
+    stdin.write('r');
+    const f = await until(lastFrame, /Step 2: Look at it/);
+    expect(f).toMatch(/✓ 1 Start it/);
+    expect(lastFrame()).toMatch(/\u001b\[7m[^\n]*2 Look at it/);
+    unmount();
+  });
+});
+
 describe('lesson view', () => {
   it('opens a lesson, renders the step list with the current step highlighted and the lesson text', async () => {
     const { lastFrame, stdin, unmount } = app({ executor: fakeExecutor() });

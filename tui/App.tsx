@@ -34,7 +34,9 @@ export function App(props: AppProps): React.ReactElement {
   const [progress, setProgress] = useState<Progress>(() => loadProgress(props.progressFile));
   const want = props.initialLesson;
   const initial = want ? lessons.findIndex((l) => l.meta.id === want || l.meta.id.startsWith(`${want}-`) || l.meta.id.split('-').slice(1).join('-') === want) : -1;
-  const [selected, setSelected] = useState(Math.max(0, initial));
+  // the menu opens on the lesson last worked on, so ⏎ resumes it
+  const last = lessons.findIndex((l) => l.meta.id === progress.lastLesson);
+  const [selected, setSelected] = useState(initial >= 0 ? initial : Math.max(0, last));
   const [open, setOpen] = useState<{ lesson: Lesson; start: number; key: number } | undefined>(
     initial >= 0 ? { lesson: lessons[initial]!, start: resumeStep(progress, lessons[initial]!), key: 0 } : undefined,
   );
