@@ -38,20 +38,23 @@ export function runSession(o: SessionOptions): Promise<'ended' | 'detached'> {
       resolve(how);
     };
 
+    o.socket.on('end', () => finish('ended'));
+    o.socket.on('close', () => finish('ended'));
+    o.socket.on('error', () => finish('ended'));
+
+    // Raw mode before the first byte is shown: a shell's prompt may ask the terminal a question (busybox
+    // asks for the cursor position) whose answer must reach the container, not be echoed in cooked mode.
+    if (raw) {
+      input.setRawMode(true);
+      cleanups.push(() => input.setRawMode(false));
+    }
     const write = o.multiplexed
       ? demuxer((stream, payload) => (stream === 'stderr' ? process.stderr : process.stdout).write(payload))
       : (chunk: Buffer) => process.stdout.write(chunk);
     if (o.head.length) write(o.head);
     o.socket.on('data', write);
-    o.socket.on('end', () => finish('ended'));
-    o.socket.on('close', () => finish('ended'));
-    o.socket.on('error', () => finish('ended'));
 
     if (o.stdin) {
-      if (raw) {
-        input.setRawMode(true);
-        cleanups.push(() => input.setRawMode(false));
-      }
       let sawCtrlP = false;
       const onInput = (chunk: Buffer): void => {
         if (raw) {

@@ -1,32 +1,46 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkCommand } from '../course/commands.js';
-import { startDaemon, type TestDaemon } from './helpers/daemon.js';
+import { REPO, startDaemon, type TestDaemon } from './helpers/daemon.js';
 
-// Lessons 00–06 run headless against a private daemon, exactly as `boxlab check` does in CI: every check must
-// pass and the suite's leak check must find nothing left behind by them.
-const LESSONS = ['00-processes', '01-uts', '02-pid', '03-ipc', '04-mount-propagation', '05-exec-and-setns', '06-daemon-and-socket'];
+// Every lesson, headless, exactly as a classroom or CI runs them: `boxlab lessons lint`, then
+// `boxlab check --all` against a private daemon (in a throwaway network namespace). Every check must pass,
+// nothing may be left running, and the suite's leak check must find nothing left behind.
+const LESSONS = readdirSync(join(REPO, 'lessons')).filter((d) => /^\d\d-/.test(d)).sort();
 
-describe('namespace lessons against the real runtime', () => {
+interface Report {
+  lessons: { id: string; steps: { title?: string; error?: string; checks: { passed: boolean; proves: string; detail: string }[] }[]; cleanupFailures: string[] }[];
+}
+
+describe('the course', () => {
   let daemon: TestDaemon;
-  beforeAll(async () => { daemon = await startDaemon(); });
-  afterAll(async () => { await daemon?.stop(); });
+  let state: string;
+  beforeAll(async () => {
+    state = mkdtempSync(join(tmpdir(), 'boxlab-course-state-'));
+    daemon = await startDaemon();
+  });
+  afterAll(async () => {
+    await daemon?.stop();
+    rmSync(state, { recursive: true, force: true });
+  });
 
-  for (const id of LESSONS) {
-    it(`${id}: every check passes`, async () => {
-      const out: string[] = [];
-      const io = { out: (l: string) => out.push(l), err: (l: string) => out.push(l) };
-      const code = await checkCommand({ io, env: { ...process.env, ...daemon.env } }, {
-        ids: [id], json: true, target: { socket: daemon.socket, root: daemon.root },
-      });
-      const report = JSON.parse(out.join('\n'));
-      const failed = report.lessons[0].steps.flatMap((s: { error?: string; checks: { passed: boolean; proves: string; detail: string }[] }) => [
-        ...(s.error ? [s.error] : []), ...s.checks.filter((c) => !c.passed).map((c) => `${c.proves} — ${c.detail}`),
-      ]);
-      expect(failed).toEqual([]);
-      expect(report.lessons[0].cleanupFailures).toEqual([]);
-      expect(code).toBe(0);
-      const ps = await daemon.cli(['ps', '-a', '-q']);
-      expect(ps.stdout.trim()).toBe('');
-    }, 180_000);
-  }
+  it('every lesson passes the linter', async () => {
+    const r = await daemon.cli(['lessons', 'lint']);
+    if (r.exitCode !== 0) console.log(r.stdout, r.stderr);
+    expect(r.exitCode).toBe(0);
+  });
+
+  it(`boxlab check --all: every check of all ${LESSONS.length} lessons passes and nothing is left`, async () => {
+    const r = await daemon.cli(['check', '--all', '--json'], { timeoutMs: 1_500_000, env: { BOXLAB_STATE: state } });
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.lessons.map((l) => l.id).sort()).toEqual(LESSONS);
+    const failed = report.lessons.flatMap((l) => [
+      ...l.steps.flatMap((s) => [...(s.error ? [`${l.id}: ${s.error}`] : []), ...s.checks.filter((c) => !c.passed).map((c) => `${l.id}: ${c.proves} — ${c.detail}`)]),
+      ...l.cleanupFailures.map((f) => `${l.id}: cleanup: ${f}`),
+    ]);
+    expect(failed).toEqual([]);
+    expect(r.exitCode).toBe(0);
+    expect((await daemon.cli(['ps', '-a', '-q'])).stdout.trim()).toBe('');
+  }, 1_500_000);
 });

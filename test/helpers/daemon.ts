@@ -24,7 +24,7 @@ export interface TestDaemon {
   netns: string;
   env: Record<string, string>;
   /** runs the real CLI against this daemon */
-  cli(args: string[], opts?: { input?: string; timeoutMs?: number }): Promise<CliResult>;
+  cli(args: string[], opts?: { input?: string; timeoutMs?: number; env?: Record<string, string> }): Promise<CliResult>;
   stop(): Promise<void>;
 }
 
@@ -56,7 +56,7 @@ export async function startDaemon(): Promise<TestDaemon> {
     root, socket, cgroupParent, client, process: child, env, netns: readlinkSync(`/proc/${child.pid}/ns/net`),
     async cli(args, opts = {}) {
       const r = await execa(process.execPath, [CLI, ...args], {
-        env: { ...process.env, ...env }, reject: false, input: opts.input ?? '', timeout: opts.timeoutMs ?? 60_000,
+        env: { ...process.env, ...env, ...opts.env }, reject: false, input: opts.input ?? '', timeout: opts.timeoutMs ?? 60_000,
       });
       return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode ?? -1 };
     },
