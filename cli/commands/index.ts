@@ -7,6 +7,7 @@ import * as network from './network.js';
 import * as cgroups from './cgroups.js';
 import * as images from './images.js';
 import * as course from './course.js';
+import * as doctor from './doctor.js';
 
 /** Every command group. A group adds itself with one import and one entry here. */
 const groups: { register: (program: Command) => void }[] = [
@@ -18,6 +19,7 @@ const groups: { register: (program: Command) => void }[] = [
   cgroups,
   images,
   course,
+  doctor,
 ];
 
 export function registerAll(program: Command): void {
