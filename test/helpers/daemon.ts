@@ -55,7 +55,9 @@ export async function startDaemon(): Promise<TestDaemon> {
   return {
     root, socket, cgroupParent, client, process: child, env, netns: readlinkSync(`/proc/${child.pid}/ns/net`),
     async cli(args, opts = {}) {
-      const r = await execa(process.execPath, [CLI, ...args], {
+      // The CLI (and what it runs: a lesson's host commands) lives in the daemon's network namespace too, the
+      // one that plays the host.
+      const r = await execa('nsenter', [`--net=/proc/${child.pid}/ns/net`, '--', process.execPath, CLI, ...args], {
         env: { ...process.env, ...env, ...opts.env }, reject: false, input: opts.input ?? '', timeout: opts.timeoutMs ?? 60_000,
       });
       return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode ?? -1 };
