@@ -85,3 +85,18 @@ export class ExitCode extends Error {
     super(`exit ${code}`);
   }
 }
+
+/** Runs `action` for every name, printing the name on success like docker; exit 1 if any failed. */
+export async function eachName(names: string[], action: (name: string) => Promise<void>): Promise<void> {
+  let failed = false;
+  for (const name of names) {
+    try {
+      await action(name);
+      process.stdout.write(`${name}\n`);
+    } catch (e) {
+      failed = true;
+      process.stderr.write(`Error response from daemon: ${(e as Error).message}\n`);
+    }
+  }
+  if (failed) throw new ExitCode(1);
+}

@@ -1,47 +1,10 @@
 import type { Command } from 'commander';
-import { cpuPercent, formatSize, memoryPercent, parseMemorySwap, parseSize, type DockerStats, type Resources } from '../../engine/cgroups/index.js';
-import { UserError } from '../../engine/sys/errors.js';
-import { client, ExitCode } from '../context.js';
+import { cpuPercent, formatSize, memoryPercent, type DockerStats } from '../../engine/cgroups/index.js';
+import { client, eachName } from '../context.js';
 import { table } from '../format.js';
+import { resourceFlags as updateBody, type ResourceFlags as UpdateFlags } from './run-flags.js';
 
 /** pause / unpause (the freezer), update (live limits) and stats: the cgroup side of the CLI. */
-
-async function eachContainer(names: string[], action: (name: string) => Promise<void>): Promise<void> {
-  let failed = false;
-  for (const name of names) {
-    try {
-      await action(name);
-      process.stdout.write(`${name}\n`);
-    } catch (e) {
-      failed = true;
-      process.stderr.write(`Error response from daemon: ${(e as Error).message}\n`);
-    }
-  }
-  if (failed) throw new ExitCode(1);
-}
-
-interface UpdateFlags { memory?: string; memorySwap?: string; cpus?: string; cpuShares?: string; cpusetCpus?: string; cpusetMems?: string; pidsLimit?: string }
-
-function integer(flag: string, v: string): number {
-  if (!/^-?\d+$/.test(v.trim())) throw new UserError(`invalid ${flag} "${v}": expected a whole number`);
-  return Number(v);
-}
-
-export function updateBody(f: UpdateFlags): Resources {
-  const r: Resources = {};
-  if (f.memory) r.Memory = parseSize(f.memory);
-  if (f.memorySwap) r.MemorySwap = parseMemorySwap(f.memorySwap);
-  if (f.cpus) {
-    const n = Number(f.cpus);
-    if (!Number.isFinite(n) || n <= 0) throw new UserError(`invalid --cpus "${f.cpus}": expected a positive number like 0.5`);
-    r.NanoCpus = Math.round(n * 1e9);
-  }
-  if (f.cpuShares) r.CpuShares = integer('--cpu-shares', f.cpuShares);
-  if (f.cpusetCpus) r.CpusetCpus = f.cpusetCpus;
-  if (f.cpusetMems) r.CpusetMems = f.cpusetMems;
-  if (f.pidsLimit) r.PidsLimit = integer('--pids-limit', f.pidsLimit);
-  return r;
-}
 
 function statsRow(s: DockerStats): string[] {
   const m = s.memory_stats;
@@ -63,14 +26,14 @@ export function register(program: Command): void {
     .argument('<container...>')
     .action(async (names: string[]) => {
       const c = await client(program);
-      await eachContainer(names, (n) => c.post(`/containers/${n}/pause`).then(() => undefined));
+      await eachName(names, (n) => c.post(`/containers/${n}/pause`).then(() => undefined));
     });
 
   program.command('unpause').description('thaw paused containers')
     .argument('<container...>')
     .action(async (names: string[]) => {
       const c = await client(program);
-      await eachContainer(names, (n) => c.post(`/containers/${n}/unpause`).then(() => undefined));
+      await eachName(names, (n) => c.post(`/containers/${n}/unpause`).then(() => undefined));
     });
 
   program.command('update').description('change the cgroup limits of containers, also while they run')
@@ -85,7 +48,7 @@ export function register(program: Command): void {
     .action(async (names: string[], f: UpdateFlags) => {
       const body = updateBody(f);
       const c = await client(program);
-      await eachContainer(names, (n) => c.post(`/containers/${n}/update`, body).then(() => undefined));
+      await eachName(names, (n) => c.post(`/containers/${n}/update`, body).then(() => undefined));
     });
 
   program.command('stats').description("live resource usage of running containers, read from their cgroups")

@@ -1,26 +1,12 @@
 import type { Command } from 'commander';
 import { demuxer } from '../../engine/client/client.js';
 import type { ContainerRecord } from '../../engine/containers/types.js';
-import { client, ExitCode } from '../context.js';
+import { client, eachName, ExitCode } from '../context.js';
 import { ago, goTemplate, table, truncate } from '../format.js';
 import { runSession } from '../session.js';
 
 interface Summary { Id: string; Names: string[]; Image: string; Command: string; Created: number; Status: string; Ports: unknown[] }
 
-/** Runs `action` for every named container, printing the name on success like docker; exit 1 if any failed. */
-async function eachContainer(names: string[], action: (name: string) => Promise<void>): Promise<void> {
-  let failed = false;
-  for (const name of names) {
-    try {
-      await action(name);
-      process.stdout.write(`${name}\n`);
-    } catch (e) {
-      failed = true;
-      process.stderr.write(`Error response from daemon: ${(e as Error).message}\n`);
-    }
-  }
-  if (failed) throw new ExitCode(1);
-}
 
 export function register(program: Command): void {
   program.command('ps')
@@ -54,7 +40,7 @@ export function register(program: Command): void {
         waiting.destroy();
         return;
       }
-      await eachContainer(names, (n) => c.post(`/containers/${n}/start`).then(() => undefined));
+      await eachName(names, (n) => c.post(`/containers/${n}/start`).then(() => undefined));
     });
 
   program.command('stop').description('stop containers: SIGTERM, then SIGKILL after the grace period')
@@ -63,7 +49,7 @@ export function register(program: Command): void {
     .argument('<container...>')
     .action(async (names: string[], o: { time: string; signal?: string }) => {
       const c = await client(program);
-      await eachContainer(names, (n) => c.post(`/containers/${n}/stop`, undefined, { t: o.time, signal: o.signal }).then(() => undefined));
+      await eachName(names, (n) => c.post(`/containers/${n}/stop`, undefined, { t: o.time, signal: o.signal }).then(() => undefined));
     });
 
   program.command('restart').description('stop then start containers')
@@ -71,7 +57,7 @@ export function register(program: Command): void {
     .argument('<container...>')
     .action(async (names: string[], o: { time: string }) => {
       const c = await client(program);
-      await eachContainer(names, (n) => c.post(`/containers/${n}/restart`, undefined, { t: o.time }).then(() => undefined));
+      await eachName(names, (n) => c.post(`/containers/${n}/restart`, undefined, { t: o.time }).then(() => undefined));
     });
 
   program.command('kill').description('send a signal to containers (SIGKILL unless told otherwise)')
@@ -79,7 +65,7 @@ export function register(program: Command): void {
     .argument('<container...>')
     .action(async (names: string[], o: { signal: string }) => {
       const c = await client(program);
-      await eachContainer(names, (n) => c.post(`/containers/${n}/kill`, undefined, { signal: o.signal }).then(() => undefined));
+      await eachName(names, (n) => c.post(`/containers/${n}/kill`, undefined, { signal: o.signal }).then(() => undefined));
     });
 
   program.command('rm').description('remove containers')
@@ -87,7 +73,7 @@ export function register(program: Command): void {
     .argument('<container...>')
     .action(async (names: string[], o: { force?: boolean }) => {
       const c = await client(program);
-      await eachContainer(names, (n) => c.call('DELETE', `/containers/${n}`, { query: { force: o.force ?? false } }).then(() => undefined));
+      await eachName(names, (n) => c.call('DELETE', `/containers/${n}`, { query: { force: o.force ?? false } }).then(() => undefined));
     });
 
   program.command('wait').description('block until containers stop, then print their exit codes')

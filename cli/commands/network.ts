@@ -1,22 +1,8 @@
 import type { Command } from 'commander';
 import type { NetworkRecord } from '../../engine/network/index.js';
-import { client, ExitCode } from '../context.js';
+import { client, eachName } from '../context.js';
 import { goTemplate, table } from '../format.js';
 
-/** Runs `action` for every name, printing it on success like docker; exit 1 if any failed. */
-async function each(names: string[], action: (name: string) => Promise<void>): Promise<void> {
-  let failed = false;
-  for (const name of names) {
-    try {
-      await action(name);
-      process.stdout.write(`${name}\n`);
-    } catch (e) {
-      failed = true;
-      process.stderr.write(`Error response from daemon: ${(e as Error).message}\n`);
-    }
-  }
-  if (failed) throw new ExitCode(1);
-}
 
 /** `boxlab network create|ls|inspect|rm|connect|disconnect` — docker's flags, the bridge driver only. */
 export function register(program: Command): void {
@@ -68,7 +54,7 @@ export function register(program: Command): void {
     .argument('<network...>')
     .action(async (names: string[]) => {
       const c = await client(program);
-      await each(names, (n) => c.call('DELETE', `/networks/${encodeURIComponent(n)}`).then(() => undefined));
+      await eachName(names, (n) => c.call('DELETE', `/networks/${encodeURIComponent(n)}`).then(() => undefined));
     });
 
   network.command('connect')

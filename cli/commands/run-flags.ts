@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { UserError } from '../../engine/sys/errors.js';
 import { parseSize, parseMemorySwap } from '../../engine/cgroups/size.js';
 import type { CreateConfig } from '../../engine/containers/types.js';
+import type { Resources } from '../../engine/cgroups/types.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -54,8 +55,27 @@ export interface RunFlags {
 }
 
 function integer(flag: string, v: string): number {
-  if (!/^-?\d+$/.test(v)) throw new UserError(`invalid ${flag} "${v}": expected a whole number`);
+  if (!/^-?\d+$/.test(v.trim())) throw new UserError(`invalid ${flag} "${v}": expected a whole number`);
   return Number(v);
+}
+
+export interface ResourceFlags { memory?: string; memorySwap?: string; cpus?: string; cpuShares?: string; cpusetCpus?: string; cpusetMems?: string; pidsLimit?: string }
+
+/** The cgroup limits among the flags, as HostConfig fields: shared by `run`/`create` and `update`. */
+export function resourceFlags(f: ResourceFlags): Resources {
+  const r: Resources = {};
+  if (f.memory) r.Memory = parseSize(f.memory);
+  if (f.memorySwap) r.MemorySwap = parseMemorySwap(f.memorySwap);
+  if (f.cpus) {
+    const n = Number(f.cpus);
+    if (!Number.isFinite(n) || n <= 0) throw new UserError(`invalid --cpus "${f.cpus}": expected a positive number like 0.5`);
+    r.NanoCpus = Math.round(n * 1e9);
+  }
+  if (f.cpuShares) r.CpuShares = integer('--cpu-shares', f.cpuShares);
+  if (f.cpusetCpus) r.CpusetCpus = f.cpusetCpus;
+  if (f.cpusetMems) r.CpusetMems = f.cpusetMems;
+  if (f.pidsLimit) r.PidsLimit = integer('--pids-limit', f.pidsLimit);
+  return r;
 }
 
 /** `-e KEY` without a value takes KEY from the caller's environment, as docker does. */
@@ -75,17 +95,7 @@ export function toCreateConfig(image: string, command: string[], f: RunFlags): C
   if (f.ipc) hc.IpcMode = f.ipc;
   if (f.uts) hc.UTSMode = f.uts;
   if (f.cgroupns) hc.CgroupnsMode = f.cgroupns;
-  if (f.memory) hc.Memory = parseSize(f.memory);
-  if (f.memorySwap) hc.MemorySwap = parseMemorySwap(f.memorySwap);
-  if (f.cpus) {
-    const n = Number(f.cpus);
-    if (!Number.isFinite(n) || n <= 0) throw new UserError(`invalid --cpus "${f.cpus}": expected a positive number like 0.5`);
-    hc.NanoCpus = Math.round(n * 1e9);
-  }
-  if (f.cpuShares) hc.CpuShares = integer('--cpu-shares', f.cpuShares);
-  if (f.cpusetCpus) hc.CpusetCpus = f.cpusetCpus;
-  if (f.cpusetMems) hc.CpusetMems = f.cpusetMems;
-  if (f.pidsLimit) hc.PidsLimit = integer('--pids-limit', f.pidsLimit);
+  Object.assign(hc, resourceFlags(f));
   if (f.volume?.length) hc.Binds = f.volume;
   if (f.publish?.length) {
     hc.PortBindings = {};
