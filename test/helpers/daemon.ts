@@ -39,8 +39,10 @@ export async function startDaemon(): Promise<TestDaemon> {
   const cgroupParent = `boxlab-test-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
   const env = { BOXLAB_ROOT: root, BOXLAB_SOCKET: socket, BOXLAB_CGROUP_PARENT: cgroupParent };
   // The daemon runs in a throwaway network namespace that plays "the host": its bridge, veths and iptables
-  // rules never touch the machine's own. unshare(1) execs the daemon, so the pid is the daemon's.
-  const child = spawn('unshare', ['--net', '--', process.execPath, CLI, '--root', root, '--socket', socket, 'daemon', '--cgroup-parent', cgroupParent], {
+  // rules never touch the machine's own. unshare(1) and sh exec the daemon, so the pid is the daemon's.
+  // Its loopback comes up first, as a real host's is (published ports are reached through 127.0.0.1).
+  const child = spawn('unshare', ['--net', '--', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"',
+    process.execPath, CLI, '--root', root, '--socket', socket, 'daemon', '--cgroup-parent', cgroupParent], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
