@@ -49,11 +49,16 @@ export async function startDaemon(): Promise<TestDaemon> {
   child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
   const client = new Client(socket);
-  for (let i = 0; i < 200 && !(await client.ping()); i++) {
-    if (child.exitCode !== null) throw new Error(`boxlabd exited: ${log}`);
+  // Generous: under TCG emulation (the cgroup v2 guest) Node alone takes seconds to start.
+  const deadline = Date.now() + 60_000;
+  while (!(await client.ping())) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      rmSync(root, { recursive: true, force: true });
+      throw new Error(`boxlabd ${child.exitCode !== null ? 'exited' : 'did not answer within 60 s'}: ${log}`);
+    }
     await new Promise((r) => setTimeout(r, 25));
   }
-  if (!(await client.ping())) throw new Error(`boxlabd did not answer: ${log}`);
   return {
     root, socket, cgroupParent, client, process: child, env, netns: readlinkSync(`/proc/${child.pid}/ns/net`),
     async cli(args, opts = {}) {
