@@ -7,7 +7,13 @@ import { describe, expect, it } from 'vitest';
 const scripts = ['.ci/run', ...readdirSync('vm').filter((f) => f.endsWith('.sh')).map((f) => `vm/${f}`)];
 const has = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 const run = (cmd: string, args: string[], env: Record<string, string> = {}) =>
-  spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+  // without the caller's BOXLAB_VM_TEST: each case sets what it means to test
+  spawnSync(cmd, args, { encoding: 'utf8', env: { ...withoutVmSwitch(process.env), ...env }, timeout: 60_000 });
+
+function withoutVmSwitch(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { BOXLAB_VM_TEST: _ignored, ...rest } = env;
+  return rest;
+}
 
 describe('vm scripts', () => {
   it.each(scripts)('%s parses', (script) => {
