@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ConflictError, NotFoundError, UserError } from '../sys/errors.js';
 import { withContainer } from '../sys/trace.js';
-import { setWindowSize } from '../sys/calls.js';
+import { setWindowSize, openPath } from '../sys/calls.js';
 import { joinPlan } from './plan.js';
 import { securityPlan, userNamespaceJoin } from '../security/index.js';
 import { mergeEnv } from './config.js';
@@ -83,7 +83,11 @@ export class ExecManager {
     if (!rec.State.Running) throw new ConflictError(`container ${rec.Id} is not running`);
     const cgroup = this.runtime.cgroupOf(rec.Id);
     const c = exec.config;
+    // The daemon opens the mount namespace and the init inherits it as fd 4: a remapped init could not open
+    // /proc/<pid>/ns/mnt of a process owned by another uid.
+    const mntFd = openPath(`/proc/${rec.State.Pid}/ns/mnt`);
     const launched = await withContainer(rec.Id, () => launch({
+      extraFds: [mntFd],
       io,
       plan: joinPlan(rec.State.Pid),
       // a remapped container's user namespace is joined by nsenter(1): a threaded process cannot setns into one
@@ -94,7 +98,7 @@ export class ExecManager {
       config: {
         mode: 'exec',
         containerId: rec.Id,
-        joinMountNs: `/proc/${rec.State.Pid}/ns/mnt`,
+        joinMountNs: 'fd:4',
         args: c.Cmd,
         env: mergeEnv(rec.Config.Env, c.Env ?? []),
         cwd: c.WorkingDir || rec.Config.WorkingDir || '/',

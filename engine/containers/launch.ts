@@ -25,6 +25,8 @@ export interface LaunchOptions {
   pool?: InitPool;
   /** argv of a single-threaded launcher that execs the init (user namespaces: util-linux unshare/nsenter) */
   launcher?: string[];
+  /** fds the init inherits as 4, 5, … (closed here once it has them) */
+  extraFds?: number[];
   /** stdin as an fd the caller owns (a pipe it keeps writing to even after a launcher has gone) */
   stdinFd?: { read: number; write: number };
   /**
@@ -104,8 +106,10 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
   let init = !opts.tty && !opts.launcher && opts.pool && isFreshPlan(opts.plan) ? opts.pool.take() : undefined;
   if (init && !opts.openStdin) init.child.stdin?.end(); // like docker's /dev/null: reads see end of file
   try {
-    init ??= spawnInit({ plan: opts.plan, stdio, newSession: opts.tty, ...(opts.launcher && { launcher: opts.launcher }) });
+    init ??= spawnInit({ plan: opts.plan, stdio, newSession: opts.tty, ...(opts.launcher && { launcher: opts.launcher }),
+      ...(opts.extraFds && { extraFds: opts.extraFds }) });
   } finally {
+    for (const fd of opts.extraFds ?? []) sys.closeFd(fd);
     // The child holds its own copy of the slave; ours would keep the terminal open after it exits.
     if (pty) sys.closeFd(pty.slave);
     if (opts.stdinFd) sys.closeFd(opts.stdinFd.read);

@@ -207,7 +207,8 @@ function main(): void {
       // setns(CLONE_NEWNS) refuses a thread that shares its fs_struct with libuv's threads (EINVAL);
       // unsharing CLONE_FS first gives this thread its own root and cwd to switch (DESIGN §4).
       sys.unshare(CLONE.FS);
-      const fd = sys.openPath(config.joinMountNs);
+      const inherited = /^fd:(\d+)$/.exec(config.joinMountNs);
+      const fd = inherited ? Number(inherited[1]) : sys.openPath(config.joinMountNs);
       sys.setns(fd, CLONE.NEWNS, config.joinMountNs);
       sys.closeFd(fd);
     }

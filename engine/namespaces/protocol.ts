@@ -36,7 +36,10 @@ export interface InitConfig {
   newNetNs?: boolean;
   /** run only: set when the container has its own UTS namespace */
   hostname?: string;
-  /** exec only: the mount namespace to enter (the init does it: node itself lives outside the container) */
+  /**
+   * exec only: the mount namespace to enter (the init does it: node itself lives outside the container), as a
+   * path or as "fd:N", an fd the daemon opened and the init inherited (a remapped init may not open the path)
+   */
   joinMountNs?: string;
   /**
    * run only: the init was started inside a new user namespace (--userns remap): it becomes root there and

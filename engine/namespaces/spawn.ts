@@ -39,6 +39,8 @@ export interface SpawnInitOptions {
    * join a user namespace (util-linux unshare/nsenter). Its argv ends with "--".
    */
   launcher?: string[];
+  /** fds the init inherits after the sync socket (as 4, 5, …), e.g. a namespace to join */
+  extraFds?: number[];
 }
 
 export interface SpawnedInit {
@@ -80,7 +82,7 @@ export function spawnInit(opts: SpawnInitOptions): SpawnedInit {
       if (kind !== 'user' && kind !== 'cgroup' && (createFlags & NAMESPACES[kind]) !== 0) changed.push(kind);
     }
     if (createFlags !== 0) sys.unshare(createFlags);
-    const stdio = [...opts.stdio, childEnd] as StdioOptions;
+    const stdio = [...opts.stdio, childEnd, ...(opts.extraFds ?? [])] as StdioOptions;
     const start = Date.now();
     const argv = [...(opts.launcher ?? []), process.execPath, INIT_PATH];
     child = spawn(argv[0]!, argv.slice(1), { stdio, detached: opts.newSession, env: {} });
