@@ -3,7 +3,8 @@ import { ConflictError, NotFoundError, UserError } from '../sys/errors.js';
 import { withContainer } from '../sys/trace.js';
 import { setWindowSize, openPath } from '../sys/calls.js';
 import { joinPlan } from './plan.js';
-import { securityPlan, userNamespaceJoin } from '../security/index.js';
+import { securityPlan, userNamespaceJoin, ensureTraversable } from '../security/index.js';
+import { INIT_PATH } from '../namespaces/spawn.js';
 import { mergeEnv } from './config.js';
 import { launch, type Launched } from './launch.js';
 import type { Runtime } from './runtime.js';
@@ -86,6 +87,9 @@ export class ExecManager {
     // The daemon opens the mount namespace and the init inherits it as fd 4: a remapped init could not open
     // /proc/<pid>/ns/mnt of a process owned by another uid.
     const mntFd = openPath(`/proc/${rec.State.Pid}/ns/mnt`);
+    // nsenter makes the exec'd node the namespace's root — the range's host uid — before it loads init.js:
+    // the checkout's directories must let that uid through (o+x), as the container's own state dirs do.
+    if (rec.Boxlab.Userns) ensureTraversable(INIT_PATH);
     const launched = await withContainer(rec.Id, () => launch({
       extraFds: [mntFd],
       io,

@@ -6,7 +6,7 @@ import { CLONE, NAMESPACES, type NamespaceKind } from '../sys/flags.js';
 import { emitTrace } from '../sys/trace.js';
 import type { InitConfig, InitMessage } from './protocol.js';
 
-const INIT_PATH = fileURLToPath(new URL('./init.js', import.meta.url));
+export const INIT_PATH = fileURLToPath(new URL('./init.js', import.meta.url));
 
 /** The namespaces the container's init starts in: created fresh, joined from a path, or the host's. */
 export type NamespacePlan = Partial<Record<Exclude<NamespaceKind, 'user'>, 'new' | 'host' | { join: string }>>;

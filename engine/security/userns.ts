@@ -174,9 +174,7 @@ export function userNamespaceEnterArgs(userns: Pick<UserNamespace, 'path'>, kind
  * an ancestor of the container's, so it holds CAP_SYS_ADMIN over them.
  */
 export function userNamespaceJoin(initPid: number): string[] {
-  // --preserve-credentials: node must load init.js as the host's root (the checkout may sit in a 0700 dir the
-  // remapped uid cannot enter); the init then becomes the namespace's root itself (CAP_SETUID inside).
-  return [tool('nsenter'), `--user=/proc/${initPid}/ns/user`, '--preserve-credentials', '--'];
+  return [tool('nsenter'), `--user=/proc/${initPid}/ns/user`, '--'];
 }
 
 /** The host pid of the first child of `pid`, once it exists. */
