@@ -51,7 +51,8 @@ describe.skipIf(!hasTmux)('boxlab TUI end to end (tmux)', () => {
   });
 
   it('runs lesson 01 step by step to every ✓, drops into the container shell, quits and restores the terminal', async () => {
-    await waitFor(/learn how containers work/);
+    // the first screen: generous, a loaded CI machine starts node and ink slowly
+    await waitFor(/learn how containers work/, 90_000);
     // one key at a time, each time waiting for the screen to follow, so the selection cannot overshoot
     for (let i = 0; i < 20; i++) {
       const before = await screen();
