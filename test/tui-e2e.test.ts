@@ -34,8 +34,9 @@ describe.skipIf(!hasTmux)('boxlab TUI end to end (tmux)', () => {
     daemon = await startDaemon();
     state = mkdtempSync(join(tmpdir(), 'boxlab-e2e-state-'));
     const env = Object.entries({ ...daemon.env, BOXLAB_STATE: state, TERM: 'xterm-256color' }).map(([k, v]) => `${k}=${v}`).join(' ');
-    // after the TUI quits, print its exit code and the terminal modes, then keep the pane open to read them
-    const cmd = `cd ${REPO} && env ${env} bin/boxlab; echo "TUI-EXIT rc=$?"; stty -a | tr ';' '\\n' | grep -E '^ *-?(icanon|echo)$|-?icanon|-?echo ' ; sleep 300`;
+    // CI=true makes ink render only the final frame (is-in-ci): the TUI runs as on a learner's terminal.
+    // After the TUI quits, print its exit code and the terminal modes, then keep the pane open to read them
+    const cmd = `cd ${REPO} && env -u CI ${env} bin/boxlab; echo "TUI-EXIT rc=$?"; stty -a | tr ';' '\\n' | grep -E '^ *-?(icanon|echo)$|-?icanon|-?echo ' ; sleep 300`;
     const r = await tmux('new-session', '-d', '-s', 'e2e', '-x', '80', '-y', '24', cmd);
     expect(r.exitCode, r.stderr).toBe(0);
   });
