@@ -83,6 +83,10 @@ async function main(): Promise<void> {
     const pid = Number(readFileSync(join(root, 'boxlabd.pid'), 'utf8'));
     process.kill(pid, 'SIGTERM');
     for (let i = 0; i < 100 && existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50));
+  } catch (e) {
+    const log = join(root, 'boxlabd.log');
+    if (existsSync(log)) console.error(`boxlabd's log:\n${readFileSync(log, 'utf8').slice(-2000)}`);
+    throw e;
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

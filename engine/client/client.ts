@@ -48,7 +48,9 @@ export class Client {
       headers['Content-Length'] = String(Buffer.byteLength(body));
     }
     if (upgrade) Object.assign(headers, { Connection: 'Upgrade', Upgrade: 'tcp' });
-    const req = httpRequest({ socketPath: this.socketPath, method, path: pathWithQuery(path, opts.query), headers });
+    // A fresh connection per request (cheap on a unix socket): a kept-alive one the daemon closed after its idle
+    // timeout would fail the next request with EPIPE (long-lived clients: the TUI, benchmarks).
+    const req = httpRequest({ socketPath: this.socketPath, method, path: pathWithQuery(path, opts.query), headers, agent: false });
     return { req, body };
   }
 
