@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { cpuPercent, formatSize, memoryPercent, type DockerStats } from '../../engine/cgroups/index.js';
+import { cpuPercent, memoryPercent, type DockerStats } from '../../engine/cgroups/docker-stats.js';
+import { formatSize } from '../../engine/cgroups/size.js';
 import { client, eachName } from '../context.js';
 import { table } from '../format.js';
 import { resourceFlags as updateBody, type ResourceFlags as UpdateFlags } from './run-flags.js';

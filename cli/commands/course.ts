@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { checkCommand, lintLessonsCommand, listLessonsCommand, progressCommand, resetLessonCommand, type CourseContext } from '../../course/commands.js';
-import { lessonsDir, type DaemonTarget } from '../../course/env.js';
-import { loadLessons } from '../../course/lint.js';
+import type { CourseContext } from '../../course/commands.js';
+import type { DaemonTarget } from '../../course/env.js';
 import { UserError } from '../../engine/sys/errors.js';
 import { ExitCode, location } from '../context.js';
 
@@ -21,6 +20,10 @@ function target(program: Command): DaemonTarget {
   return { socket: loc.socket, root: loc.root };
 }
 
+// The course engine (parser, zod schemas, runner) loads only for the course's own commands: every other
+// command would otherwise pay ~200 ms of imports at start.
+const course = () => import('../../course/commands.js');
+
 function exit(code: number): void {
   if (code !== 0) throw new ExitCode(code);
 }
@@ -29,10 +32,10 @@ function exit(code: number): void {
 export function register(program: Command): void {
   const lessons = program.command('lessons')
     .description('list the lessons with your progress (✓ done, ◐ started)')
-    .action(() => exit(listLessonsCommand({ io })));
+    .action(async () => exit((await course()).listLessonsCommand({ io })));
   lessons.command('lint')
     .description('validate every lesson file; problems as file:line (see docs/lesson-format.md)')
-    .action(() => exit(lintLessonsCommand({ io })));
+    .action(async () => exit((await course()).lintLessonsCommand({ io })));
 
   program.command('check')
     .description('run lessons headless and print each check with what it proves; exit 0 only if all pass')
@@ -51,7 +54,7 @@ export function register(program: Command): void {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       process.on('SIGPIPE', () => { stdoutOpen = false; });
-      exit(await checkCommand({ io }, {
+      exit(await (await course()).checkCommand({ io }, {
         ids, target: target(program), signal: stop.signal,
         ...(o.all !== undefined && { all: o.all }), ...(o.json !== undefined && { json: o.json }),
         ...(o.showTrace !== undefined && { trace: o.showTrace }),
@@ -61,7 +64,7 @@ export function register(program: Command): void {
   program.command('progress')
     .description('your progress through the course')
     .option('--export <file>', 'write it as JSON (for an instructor)')
-    .action((o: { export?: string }) => exit(progressCommand({ io }, o.export !== undefined ? { exportTo: o.export } : {})));
+    .action(async (o: { export?: string }) => exit((await course()).progressCommand({ io }, o.export !== undefined ? { exportTo: o.export } : {})));
 
   // the default command: `boxlab` alone opens the course. commander hands an unknown command word to the
   // default command, so a word that is not a lesson is reported as the typo it probably is.
@@ -70,6 +73,7 @@ export function register(program: Command): void {
     .argument('[lesson]', 'lesson id')
     .action(async (lesson: string | undefined) => {
       if (lesson !== undefined) {
+        const [{ loadLessons }, { lessonsDir }] = await Promise.all([import('../../course/lint.js'), import('../../course/env.js')]);
         const { lessons } = loadLessons(lessonsDir());
         const known = lessons.some((l) => l.meta.id === lesson || l.meta.id.startsWith(`${lesson}-`) || l.meta.id.split('-').slice(1).join('-') === lesson);
         if (!known) throw new UserError(`"${lesson}" is neither a command nor a lesson — boxlab --help lists commands, boxlab lessons the lessons`);
@@ -83,10 +87,10 @@ export function register(program: Command): void {
     throw new ExitCode(0);
   });
   reset.option('--lesson <id>', "forget one lesson's progress (containers and the rest are left alone)");
-  reset.hook('preAction', (cmd) => {
+  reset.hook('preAction', async (cmd) => {
     const id = cmd.opts<{ lesson?: string }>().lesson;
     if (id === undefined) return;
-    resetLessonCommand({ io }, id);
+    (await course()).resetLessonCommand({ io }, id);
     throw new ExitCode(0);
   });
 }
