@@ -3,7 +3,7 @@ import { cpuPercent, memoryPercent, type DockerStats } from '../../engine/cgroup
 import { formatSize } from '../../engine/cgroups/size.js';
 import { client, eachName } from '../context.js';
 import { table } from '../format.js';
-import { resourceFlags as updateBody, type ResourceFlags as UpdateFlags } from './run-flags.js';
+import { addResourceFlags, resourceFlags as updateBody, type ResourceFlags as UpdateFlags } from './run-flags.js';
 
 /** pause / unpause (the freezer), update (live limits) and stats: the cgroup side of the CLI. */
 
@@ -37,14 +37,7 @@ export function register(program: Command): void {
       await eachName(names, (n) => c.post(`/containers/${n}/unpause`).then(() => undefined));
     });
 
-  program.command('update').description('change the cgroup limits of containers, also while they run')
-    .option('-m, --memory <size>', 'memory limit, e.g. 64m')
-    .option('--memory-swap <size>', 'memory+swap limit, -1 for unlimited swap')
-    .option('--cpus <n>', 'number of CPUs, e.g. 0.5')
-    .option('--cpu-shares <n>', 'relative CPU weight (default 1024)')
-    .option('--cpuset-cpus <list>', 'CPUs allowed, e.g. 0-1')
-    .option('--cpuset-mems <list>', 'memory nodes allowed')
-    .option('--pids-limit <n>', 'maximum number of processes (-1 unlimited)')
+  addResourceFlags(program.command('update').description('change the cgroup limits of containers, also while they run'))
     .argument('<container...>')
     .action(async (names: string[], f: UpdateFlags) => {
       const body = updateBody(f);

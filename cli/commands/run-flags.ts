@@ -6,9 +6,21 @@ import type { Resources } from '../../engine/cgroups/types.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
+/** The cgroup limit flags of `run`, `create` and `update`. */
+export function addResourceFlags(cmd: Command): Command {
+  return cmd
+    .option('-m, --memory <size>', 'memory limit, e.g. 64m')
+    .option('--memory-swap <size>', 'memory+swap limit, -1 for unlimited swap')
+    .option('--cpus <n>', 'number of CPUs, e.g. 0.5')
+    .option('--cpu-shares <n>', 'relative CPU weight (default 1024)')
+    .option('--cpuset-cpus <list>', 'CPUs allowed, e.g. 0-1')
+    .option('--cpuset-mems <list>', 'memory nodes allowed')
+    .option('--pids-limit <n>', 'maximum number of processes (-1 unlimited)');
+}
+
 /** The `run`/`create` flags, named as docker names them. */
 export function addRunFlags(cmd: Command): Command {
-  return cmd
+  return addResourceFlags(cmd)
     .option('-d, --detach', 'run in the background and print the container id')
     .option('-i, --interactive', 'keep stdin open')
     .option('-t, --tty', 'allocate a pseudo-terminal')
@@ -21,13 +33,6 @@ export function addRunFlags(cmd: Command): Command {
     .option('-u, --user <uid[:gid]|name>', 'user to run as')
     .option('-v, --volume <spec>', 'bind mount or volume (repeatable)', collect)
     .option('-p, --publish <spec>', 'publish a port: [hostIP:]hostPort:ctrPort[/proto] (repeatable)', collect)
-    .option('-m, --memory <size>', 'memory limit, e.g. 64m')
-    .option('--memory-swap <size>', 'memory+swap limit, -1 for unlimited swap')
-    .option('--cpus <n>', 'number of CPUs, e.g. 0.5')
-    .option('--cpu-shares <n>', 'relative CPU weight (default 1024)')
-    .option('--cpuset-cpus <list>', 'CPUs allowed, e.g. 0-1')
-    .option('--cpuset-mems <list>', 'memory nodes allowed')
-    .option('--pids-limit <n>', 'maximum number of processes')
     .option('--network <mode>', 'none | host | bridge | container:<name|id> | <network>')
     .addOption(new Option('--net <mode>').hideHelp())
     .option('--ip <addr>', 'IPv4 address on a user network')
