@@ -79,15 +79,18 @@ async function main(): Promise<void> {
     } else {
       console.log('(runc not installed: apt-get install runc to compare)');
     }
-    await client.post('/boxlab/reset');
-    const pid = Number(readFileSync(join(root, 'boxlabd.pid'), 'utf8'));
-    process.kill(pid, 'SIGTERM');
-    for (let i = 0; i < 100 && existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50));
   } catch (e) {
     const log = join(root, 'boxlabd.log');
     if (existsSync(log)) console.error(`boxlabd's log:\n${readFileSync(log, 'utf8').slice(-2000)}`);
     throw e;
   } finally {
+    // The benchmark's daemon goes whatever happened: reset (containers, bridge, chains), then SIGTERM by pid.
+    await new Client(socket).post('/boxlab/reset').catch(() => undefined);
+    const pidFile = join(root, 'boxlabd.pid');
+    if (existsSync(pidFile)) {
+      process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGTERM');
+      for (let i = 0; i < 100 && existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50));
+    }
     rmSync(root, { recursive: true, force: true });
   }
   console.log(`container start time, ${runs} runs each (ms)`);
