@@ -65,6 +65,16 @@ async function until(frame: () => string | undefined, re: RegExp, ms = 3000): Pr
 }
 
 describe('menu', () => {
+  it('shows the first-run welcome and what doctor found missing, within the screen', () => {
+    const p = loadProgress(join(state, 'none.json'));
+    const welcome = ['Welcome! Every step runs real containers here.', '✗ user namespaces: disabled — sysctl user.max_user_namespaces=15000'];
+    const f = plain(render(<Menu lessons={[base, demo]} progress={p} selected={0} width={80} height={23} hidden={0} welcome={welcome} />).lastFrame());
+    expect(f).toContain('Welcome! Every step runs real containers here.');
+    expect(f).toContain('✗ user namespaces: disabled');
+    expect(f).toMatch(/▸ · 00-base/);
+    expect(f.split('\n').length).toBeLessThanOrEqual(23);
+  });
+
   it('lists lessons with progress marks, minutes, summary and resume', () => {
     const p = loadProgress(join(state, 'none.json'));
     recordStep(p, base, 0, { ok: true, checksPassed: 1, checksTotal: 1 });

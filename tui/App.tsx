@@ -20,6 +20,8 @@ export interface AppProps {
   handOver?: TerminalHandOver;
   /** open this lesson right away */
   initialLesson?: string;
+  /** first run only: welcome lines shown on the menu */
+  welcome?: string[];
   /** told about the session on screen, so the caller can clean it up on exit */
   onSessionChange?: (s: LessonSession | undefined) => void;
 }
@@ -122,7 +124,7 @@ export function App(props: AppProps): React.ReactElement {
         active={!help}
       />
     );
-  } else body = <Menu lessons={lessons} progress={progress} selected={selected} width={width} height={height} hidden={props.hidden ?? 0} />;
+  } else body = <Menu lessons={lessons} progress={progress} selected={selected} width={width} height={height} hidden={props.hidden ?? 0} {...(props.welcome && { welcome: props.welcome })} />;
 
   // the lesson stays mounted under the help so its session and panes survive
   return (

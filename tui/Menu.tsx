@@ -12,11 +12,13 @@ export interface MenuProps {
   width: number;
   height: number;
   hidden: number;
+  /** first run only: a welcome and what doctor found missing on this machine */
+  welcome?: string[];
 }
 
 /** The lesson list: progress mark, id, title, minutes; the selected lesson's summary below. */
-export function Menu({ lessons, progress, selected, width, height, hidden }: MenuProps): React.ReactElement {
-  const listHeight = Math.max(3, height - 7);
+export function Menu({ lessons, progress, selected, width, height, hidden, welcome = [] }: MenuProps): React.ReactElement {
+  const listHeight = Math.max(3, height - 7 - welcome.length);
   const first = Math.max(0, Math.min(selected - Math.floor(listHeight / 2), lessons.length - listHeight));
   const shown = lessons.slice(first, first + listHeight);
   const cur = lessons[selected];
@@ -25,6 +27,7 @@ export function Menu({ lessons, progress, selected, width, height, hidden }: Men
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text bold color="magentaBright" wrap="truncate-end">boxlab <Text dimColor>— learn how containers work by running one</Text></Text>
+      {welcome.map((line, i) => <Text key={i} color={line.startsWith('✗') ? 'red' : 'green'} wrap="truncate-end">{line}</Text>)}
       <Box flexDirection="column" height={listHeight} marginTop={1} overflow="hidden">
         {lessons.length === 0 ? <Text color="red">No lessons found. `boxlab lessons lint` says why.</Text> : null}
         {shown.map((l, i) => {

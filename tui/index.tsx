@@ -7,7 +7,25 @@ import { progressFile } from '../course/progress.js';
 import type { LessonSession } from '../course/runner.js';
 import { DaemonTraceSource } from '../course/trace-source.js';
 import { App } from './App.js';
+import { dirname } from 'node:path';
+import { firstRunNeeded, markFirstRun, runDoctor, essentialProblems } from '../engine/doctor/index.js';
 import { ENTER_ALT_SCREEN, HIDE_CURSOR, LEAVE_ALT_SCREEN, SHOW_CURSOR } from './terminal.js';
+
+/**
+ * The first time `boxlab` opens for a learner: a welcome line and doctor's essential problems (each with its
+ * fix), shown on the menu. Later runs skip it; `boxlab doctor` shows everything any time.
+ */
+async function firstRunWelcome(stateDir: string, stateRoot: string | undefined): Promise<string[] | undefined> {
+  if (!firstRunNeeded(stateDir)) return undefined;
+  const report = await runDoctor(stateRoot ? { stateRoot } : {});
+  markFirstRun(stateDir);
+  const problems = essentialProblems(report);
+  return [
+    'Welcome! Every step runs real containers here and shows the kernel\'s evidence. ? lists the keys.',
+    ...(problems.length === 0 ? ['✓ doctor: this machine has what the lessons need']
+      : problems.map((c) => `✗ ${c.title}: ${c.detail}${c.fix ? ` — ${c.fix}` : ''}`)),
+  ];
+}
 
 export interface TuiOptions {
   lessonsDir?: string;
@@ -60,6 +78,7 @@ export async function startTui(opts: TuiOptions = {}): Promise<number> {
   const onOutputError = (err: unknown) => onFatal(err);
   process.stdout.on('error', onOutputError);
   process.stderr.on('error', () => { /* nowhere left to report to */ });
+  const welcome = await firstRunWelcome(dirname(progressFile(env)), target.root);
   process.stdout.write(`${ENTER_ALT_SCREEN}${HIDE_CURSOR}`);
   process.on('exit', restore);
   // a closed terminal (SIGHUP) or a kill (SIGTERM) still ends through unmount, so the lesson is cleaned up
@@ -76,6 +95,7 @@ export async function startTui(opts: TuiOptions = {}): Promise<number> {
       sessionOptions={{ target, traceSource: new DaemonTraceSource(target.socket ?? DEFAULT_SOCKET), cgroup: detectCgroupVersion(env) }}
       {...(opts.lesson !== undefined && { initialLesson: opts.lesson })}
       onSessionChange={(s) => { session = s; }}
+      {...(welcome && { welcome })}
     />,
     { exitOnCtrlC: true, patchConsole: true },
   );
