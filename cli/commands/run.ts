@@ -25,29 +25,24 @@ async function createContainer(c: Client, cfg: CreateConfig, name: string | unde
   }
 }
 
+/**
+ * `run` and `create`: IMAGE [COMMAND...] with docker's flags, which stop at the image (what follows belongs to
+ * the container's command); only --help for help, since -h is --hostname.
+ */
+function imageCommand(program: Command, name: string, description: string): Command {
+  return addRunFlags(program.command(name).description(description).helpOption('--help', 'show help')
+    .argument('<image>').argument('[command...]').passThroughOptions());
+}
+
 export function register(program: Command): void {
-  addRunFlags(
-    program.command('create')
-      .description('create a container without starting it')
-      .helpOption('--help', 'show help')
-      .argument('<image>')
-      .argument('[command...]')
-      .passThroughOptions(),
-  ).action(async (image: string, command: string[], flags: RunFlags) => {
+  imageCommand(program, 'create', 'create a container without starting it').action(async (image: string, command: string[], flags: RunFlags) => {
     const c = await client(program);
     const cfg = toCreateConfig(image, command, flags);
     const { Id } = await createContainer(c, cfg, flags.name);
     process.stdout.write(`${Id}\n`);
   });
 
-  addRunFlags(
-    program.command('run')
-      .description('create and start a container (docker run)')
-      .helpOption('--help', 'show help')
-      .argument('<image>')
-      .argument('[command...]')
-      .passThroughOptions(),
-  ).action(async (image: string, command: string[], flags: RunFlags) => {
+  imageCommand(program, 'run', 'create and start a container (docker run)').action(async (image: string, command: string[], flags: RunFlags) => {
     const c = await client(program);
     const cfg = toCreateConfig(image, command, flags);
     const { Id } = await createContainer(c, cfg, flags.name);

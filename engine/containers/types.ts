@@ -1,3 +1,5 @@
+import type { Resources } from '../cgroups/types.js';
+
 /**
  * Container records follow the Docker Engine API's JSON shapes (`GET /containers/{id}/json`) for the fields
  * boxlab implements, so the stock docker client and dockerode can read them; boxlab's extras live under
@@ -40,7 +42,8 @@ export interface CreateConfig {
   HostConfig?: HostConfig;
 }
 
-export interface HostConfig {
+/** The cgroup limits are the cgroup managers' Resources; docker's API also sends PidsLimit as null. */
+export interface HostConfig extends Omit<Resources, 'PidsLimit'> {
   AutoRemove?: boolean;
   NetworkMode?: string;
   PidMode?: string;
@@ -49,12 +52,6 @@ export interface HostConfig {
   CgroupnsMode?: string;
   Binds?: string[] | null;
   PortBindings?: Record<string, { HostIp?: string; HostPort?: string }[]> | null;
-  Memory?: number;
-  MemorySwap?: number;
-  NanoCpus?: number;
-  CpuShares?: number;
-  CpusetCpus?: string;
-  CpusetMems?: string;
   PidsLimit?: number | null;
   CapAdd?: string[] | null;
   CapDrop?: string[] | null;
