@@ -32,6 +32,9 @@ export interface JoinOptions {
 const savedSchema = z.object({ url: z.string(), name: z.string(), clientId: z.string(), lastMessage: z.number().int().default(0) });
 type Saved = z.infer<typeof savedSchema>;
 
+// A restarted server on the LAN is back within seconds; 40 clients retrying every 2 s is no load for it.
+const RETRY_MAX_MS = 2000;
+
 /** A failure the client cannot fix by trying again (wrong code, name taken, bad input). */
 class Refused extends Error {}
 
@@ -142,7 +145,7 @@ export class ClassroomClient {
   }
 
   private async join(): Promise<{ name: string }> {
-    for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
+    for (let delay = 250; ; delay = Math.min(delay * 2, RETRY_MAX_MS)) {
       try {
         return (await this.request('/api/join', { name: this.name, clientId: this.clientId })) as { name: string };
       } catch (e) {
@@ -238,7 +241,7 @@ export class ClassroomClient {
           continue;
         }
         await sleep(delay, this.stop.signal);
-        delay = Math.min(delay * 2, 5000);
+        delay = Math.min(delay * 2, RETRY_MAX_MS);
       }
     }
   }
@@ -267,7 +270,7 @@ export class ClassroomClient {
       }
       if (this.stop.signal.aborted) return;
       await sleep(delay, this.stop.signal);
-      delay = Math.min(delay * 2, 5000);
+      delay = Math.min(delay * 2, RETRY_MAX_MS);
     }
   }
 
