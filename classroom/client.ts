@@ -76,17 +76,12 @@ export class ClassroomClient {
     const v = validateJoin(opts.url, opts.name, opts.code);
     this.url = v.url;
     this.name = v.name;
-    mkdirSync(opts.stateDir, { recursive: true });
     this.savedFile = join(opts.stateDir, 'classroom.json');
     let prior: Saved | undefined;
     try { prior = savedSchema.parse(JSON.parse(readFileSync(this.savedFile, 'utf8'))); } catch { /* first join */ }
     // the same machine rejoining the same room keeps its identity (and so its row on the instructor's page)
     this.clientId = prior && prior.url === this.url && prior.name === this.name ? prior.clientId : randomUUID();
     this.saved = { url: this.url, name: this.name, clientId: this.clientId, lastMessage: prior?.clientId === this.clientId ? prior.lastMessage : 0 };
-    this.save();
-    // the journal exists only while a classroom client wants it: creating it switches recording on
-    const journal = journalFile({ BOXLAB_STATE: opts.stateDir });
-    if (!existsSync(journal)) closeSync(openSync(journal, 'a'));
     const { lessons } = loadLessons(opts.lessonsDir);
     this.stepNumbers = new Map(lessons.map((l) => [l.meta.id, new Map(l.steps.map((s, i) => [s.title, i + 1]))]));
   }
@@ -104,6 +99,11 @@ export class ClassroomClient {
   /** Joins (retrying while the server is unreachable), then sends results and listens until stop(). */
   async start(): Promise<{ name: string }> {
     const joined = await this.join();
+    // only once the room took us: remember it, and switch the results journal on by creating it
+    mkdirSync(this.opts.stateDir, { recursive: true });
+    this.save();
+    const journal = journalFile({ BOXLAB_STATE: this.opts.stateDir });
+    if (!existsSync(journal)) closeSync(openSync(journal, 'a'));
     this.scan();
     try {
       this.watcher = watch(this.opts.stateDir, () => this.kick());

@@ -3,11 +3,12 @@
  * allows no inline script. Everything a learner sent is put on the page with textContent, never as HTML,
  * so a name like `<img src=x onerror=alert(1)>` shows as those characters.
  */
+export const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 export const PAGE_HTML = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'none'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>boxlab classroom</title>
 <link rel="stylesheet" href="/page.css">

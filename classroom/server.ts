@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { UserError } from '../engine/sys/errors.js';
 import { loadLessons } from '../course/lint.js';
-import { PAGE_CSS, PAGE_HTML, PAGE_JS } from './page.js';
+import { PAGE_CSP, PAGE_CSS, PAGE_HTML, PAGE_JS } from './page.js';
 import {
   CLIENT_HEADER, CODE_HEADER, KEY_HEADER, LIMITS, clientIdSchema, codeSchema, hintSchema, joinSchema, postResultsSchema,
   type RoomMessage,
@@ -109,14 +109,17 @@ function readLessons(dir: string): LessonInfo[] {
 export async function serveClassroom(opts: ServeOptions): Promise<RunningServer> {
   const lessons = readLessons(opts.lessonsDir);
   if (opts.code !== undefined && !codeSchema.safeParse(opts.code).success) throw new UserError('--code: a join code is 4–40 letters, digits or dashes');
+  const findLesson = (id: string) => lessons.findIndex((l) => l.id === id || l.id.startsWith(`${id}-`));
+  // checked before the database is made: a mistyped flag leaves nothing behind
+  if (opts.from !== undefined && findLesson(opts.from) < 0) throw new UserError(`--from: no lesson "${opts.from}" — \`boxlab lessons\` lists them`);
   const store = new RoomStore(opts.db);
   const code = opts.code ?? store.getMeta('code') ?? randomBytes(4).toString('hex').toUpperCase();
   store.setMeta('code', code);
   const key = store.getMeta('key') ?? randomBytes(16).toString('hex');
   store.setMeta('key', key);
   const fromId = opts.from ?? store.getMeta('from') ?? lessons[0]!.id;
-  const from = lessons.findIndex((l) => l.id === fromId || l.id.startsWith(`${fromId}-`));
-  if (from < 0) { store.close(); throw new UserError(`--from: no lesson "${fromId}" — \`boxlab lessons\` lists them`); }
+  // a stored first lesson that is gone (the lessons changed) falls back to the first one
+  const from = Math.max(0, findLesson(fromId));
   store.setMeta('from', lessons[from]!.id);
   const released = Number(store.getMeta('released') ?? 1);
   store.setMeta('released', String(released));
@@ -166,7 +169,9 @@ export async function serveClassroom(opts: ServeOptions): Promise<RunningServer>
     const url = new URL(req.url ?? '/', 'http://classroom');
     const route = `${req.method} ${url.pathname}`;
     switch (route) {
-      case 'GET /': return send(res, 200, PAGE_HTML, 'text/html; charset=utf-8');
+      case 'GET /':
+        res.setHeader('content-security-policy', PAGE_CSP);
+        return send(res, 200, PAGE_HTML, 'text/html; charset=utf-8');
       case 'GET /page.js': return send(res, 200, PAGE_JS, 'text/javascript; charset=utf-8');
       case 'GET /page.css': return send(res, 200, PAGE_CSS, 'text/css; charset=utf-8');
       case 'GET /healthz': return send(res, 200, { ok: true });
