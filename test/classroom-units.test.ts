@@ -109,6 +109,18 @@ describe('serve and join refuse without leaving anything behind', () => {
     await again.close();
   });
 
+  it('a lock left by a killed server is cleared; a live server on the same database is refused', async () => {
+    const db = join(base, 'stale.db');
+    mkdirSync(`${db}.lock`); // what node-sqlite3-wasm leaves when its process is killed
+    writeFileSync(`${db}.owner`, '999999999\n'); // no such process
+    const s = await serveClassroom({ port: 0, host: '127.0.0.1', db, lessonsDir: LESSONS, stuckMinutes: 10 });
+    await s.close();
+    expect(existsSync(`${db}.owner`)).toBe(false);
+    writeFileSync(`${db}.owner`, '1\n'); // a live process
+    await expect(serveClassroom({ port: 0, host: '127.0.0.1', db, lessonsDir: LESSONS, stuckMinutes: 10 }))
+      .rejects.toThrow('is in use by another classroom server (pid 1)');
+  });
+
   it('a restarted server keeps its code and instructor key', async () => {
     const db = join(base, 'keep.db');
     const first = await serveClassroom({ port: 0, host: '127.0.0.1', db, lessonsDir: LESSONS, stuckMinutes: 10 });
