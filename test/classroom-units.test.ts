@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClassroomClient } from '../classroom/client.js';
-import { Room, toCsv, type LessonInfo } from '../classroom/room.js';
+import { Room, toCsv, type LessonInfo, type RoomView } from '../classroom/room.js';
 import { serveClassroom, type RunningServer } from '../classroom/server.js';
 import type { StoredResult } from '../classroom/store.js';
 import { journalFile, journalStep } from '../course/journal.js';
+import { loadLessons } from '../course/lint.js';
+import { loadProgress, progressFile, recordStep, saveProgress } from '../course/progress.js';
 import type { StepResult } from '../course/runner.js';
 import { REPO } from './helpers/daemon.js';
 
@@ -107,6 +109,29 @@ describe('serve and join refuse without leaving anything behind', () => {
     expect(again.clientId).toBe(ada.clientId);
     await again.start();
     await again.close();
+  });
+
+  it("sends the course's progress marks too: passed, or failing with how many checks passed", async () => {
+    const state = join(base, 'tui-learner');
+    const lesson = loadLessons(LESSONS).lessons[0]!; // the first lesson: released when a room starts
+    const p = loadProgress(progressFile({ BOXLAB_STATE: state }));
+    recordStep(p, lesson, 0, { ok: true, checksPassed: 2, checksTotal: 2 });
+    recordStep(p, lesson, 1, { ok: false, checksPassed: 2, checksTotal: 4 });
+    saveProgress(progressFile({ BOXLAB_STATE: state }), p);
+    const client = new ClassroomClient({ url: server.url, name: 'tui learner', code: 'UNIT-ROOM', stateDir: state, lessonsDir: LESSONS, pollMs: 100 });
+    await client.start();
+    const row = await (async () => {
+      for (const deadline = Date.now() + 20_000; Date.now() < deadline;) {
+        const view = (await (await fetch(`${server.url}/api/room?key=${server.key}`)).json()) as RoomView;
+        const r = view.rows.find((x) => x.name === 'tui learner');
+        if (r && r.cells[1]!.state !== 'none') return r;
+        await new Promise((res) => setTimeout(res, 50));
+      }
+      throw new Error('the progress marks did not reach the room');
+    })();
+    await client.close();
+    expect(row.cells.slice(0, 3).map((c) => c.state)).toEqual(['passed', 'failing', 'none']);
+    expect(row.cells[1]!.text).toBe('in the course: 2 of 4 checks passed');
   });
 
   it('a lock left by a killed server is cleared; a live server on the same database is refused', async () => {
