@@ -13,6 +13,8 @@ export const LIMITS = {
   /** learners in one room */
   learners: 300,
   hintChars: 1000,
+  /** open message streams per learner */
+  streamsPerLearner: 3,
   /** per learner: requests per second on average, and the burst allowed */
   ratePerSecond: 10,
   rateBurst: 40,

@@ -131,6 +131,7 @@ export async function serveClassroom(opts: ServeOptions): Promise<RunningServer>
   const limiter = new RateLimiter();
   const instructors = new Set<ServerResponse>();
   const learnerStreams = new Set<ServerResponse>();
+  const streamsOf = new Map<string, number>();
   let viewTimer: NodeJS.Timeout | undefined;
 
   const pushView = () => {
@@ -201,7 +202,15 @@ export async function serveClassroom(opts: ServeOptions): Promise<RunningServer>
         return send(res, 200, { stored: added.length, duplicates: body.results.length - added.length });
       }
       case 'GET /api/messages': {
-        learnerOf(req);
+        const { clientId } = learnerOf(req);
+        // one stream per learner is normal; a few allow for a reconnect racing the old stream's close
+        const open = streamsOf.get(clientId) ?? 0;
+        if (open >= LIMITS.streamsPerLearner) throw new HttpError(429, 'too many open message streams for this learner');
+        streamsOf.set(clientId, open + 1);
+        req.on('close', () => {
+          const n = (streamsOf.get(clientId) ?? 1) - 1;
+          if (n > 0) streamsOf.set(clientId, n); else streamsOf.delete(clientId);
+        });
         const after = Number(req.headers['last-event-id'] ?? url.searchParams.get('after') ?? 0) || 0;
         openStream(res);
         for (const m of store.messages(after)) res.write(`id: ${m.id}\nevent: message\ndata: ${JSON.stringify(m)}\n\n`);

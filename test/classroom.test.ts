@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,7 +55,11 @@ async function realRun(daemon: TestDaemon, base: string, label: string, lessonsD
   return readFileSync(join(state, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as JournalEntry);
 }
 
-describe('classroom', () => {
+// CI installs chromium (.ci/run); a learner's VM running the suite does not have it, and says so.
+const noBrowser = !existsSync(CHROMIUM) && process.env.CI !== 'true';
+if (noBrowser) console.log(`classroom: skipped — ${CHROMIUM} is missing (apt-get install chromium)`);
+
+describe.skipIf(noBrowser)('classroom', () => {
   let daemon: TestDaemon;
   let base: string;
   let db: string;
@@ -280,6 +284,12 @@ describe('classroom', () => {
     expect((await post('/api/results', 'x'.repeat(300 * 1024), ok)).status).toBe(413);
     expect((await post('/api/results', { results: [{ id: 'short' }] }, ok)).status).toBe(400);
     expect((await api('/api/room')).status).toBe(403); // the instructor's view needs the key
+    // a learner may hold a few message streams open, not hundreds
+    const streams = new AbortController();
+    const opened: number[] = [];
+    for (let i = 0; i < 4; i++) opened.push((await fetch(`${url}/api/messages`, { headers: ok, signal: streams.signal })).status);
+    streams.abort();
+    expect(opened).toEqual([200, 200, 200, 429]);
     const statuses: number[] = [];
     for (let i = 0; i < 60; i++) statuses.push((await post('/api/results', { results: [] }, ok)).status);
     expect(statuses).toContain(429);
