@@ -36,7 +36,9 @@ type Saved = z.infer<typeof savedSchema>;
 const RETRY_MAX_MS = 2000;
 
 /** A failure the client cannot fix by trying again (wrong code, name taken, bad input). */
-class Refused extends Error {}
+class Refused extends Error {
+  constructor(message: string, readonly status: number) { super(message); }
+}
 
 const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((r) => {
   const t = setTimeout(r, ms);
@@ -139,7 +141,7 @@ export class ClassroomClient {
     });
     const data = (await r.json().catch(() => ({}))) as { error?: string };
     if (r.status === 404 && path !== '/api/join') throw new NotJoined();
-    if (r.status >= 400 && r.status < 500 && r.status !== 429) throw new Refused(data.error ?? `HTTP ${r.status}`);
+    if (r.status >= 400 && r.status < 500 && r.status !== 429) throw new Refused(data.error ?? `HTTP ${r.status}`, r.status);
     if (!r.ok) throw new Error(data.error ?? `HTTP ${r.status}`);
     return data;
   }
@@ -230,20 +232,35 @@ export class ClassroomClient {
       } catch (e) {
         if (this.stop.signal.aborted) return;
         if (e instanceof NotJoined) {
-          // the server lost the room (a new database): join again, then resend everything
-          try { await this.join(); } catch { /* retried on the next pass */ }
-          continue;
-        }
-        if (e instanceof Refused) {
-          // a result the server will never take: drop it rather than block every later one
+          if (await this.rejoin()) continue;
+        } else if (e instanceof Refused && (e.status === 400 || e.status === 413)) {
+          // results this server will never take (a newer or older boxlab): drop them rather than block every later one
           this.opts.log?.(`the server refused results: ${e.message}`);
           for (const r of batch) this.pending.delete(r.id);
           continue;
+        } else if (e instanceof Refused) {
+          // e.g. the room's code changed: keep the results, say so, and try again later
+          this.opts.log?.(`the server refused results: ${e.message}; trying again`);
         }
         await sleep(delay, this.stop.signal);
         delay = Math.min(delay * 2, RETRY_MAX_MS);
       }
     }
+  }
+
+  /** The server lost the room (a new database): join again, then resend everything, acknowledged or not. */
+  private async rejoin(): Promise<boolean> {
+    try {
+      await this.join();
+    } catch (e) {
+      this.opts.log?.((e as Error).message);
+      return false;
+    }
+    this.seen.clear();
+    this.journalOffset = 0;
+    this.partial = '';
+    this.kick();
+    return true;
   }
 
   private async messageLoop(): Promise<void> {
@@ -253,6 +270,11 @@ export class ClassroomClient {
         const r = await fetch(`${this.url}/api/messages`, {
           headers: { ...this.headers(), 'last-event-id': String(this.saved.lastMessage) }, signal: this.stop.signal,
         });
+        // the message stream is the first to notice a server that forgot us, even with nothing to send
+        if (r.status === 404) {
+          if (await this.rejoin()) continue;
+          throw new Error('not joined');
+        }
         if (!r.ok || !r.body) throw new Error(`HTTP ${r.status}`);
         delay = 250;
         let buffer = '';

@@ -146,6 +146,30 @@ describe('serve and join refuse without leaving anything behind', () => {
       .rejects.toThrow('is in use by another classroom server (pid 1)');
   });
 
+  it('a server that lost its database gets every result again: the learner rejoins and resends', async () => {
+    const first = await serveClassroom({ port: 0, host: '127.0.0.1', db: join(base, 'lost-1.db'), lessonsDir: LESSONS, code: 'LOST-ROOM', stuckMinutes: 10 });
+    const state = join(base, 'lost-learner');
+    const client = new ClassroomClient({ url: first.url, name: 'bo', code: 'LOST-ROOM', stateDir: state, lessonsDir: LESSONS, pollMs: 100 });
+    await client.start();
+    const lesson = loadLessons(LESSONS).lessons[0]!;
+    journalStep(lesson.meta.id, step({ ok: true, checks: [] }), { BOXLAB_STATE: state });
+    // a pooled connection to the closed server may fail once: count that as "not yet"
+    const count = async (s: RunningServer) => ((await (await fetch(`${s.url}/api/room?key=${s.key}`)).json()) as RoomView).results;
+    const wait = async (s: RunningServer) => {
+      for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) if ((await count(s).catch(() => 0)) === 1) return;
+      throw new Error('the result did not arrive');
+    };
+    await wait(first);
+    await first.close();
+    const second = await serveClassroom({ port: first.port, host: '127.0.0.1', db: join(base, 'lost-2.db'), lessonsDir: LESSONS, code: 'LOST-ROOM', stuckMinutes: 10 });
+    try {
+      await wait(second);
+    } finally {
+      await client.close();
+      await second.close();
+    }
+  });
+
   it('a restarted server keeps its code and instructor key', async () => {
     const db = join(base, 'keep.db');
     const first = await serveClassroom({ port: 0, host: '127.0.0.1', db, lessonsDir: LESSONS, stuckMinutes: 10 });
