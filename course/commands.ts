@@ -4,6 +4,7 @@ import { UserError } from '../engine/sys/errors.js';
 import { formatTrace } from '../engine/sys/trace.js';
 import { daemonTargetFromEnv, detectCgroupVersion, lessonsDir as defaultLessonsDir, type DaemonTarget } from './env.js';
 import type { Executor } from './exec.js';
+import { journalStep } from './journal.js';
 import { loadLessons } from './lint.js';
 import { lessonStatus, loadProgress, progressFile, resetLessonProgress, saveProgress, STATUS_MARK, stepsDone } from './progress.js';
 import { runLesson, type LessonReport, type RunEvent } from './runner.js';
@@ -96,12 +97,15 @@ export async function checkCommand(ctx: CourseContext, opts: CheckOptions): Prom
   for (const lesson of chosen) {
     if (opts.signal?.aborted) break;
     if (!opts.json) ctx.io.out(`${lesson.meta.id}: ${lesson.meta.title}`);
-    const onEvent = opts.json ? undefined : (e: RunEvent) => printEvent(ctx.io, e, opts.trace ?? false);
+    const onEvent = (e: RunEvent) => {
+      if (!opts.json) printEvent(ctx.io, e, opts.trace ?? false);
+      if (e.type === 'step-end') journalStep(lesson.meta.id, e.result, env);
+    };
     const report = await runLesson(lesson, {
       target, traceSource, cgroup,
       ...(opts.executor !== undefined && { executor: opts.executor }),
       ...(opts.signal !== undefined && { signal: opts.signal }),
-      ...(onEvent !== undefined && { onEvent }),
+      onEvent,
     });
     reports.push(report);
     if (!opts.json) printSummary(ctx.io, report, lesson);
