@@ -20,8 +20,8 @@ export interface MenuProps {
 
 // columns of a lesson row; the title takes what is left. A row stays one column short of the screen: a line
 // as wide as the terminal makes some terminals wrap, and the list below it shifts by a row.
-const COL = { cursor: 2, mark: 2, id: 18, minutes: 8, done: 6 };
-const FIXED = COL.cursor + COL.mark + COL.id + COL.minutes + COL.done;
+const COL = { cursor: 2, mark: 2, minutes: 8, done: 6 };
+const FIXED = COL.cursor + COL.mark + COL.minutes + COL.done;
 const SUMMARY_LINES = 2;
 
 /** The lesson list: progress mark, id, title, minutes, steps done; the selected lesson's summary below. */
@@ -29,13 +29,15 @@ export function Menu({ lessons, progress, selected, width, height, hidden, welco
   const rowWidth = width - 1;
   const welcomeLines = welcome.map((line) => wrapWords(line, rowWidth));
   const welcomeCount = welcomeLines.reduce((n, l) => n + l.length, 0);
-  // title, the blank line above the list, summary, prerequisites, problems and the key bar
-  const listHeight = Math.max(3, height - 4 - SUMMARY_LINES - 1 - welcomeCount);
+  // the title, the blank line above the list, the summary box (summary, prerequisites) and the key bar
+  const listHeight = Math.max(3, height - 3 - (SUMMARY_LINES + 1) - welcomeCount);
   const first = Math.max(0, Math.min(selected - Math.floor(listHeight / 2), lessons.length - listHeight));
   const shown = lessons.slice(first, first + listHeight);
   const cur = lessons[selected];
   const last = progress.lastLesson ? lessons.find((l) => l.meta.id === progress.lastLesson) : undefined;
-  const titleWidth = Math.max(8, rowWidth - FIXED);
+  // the id column fits the longest id, up to about a quarter of the row; a cut id keeps a space before the title
+  const idWidth = Math.min(Math.max(10, ...lessons.map((l) => l.meta.id.length + 1)), Math.floor(rowWidth / 4) + 2);
+  const titleWidth = Math.max(8, rowWidth - FIXED - idWidth);
   const summary = cur ? wrapWords(cur.meta.summary, rowWidth, SUMMARY_LINES) : [];
   const below = [
     ...(cur && cur.meta.prerequisites.length > 0 ? [{ text: `first: ${cur.meta.prerequisites.join(', ')}`, color: 'gray' }] : []),
@@ -58,7 +60,7 @@ export function Menu({ lessons, progress, selected, width, height, hidden, welco
             <Box key={l.meta.id} flexDirection="row" width={rowWidth} height={1}>
               <Box width={COL.cursor} flexShrink={0}><Text color="cyanBright">{sel ? '▸' : ' '}</Text></Box>
               <Box width={COL.mark} flexShrink={0}><Text color={MARK_COLOR[status]}>{STATUS_MARK[status]}</Text></Box>
-              <Box width={COL.id} flexShrink={0}><Text inverse={sel} wrap="truncate-end">{l.meta.id}</Text></Box>
+              <Box width={idWidth} flexShrink={0} paddingRight={1}><Text inverse={sel} wrap="truncate-end">{l.meta.id}</Text></Box>
               <Box width={titleWidth} flexShrink={0}><Text bold={sel} wrap="truncate-end">{l.meta.title}</Text></Box>
               <Box width={COL.minutes} flexShrink={0}><Text dimColor>{`${String(l.meta.minutes).padStart(4)} min`}</Text></Box>
               <Box width={COL.done} flexShrink={0}>{status === 'started' ? <Text color="yellow">{` ${done}/${l.steps.length}`}</Text> : null}</Box>

@@ -64,10 +64,10 @@ const down = (input: string, k: Key) => k.downArrow || input === 'j';
 const MENU: ModeSpec = {
   title: 'Menu',
   bindings: [
-    { keys: '↑/↓  k/j', help: 'choose a lesson', bar: '↑↓ choose', match: (i, k) => up(i, k) || down(i, k),
-      run: (c, i, k) => c.dispatch({ type: 'menu/move', delta: up(i, k) ? -1 : 1, count: c.lessons.length }) },
     { keys: '⏎', help: 'open the lesson', bar: '⏎ open', match: (_, k) => k.return,
       run: (c) => { const l = c.lessons[c.state.menuSelected]; if (l) c.effects.openLesson(l); } },
+    { keys: '↑/↓  k/j', help: 'choose a lesson', bar: '↑↓ choose', match: (i, k) => up(i, k) || down(i, k),
+      run: (c, i, k) => c.dispatch({ type: 'menu/move', delta: up(i, k) ? -1 : 1, count: c.lessons.length }) },
     { keys: 'r', help: 'resume where you left off', match: (i) => i === 'r',
       run: (c) => { const l = c.lessons.find((x) => x.meta.id === c.state.progress.lastLesson); if (l) c.effects.openLesson(l); } },
     { keys: 'q  Esc', help: 'quit', bar: 'q quit', match: (i, k) => i === 'q' || k.escape, run: (c) => c.effects.exit() },
@@ -79,14 +79,14 @@ const paneKeys = PANES.map((_, i) => String(i + 1));
 const LESSON: ModeSpec = {
   title: 'Lesson',
   bindings: [
-    { keys: '⏎', help: 'run the chosen step', bar: '⏎ run step', match: (_, k) => k.return, run: (c) => {
+    { keys: '⏎', help: 'run the chosen step', bar: '⏎ run', match: (_, k) => k.return, run: (c) => {
       const l = c.state.lesson!;
       if (running(c)) return;
       const e = l.entries[l.selected]!;
       if (e.kind === 'intro') c.dispatch({ type: 'lesson/select', index: l.selected + 1 });
       else if (e.step !== undefined) c.effects.runStep(e.step);
     } },
-    { keys: '↑/↓  k/j', help: 'choose a step', bar: '↑↓ choose', match: (i, k) => up(i, k) || down(i, k),
+    { keys: '↑/↓  k/j', help: 'choose a step', bar: '↑↓ step', match: (i, k) => up(i, k) || down(i, k),
       run: (c, i, k) => c.dispatch({ type: 'lesson/select', index: c.state.lesson!.selected + (up(i, k) ? -1 : 1) }) },
     { keys: 'n', help: 'next step', match: (i) => i === 'n', run: (c) => c.dispatch({ type: 'lesson/next-step' }) },
     { keys: `tab  ${paneKeys.join(' ')}`, help: `switch pane: ${PANES.map((p) => p.label).join(', ')}`, bar: 'tab pane',
@@ -101,7 +101,7 @@ const LESSON: ModeSpec = {
       } },
     { keys: 's', help: "shell in the lesson's container (exit returns)", bar: 's shell',
       match: (i) => i === 's', run: (c) => { if (!running(c)) c.effects.shell('container'); } },
-    { keys: 'h', help: 'host shell with boxlab on PATH (exit returns)', bar: 'h host shell',
+    { keys: 'h', help: 'host shell with boxlab on PATH (exit returns)', bar: 'h host',
       match: (i) => i === 'h', run: (c) => { if (!running(c)) c.effects.shell('host'); } },
     { keys: 'q  Esc', help: 'back to the menu (cleans the lesson up)', bar: 'q back',
       match: (i, k) => i === 'q' || k.escape, run: (c) => { if (!running(c, ', then q')) c.effects.leaveLesson(); } },
@@ -133,15 +133,17 @@ export function dispatchKey(ctx: KeyContext, input: string, key: Key): void {
 }
 
 /**
- * The key bar of a mode, fitted to `width`: when it does not fit, the keys listed first give way, so the
- * way out (`? help · q back`) always shows. `extra` items (r resume …) come first.
+ * The key bar of a mode, fitted to `width`: the mode's first key (its main action) and the way out
+ * (`? help · q back`) always show; when the rest does not fit, keys give way from the right. `extra` items
+ * (r resume …) come after the mode's keys.
  */
 export function keyBar(mode: ModeId, width: number, extra: string[] = []): string {
-  const items = [...extra, ...MODES[mode].bindings.filter((b) => b.bar).map((b) => b.bar!)];
-  const last = items.pop();
-  const tail = [...GLOBAL.map((b) => b.bar!), ...(last ? [last] : [])];
-  const fit = (xs: string[]) => xs.join(' · ').length <= width;
-  const shown = [...items];
-  while (shown.length > 0 && !fit([...shown, ...tail])) shown.shift();
-  return [...shown, ...tail].join(' · ');
+  const own = MODES[mode].bindings.filter((b) => b.bar).map((b) => b.bar!);
+  const main = own.slice(0, 1);
+  const last = own.length > 1 ? own.slice(-1) : [];
+  const middle = [...own.slice(1, own.length - last.length), ...extra];
+  const tail = [...GLOBAL.map((b) => b.bar!), ...last];
+  const join = (xs: string[]) => [...main, ...xs, ...tail].join(' · ');
+  while (middle.length > 0 && join(middle).length > width) middle.pop();
+  return join(middle);
 }

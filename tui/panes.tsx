@@ -144,7 +144,7 @@ function traceColor(e: TraceEvent): Record<string, string | boolean> {
 }
 
 const PHASE_COLOR: Record<Phase, string> = {
-  daemon: 'gray', api: 'white', create: 'magentaBright', start: 'blueBright', pool: 'gray', init: 'greenBright', exit: 'yellow',
+  daemon: 'gray', api: 'white', create: 'magentaBright', start: 'blueBright', pool: 'gray', init: 'greenBright', exec: 'greenBright', exit: 'yellow',
 };
 
 /**

@@ -7,7 +7,7 @@ import { formatTrace, type TraceEvent } from '../engine/sys/trace.js';
  * mark where a request begins, events from another pid than the daemon's come from the container's init stage
  * (its trace is forwarded over the sync socket), and the warm pool's refill is recognised by its calls.
  */
-export type Phase = 'daemon' | 'api' | 'create' | 'start' | 'pool' | 'init' | 'exit';
+export type Phase = 'daemon' | 'api' | 'create' | 'start' | 'pool' | 'init' | 'exec' | 'exit';
 
 export const PHASE_TITLE: Record<Phase, string> = {
   daemon: 'daemon',
@@ -16,22 +16,21 @@ export const PHASE_TITLE: Record<Phase, string> = {
   start: 'start: init from the pool, cgroup join, veth moved in, maps',
   pool: 'warm pool: the next init made ahead (unshare, clone)',
   init: 'init, inside the namespaces: private /, overlay, binds, /proc, pivot_root, masks, caps, seccomp → exec',
+  exec: 'exec: a new process setns-es into the container, joins its cgroup, drops caps, seccomp → exec',
   exit: 'wait/exit: the container is gone, its cgroup removed',
 };
 
 function phaseOfRequest(args: string): Phase {
   const [method = '', path = ''] = args.split(' ');
   if (method === 'POST' && /^\/containers\/create$/.test(path)) return 'create';
-  if (method === 'POST' && /^\/(containers|exec)\/[^/]+\/start$/.test(path)) return 'start';
+  if (method === 'POST' && /^\/containers\/[^/]+\/start$/.test(path)) return 'start';
+  if (method === 'POST' && /^\/exec\/[^/]+\/start$/.test(path)) return 'exec';
   if (method === 'DELETE' || /\/(kill|stop)$/.test(path)) return 'exit';
   return 'api';
 }
 
-/** The warm pool making the next init: the daemon unshares, clones `node init.js` and setns-es itself back. */
-function isPoolRefill(e: TraceEvent): boolean {
-  return (e.name === 'unshare' || e.name === 'socketpair' || (e.name === 'clone' && e.args.includes('init.js'))
-    || (e.name === 'setns' && /^\/proc\/\d+\/ns\//.test(e.args))) && e.kind === 'syscall';
-}
+/** What a daemon does once a container's process has exec'd: reap it, take its cgroup and mounts away. */
+const TEARDOWN = new Set(['rmdir', 'umount', 'umount2', 'waitpid', 'unlink']);
 
 /** The daemon's pid: the one its `api` notes carry, else the most frequent one. */
 function daemonPid(events: TraceEvent[]): number | undefined {
@@ -46,21 +45,33 @@ function daemonPid(events: TraceEvent[]): number | undefined {
 export function phases(events: TraceEvent[]): Phase[] {
   const daemon = daemonPid(events);
   let current: Phase = 'daemon';
-  const inited = new Set<string | undefined>();
-  return events.map((e) => {
+  let initRan = false;
+  // the warm pool refills itself: unshare(new namespaces), clone `node init.js`, setns back home
+  let refilling = false;
+  const out: Phase[] = [];
+  events.forEach((e, i) => {
     if (e.kind === 'note' && e.name === 'api') {
       current = phaseOfRequest(e.args);
-      return current;
+      initRan = false;
+      refilling = false;
+      out.push(current);
+      return;
     }
     if (e.pid !== daemon) {
-      inited.add(e.container);
-      return 'init';
+      initRan = true;
+      out.push(current === 'exec' ? 'exec' : 'init');
+      return;
     }
-    if (isPoolRefill(e)) return 'pool';
-    // after its init has exec'd, what the daemon does for the container is waiting for it and cleaning up
-    if (current === 'start' && inited.has(e.container)) return 'exit';
-    return current;
+    if (e.kind === 'syscall' && e.name === 'unshare' && e.args.includes('CLONE_NEWPID')) {
+      refilling = true;
+      if (events[i - 1]?.name === 'socketpair' && out[i - 1] !== undefined) out[i - 1] = 'pool';
+    } else if (refilling && !(e.kind === 'syscall' && (e.name === 'clone' || e.name === 'setns'))) refilling = false;
+    if (refilling) { out.push('pool'); return; }
+    // after the init has exec'd, the daemon waits for the container and tears it down
+    if (initRan && current !== 'exec' && TEARDOWN.has(e.name)) current = 'exit';
+    out.push(current);
   });
+  return out;
 }
 
 export type TraceRow =
