@@ -190,14 +190,14 @@ function Table({ table, width }: { table: Tokens.Table; width: number }): React.
 }
 
 function TableRecords({ header, rows, width }: { header: string[]; rows: string[][]; width: number }): React.ReactElement {
-  const keyWidth = Math.min(Math.max(...header.map((h) => h.length)) + 2, Math.floor(width / 3));
+  const keyWidth = Math.min(Math.max(...header.map((h) => h.length)) + 2, Math.floor(width * 0.4));
   return (
     <Box flexDirection="column" marginBottom={1} width={width}>
       {rows.map((r, i) => (
         <Box key={i} flexDirection="column" marginBottom={i < rows.length - 1 ? 1 : 0}>
           {header.map((h, j) => (
             <Box key={j} flexDirection="row">
-              <Box width={keyWidth} flexShrink={0}><Text color="cyan" bold={j === 0} wrap="truncate-end">{h}</Text></Box>
+              <Box width={keyWidth} flexShrink={0} paddingRight={1}><Text color="cyan" bold={j === 0} wrap="truncate-end">{h}</Text></Box>
               <Box width={Math.max(8, width - keyWidth)}><Transform transform={noLeadingSpace}><Text bold={j === 0}>{r[j] ?? ''}</Text></Transform></Box>
             </Box>
           ))}
