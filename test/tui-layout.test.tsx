@@ -201,6 +201,20 @@ describe('evidence and lesson text at 80 columns', () => {
     for (const line of para) expect(line, f).not.toMatch(/^ /);
   });
 
+  it('no wrapped line of any lesson paragraph starts with a space (the lesson pane at 80 columns)', () => {
+    let shown = 0;
+    for (const l of lessons) {
+      for (const tokens of [l.intro, ...l.steps.map((st) => st.tokens), l.outro]) {
+        const f = plain(render(<Markdown tokens={tokens.filter((t) => t.type === 'paragraph')} width={53} />).lastFrame());
+        for (const line of f.split('\n')) {
+          shown++;
+          expect(line, `${l.meta.id}:\n${f}`).not.toMatch(/^ \S/);
+        }
+      }
+    }
+    expect(shown).toBeGreaterThan(500);
+  });
+
   it('every lesson that names a shell container starts one under that name that outlives its step', () => {
     for (const l of lessons.filter((x) => x.meta.shell)) {
       const text = readFileSync(l.file, 'utf8');
