@@ -1,66 +1,27 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa, execaSync } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLessons } from '../course/lint.js';
 import { emptyProgress, recordStep, saveProgress } from '../course/progress.js';
 import { REPO, startDaemon, type TestDaemon } from './helpers/daemon.js';
+import { hasTmux, openTerminal, type TmuxTerminal } from './helpers/tui-tmux.js';
 
 // The real `boxlab` in tmux at 80×24 and 120×40, with progress already in the state (some lessons done, some
 // started), as a learner half-way through sees it: every lesson row drawn with its mark, the cursor, the key
 // bars whole, and an evidence line with tabs shown whole. A private tmux server, daemon and state dir.
-const TMUX = ['-L', `boxlab-screens-${process.pid}`];
-const tmux = (...args: string[]) => execa('tmux', [...TMUX, ...args], { reject: false });
-const screen = async () => (await tmux('capture-pane', '-p', '-t', 'tui')).stdout;
-const keys = (...k: string[]) => tmux('send-keys', '-t', 'tui', ...k);
 const { lessons } = loadLessons(join(REPO, 'lessons'));
-
-async function waitFor(re: RegExp, ms = 30_000): Promise<string> {
-  const end = Date.now() + ms;
-  let last = '';
-  while (Date.now() < end) {
-    last = await screen();
-    if (re.test(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the screen never showed ${re}; it shows:\n${last}`);
-}
-
-/** The screen once two captures in a row agree (ink erases before it redraws: a capture may fall between). */
-async function settled(): Promise<string> {
-  let last = await screen();
-  for (let t = 0; t < 40; t++) {
-    await new Promise((r) => setTimeout(r, 60));
-    const now = await screen();
-    if (now === last && now.trim() !== '') return now;
-    last = now;
-  }
-  return last;
-}
-
-/** Sends a key and waits for the screen to change and settle, so keys never overtake the drawing. */
-async function press(key: string): Promise<string> {
-  const before = await settled();
-  await keys(key);
-  for (let t = 0; t < 60; t++) {
-    if ((await screen()) !== before) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return settled();
-}
-
-const hasTmux = execaSync('sh', ['-c', 'command -v tmux'], { reject: false }).exitCode === 0;
+let term: TmuxTerminal;
 
 /**
  * The menu at this size: walks the cursor over `walk` lessons from the top (all of them where the list
  * scrolls) and checks each row as it is drawn; every lesson must have been on screen.
  */
 async function checkMenu(columns: number, walk = lessons.length): Promise<void> {
-  await waitFor(/▸ . \d\d-/);
-  let f = await settled();
+  await term.waitFor(/▸ . \d\d-/);
+  let f = await term.settled();
   // to the top first
-  for (let i = 0; i < lessons.length && !/^▸ . 00-/m.test(f); i++) f = await press('Up');
+  for (let i = 0; i < lessons.length && !/^▸ . 00-/m.test(f); i++) f = await term.press('Up');
   const seen = new Set<string>();
   for (let i = 0; i < walk; i++) {
     const lines = f.split('\n');
@@ -77,7 +38,7 @@ async function checkMenu(columns: number, walk = lessons.length): Promise<void> 
     }
     // the key bar is whole: it ends with the way out
     expect(lines.filter((l) => l.trim() !== '').at(-1), f).toMatch(/⏎ open · ↑↓ choose · .*\? help · q quit$/);
-    if (i < walk - 1) f = await press('Down');
+    if (i < walk - 1) f = await term.press('Down');
   }
   expect([...seen].sort()).toEqual(lessons.map((l) => l.meta.id).sort());
 }
@@ -100,54 +61,50 @@ describe.skipIf(!hasTmux)('boxlab TUI screens with progress (tmux, 80×24 and 12
     saveProgress(join(state, 'progress.json'), p);
     const env = Object.entries({ ...daemon.env, BOXLAB_STATE: state, TERM: 'xterm-256color' }).map(([k, v]) => `${k}=${v}`).join(' ');
     // CI=true makes ink render only the final frame (is-in-ci); the CLI runs in the daemon's network namespace
-    const cmd = `cd ${REPO} && env -u CI ${env} nsenter --net=/proc/${daemon.process.pid}/ns/net -- bin/boxlab; echo "TUI-EXIT rc=$?"; sleep 300`;
-    const r = await tmux('new-session', '-d', '-s', 'tui', '-x', '80', '-y', '24', cmd);
-    expect(r.exitCode, r.stderr).toBe(0);
+    term = await openTerminal('boxlab-screens', 80, 24,
+      `cd ${REPO} && env -u CI ${env} nsenter --net=/proc/${daemon.process.pid}/ns/net -- bin/boxlab; echo "TUI-EXIT rc=$?"; sleep 300`);
   });
 
   afterAll(async () => {
-    const pane = (await tmux('display', '-p', '-t', 'tui', '#{pane_pid}')).stdout.trim();
-    const tui = pane ? (await execa('pgrep', ['-P', pane], { reject: false })).stdout.split('\n').filter(Boolean) : [];
-    await tmux('kill-server');
-    for (let i = 0; i < 200 && tui.some((p) => existsSync(`/proc/${p}`)); i++) await new Promise((r) => setTimeout(r, 100));
+    await term?.close();
     await daemon?.stop();
     if (state) rmSync(state, { recursive: true, force: true });
   });
 
   it('menu, lesson, evidence, trace and help are drawn whole at both sizes', async () => {
     // first run in this state dir: the welcome is wrapped, never cut
-    const first = await waitFor(/learn how containers work/, 90_000);
+    const first = await term.waitFor(/learn how containers work/, 90_000);
     expect(first.replace(/\n/g, ' ')).toMatch(/shows the kernel's evidence\. \? lists the keys\./);
     await checkMenu(80);
-    await tmux('resize-window', '-t', 'tui', '-x', '120', '-y', '40');
-    await waitFor(/^.{90,}min/m);
+    await term.tmux('resize-window', '-t', 'tui', '-x', '120', '-y', '40');
+    await term.waitFor(/^.{90,}min/m);
     // 40 rows show the whole list at once
     await checkMenu(120, 3);
-    await tmux('resize-window', '-t', 'tui', '-x', '80', '-y', '24');
+    await term.tmux('resize-window', '-t', 'tui', '-x', '80', '-y', '24');
 
     // lesson 02 (started: resumes at step 2); step 1 shows /proc/PID/status, whose fields are tab-separated
-    await waitFor(/^▸ . \d\d-/m);
+    await term.waitFor(/^▸ . \d\d-/m);
     for (let i = 0; i < lessons.length; i++) {
-      const f = await settled();
+      const f = await term.settled();
       if (/^▸ . 02-pid/m.test(f)) break;
-      await press(/^▸ . 0[01]-/m.test(f) ? 'Down' : 'Up');
+      await term.press(/^▸ . 0[01]-/m.test(f) ? 'Down' : 'Up');
     }
-    await keys('Enter');
-    let f = await waitFor(/boxlab · PID: process 1/);
+    await term.keys('Enter');
+    let f = await term.waitFor(/boxlab · PID: process 1/);
     expect(f.split('\n').filter((l) => l.trim() !== '').at(-1)).toMatch(/^⏎ run · ↑↓ step · tab pane · .*\? help · q back$/);
-    await press('n');
-    await waitFor(/Step 1: /);
-    await keys('Enter');
-    f = await waitFor(/step 1 (passed|failed)/, 60_000);
+    await term.press('n');
+    await term.waitFor(/Step 1: /);
+    await term.keys('Enter');
+    f = await term.waitFor(/step 1 (passed|failed)/, 60_000);
     expect(f).toMatch(/✓ step 1 passed/);
     // the NSpid line keeps its last field, the pid inside, after the tab
     expect(f).toMatch(/^.*│ +NSpid: +\d+ +1\s*$/m);
 
     // the trace, grouped by phase, 26 capability drops on one line
-    await keys('3');
-    let trace = await waitFor(/Trace/);
+    await term.keys('3');
+    let trace = await term.waitFor(/Trace/);
     let all = trace;
-    for (let i = 0; i < 40 && !/▌create:/.test(all); i++) { trace = await press('b'); all += trace; }
+    for (let i = 0; i < 40 && !/▌create:/.test(all); i++) { trace = await term.press('b'); all += trace; }
     expect(all).toMatch(/▌create: record, rootfs layers, cgroup/);
     expect(all).toMatch(/▌start: init from the pool/);
     expect(all).toMatch(/▌init, inside the namespaces/);
@@ -155,17 +112,17 @@ describe.skipIf(!hasTmux)('boxlab TUI screens with progress (tmux, 80×24 and 12
     expect(all.match(/PR_CAPBSET_DROP/g)!.length).toBeLessThan(5);
 
     // the help: every description starts in the same column, the `s` row too
-    await keys('?');
-    const help = await waitFor(/Keys — Lesson/);
+    await term.keys('?');
+    const help = await term.waitFor(/Keys — Lesson/);
     const col = (re: RegExp) => { const l = help.split('\n').find((x) => re.test(x))!; return l.indexOf(l.trim().split(/\s{2,}/)[1]!); };
     expect(col(/│ s {2,}shell/), help).toBe(col(/│ n {2,}next step/));
     expect(col(/│ ⏎ {2,}run/), help).toBe(col(/│ n {2,}next step/));
-    await press('x');
+    await term.press('x');
 
-    await keys('q');
-    await waitFor(/▸ ◐ 02-pid/);
-    await keys('q');
-    expect(await waitFor(/TUI-EXIT rc=\d+/)).toContain('TUI-EXIT rc=0');
+    await term.keys('q');
+    await term.waitFor(/▸ ◐ 02-pid/);
+    await term.keys('q');
+    expect(await term.waitFor(/TUI-EXIT rc=\d+/)).toContain('TUI-EXIT rc=0');
     expect((await daemon.cli(['ps', '-a', '-q'])).stdout.trim()).toBe('');
   }, 240_000);
 });
