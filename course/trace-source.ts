@@ -1,4 +1,5 @@
-import { request, type ClientRequest } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { Client } from '../engine/client/client.js';
 import type { TraceEvent } from '../engine/sys/trace.js';
 
 /** Where the runner hears what the engine did while a step ran. */
@@ -26,57 +27,74 @@ export class FakeTraceSource implements TraceSource {
   }
 }
 
+/** Calls `onLine` with each complete line of a newline-delimited stream; resolves when the stream ends. */
+export function eachLine(stream: NodeJS.ReadableStream, onLine: (line: string) => void): Promise<void> {
+  return new Promise((resolve) => {
+    let buf = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      buf += chunk;
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl).trim();
+        buf = buf.slice(nl + 1);
+        if (line) onLine(line);
+      }
+    });
+    stream.on('end', () => resolve());
+    stream.on('close', () => resolve());
+    stream.on('error', () => resolve());
+  });
+}
+
 /**
- * The daemon's `GET /events?type=trace` stream: newline-delimited JSON over the unix socket.
+ * The daemon's `GET /events?type=trace` stream, read through the engine's Client.
  * If the daemon is not up yet (the first `boxlab` command starts it on demand) it keeps retrying
  * quietly, so a missing daemon costs the learner the trace, never the lesson.
  */
 export class DaemonTraceSource implements TraceSource {
-  constructor(private readonly socketPath: string, private readonly retryMs = 150) {}
+  private readonly client: Client;
+  constructor(socketPath: string, private readonly retryMs = 150) {
+    this.client = new Client(socketPath);
+  }
 
   subscribe(listener: (e: TraceEvent) => void): Promise<() => void> {
     let stopped = false;
-    let req: ClientRequest | undefined;
+    let current: IncomingMessage | undefined;
     let timer: NodeJS.Timeout | undefined;
-    let firstSettled = false;
     return new Promise((resolveFirst) => {
-      const settle = () => { if (!firstSettled) { firstSettled = true; resolveFirst(stop); } };
+      let settled = false;
+      const settle = () => { if (!settled) { settled = true; resolveFirst(stop); } };
       const stop = () => {
         stopped = true;
         if (timer) clearTimeout(timer);
-        req?.destroy();
+        current?.destroy();
       };
       const retry = () => {
         settle();
-        if (!stopped) timer = setTimeout(connect, this.retryMs);
+        if (!stopped) timer = setTimeout(() => void connect(), this.retryMs);
       };
-      const connect = () => {
+      const connect = async () => {
         if (stopped) return;
-        req = request({ socketPath: this.socketPath, path: '/events?type=trace', method: 'GET' }, (res) => {
-          if (res.statusCode !== 200) { res.resume(); retry(); return; }
-          settle();
-          res.setEncoding('utf8');
-          let buf = '';
-          res.on('data', (chunk: string) => {
-            buf += chunk;
-            let nl;
-            while ((nl = buf.indexOf('\n')) >= 0) {
-              const line = buf.slice(0, nl).trim();
-              buf = buf.slice(nl + 1);
-              if (!line) continue;
-              try {
-                const e = JSON.parse(line) as TraceEvent;
-                if (typeof e.name === 'string') listener(e);
-              } catch { /* a torn line from a dying daemon: skip it */ }
-            }
-          });
-          res.on('end', () => retry());
-          res.on('error', () => retry());
+        let res: IncomingMessage;
+        try {
+          res = await this.client.stream('GET', '/events', { query: { type: 'trace' } });
+        } catch {
+          retry();
+          return;
+        }
+        if (stopped) { res.destroy(); return; }
+        current = res;
+        settle();
+        await eachLine(res, (line) => {
+          try {
+            const e = JSON.parse(line) as TraceEvent;
+            if (typeof e.name === 'string') listener(e);
+          } catch { /* a torn line from a dying daemon: skip it */ }
         });
-        req.on('error', () => retry());
-        req.end();
+        retry();
       };
-      connect();
+      void connect();
     });
   }
 }

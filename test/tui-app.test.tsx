@@ -198,7 +198,9 @@ describe('lesson view', () => {
     await until(lastFrame, /No trace yet/);
     stdin.write('?');
     const help = await until(lastFrame, /Keys/);
-    expect(help).toMatch(/s +shell inside the lesson's container/);
+    expect(help).toMatch(/│ s +shell in the lesson's container \(exit returns\) +│/);
+    // the pane keys in the help come from the pane registry
+    expect(help).toMatch(/tab {2}1 2 3 +switch pane: Lesson, Evidence, Trace/);
     stdin.write('x');
     await until(lastFrame, /^(?![\s\S]*Keys)[\s\S]*No trace yet/);
     stdin.write('q');

@@ -1,30 +1,17 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa, execaSync } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, startDaemon, type TestDaemon } from './helpers/daemon.js';
+import { hasTmux, openTerminal, type TmuxTerminal } from './helpers/tui-tmux.js';
 
 // The real `boxlab` in a real terminal (tmux, 80×24): lesson 01 from the menu to the last ✓, a shell in the
 // container, quitting, and the terminal as it was. A private tmux server and daemon keep it to itself.
-const TMUX = ['-L', `boxlab-e2e-${process.pid}`];
-const tmux = (...args: string[]) => execa('tmux', [...TMUX, ...args], { reject: false });
-const screen = async () => (await tmux('capture-pane', '-p', '-t', 'e2e')).stdout;
-const keys = (...k: string[]) => tmux('send-keys', '-t', 'e2e', ...k);
-
-async function waitFor(re: RegExp, ms = 30_000): Promise<string> {
-  const end = Date.now() + ms;
-  let last = '';
-  while (Date.now() < end) {
-    last = await screen();
-    if (re.test(last)) return last;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`the screen never showed ${re}; it shows:\n${last}`);
-}
-
-// vm/provision.sh installs tmux; a machine without it skips (and says so) rather than failing
-const hasTmux = execaSync('sh', ['-c', 'command -v tmux'], { reject: false }).exitCode === 0;
+let term: TmuxTerminal;
+const tmux = (...args: string[]) => term.tmux(...args);
+const screen = () => term.screen();
+const keys = (...k: string[]) => term.keys(...k);
+const waitFor = (re: RegExp, ms?: number) => term.waitFor(re, ms);
 
 describe.skipIf(!hasTmux)('boxlab TUI end to end (tmux)', () => {
   let daemon: TestDaemon;
@@ -37,16 +24,12 @@ describe.skipIf(!hasTmux)('boxlab TUI end to end (tmux)', () => {
     // CI=true makes ink render only the final frame (is-in-ci): the TUI runs as on a learner's terminal.
     // After the TUI quits, print its exit code and the terminal modes, then keep the pane open to read them
     const cmd = `cd ${REPO} && env -u CI ${env} bin/boxlab; echo "TUI-EXIT rc=$?"; stty -a | tr ';' '\\n' | grep -E '^ *-?(icanon|echo)$|-?icanon|-?echo ' ; sleep 300`;
-    const r = await tmux('new-session', '-d', '-s', 'e2e', '-x', '80', '-y', '24', cmd);
-    expect(r.exitCode, r.stderr).toBe(0);
+    term = await openTerminal('boxlab-e2e', 80, 24, cmd);
   });
 
   afterAll(async () => {
     // closing the terminal sends SIGHUP: the TUI unmounts and cleans its lesson up; wait for it to finish
-    const pane = (await tmux('display', '-p', '-t', 'e2e', '#{pane_pid}')).stdout.trim();
-    const tui = pane ? (await execa('pgrep', ['-P', pane], { reject: false })).stdout.split('\n').filter(Boolean) : [];
-    await tmux('kill-server');
-    for (let i = 0; i < 200 && tui.some((p) => existsSync(`/proc/${p}`)); i++) await new Promise((r) => setTimeout(r, 100));
+    await term?.close();
     await daemon?.stop();
     if (state) rmSync(state, { recursive: true, force: true });
   });
@@ -63,7 +46,7 @@ describe.skipIf(!hasTmux)('boxlab TUI end to end (tmux)', () => {
     }
     await keys('Enter');
     await waitFor(/boxlab · UTS: a hostname of its own/);
-    expect((await tmux('display', '-p', '-t', 'e2e', '#{alternate_on}')).stdout).toBe('1');
+    expect((await tmux('display', '-p', '-t', 'tui', '#{alternate_on}')).stdout).toBe('1');
 
     for (let step = 1; step <= 5; step++) {
       await keys('n');
@@ -82,10 +65,10 @@ describe.skipIf(!hasTmux)('boxlab TUI end to end (tmux)', () => {
     for (let step = 1; step <= 5; step++) expect(all).toMatch(new RegExp(`✓ ${step} `));
 
     // the layout follows a resize: wider header, taller panes; and back to 80×24
-    await tmux('resize-window', '-t', 'e2e', '-x', '100', '-y', '30');
+    await tmux('resize-window', '-t', 'tui', '-x', '100', '-y', '30');
     const wide = await waitFor(/^boxlab · UTS: a hostname of its own {30,}5\/5 steps · 10 min$/m);
     expect(wide.split('\n').length).toBeGreaterThanOrEqual(29);
-    await tmux('resize-window', '-t', 'e2e', '-x', '80', '-y', '24');
+    await tmux('resize-window', '-t', 'tui', '-x', '80', '-y', '24');
     await waitFor(/^boxlab · UTS: a hostname of its own {10,28}5\/5 steps · 10 min$/m);
 
     await keys('s');
@@ -94,7 +77,7 @@ describe.skipIf(!hasTmux)('boxlab TUI end to end (tmux)', () => {
     await waitFor(/^renamed$/m); // step 3 renamed the container from the host
     await keys('exit', 'Enter');
     await waitFor(/back from the shell in u01-web/);
-    expect((await tmux('display', '-p', '-t', 'e2e', '#{alternate_on}')).stdout).toBe('1');
+    expect((await tmux('display', '-p', '-t', 'tui', '#{alternate_on}')).stdout).toBe('1');
 
     await keys('q');
     await waitFor(/▸ ✓ 01-uts/);
@@ -102,7 +85,7 @@ describe.skipIf(!hasTmux)('boxlab TUI end to end (tmux)', () => {
     const after = await waitFor(/TUI-EXIT rc=\d+/);
     expect(after).toContain('TUI-EXIT rc=0');
     // the main screen is back, the cursor is visible, and the tty is in cooked mode with echo
-    expect((await tmux('display', '-p', '-t', 'e2e', '#{alternate_on} #{cursor_flag}')).stdout).toBe('0 1');
+    expect((await tmux('display', '-p', '-t', 'tui', '#{alternate_on} #{cursor_flag}')).stdout).toBe('0 1');
     expect(after).toMatch(/(^|\s)icanon(\s|$)/m);
     expect(after).toMatch(/(^|\s)echo(\s|$)/m);
     expect(after).not.toMatch(/-icanon|(^|\s)-echo(\s|$)/m);

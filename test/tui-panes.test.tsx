@@ -48,8 +48,8 @@ describe('evidence and trace panes', () => {
   it('trace pane tails the newest events and scrolls back', () => {
     const events = Array.from({ length: 30 }, (_, i) => ({ time: i, kind: 'syscall' as const, name: `call${i}`, args: '', result: '0', durationMs: 0.1, pid: 1 }));
     const tail = plain(render(<TracePane events={events} height={5} offset={0} />).lastFrame());
-    expect(tail.split('\n')).toEqual(['call25() = 0 (0.10 ms)', 'call26() = 0 (0.10 ms)', 'call27() = 0 (0.10 ms)', 'call28() = 0 (0.10 ms)', 'call29() = 0 (0.10 ms)']);
+    expect(tail.split('\n')).toEqual([' call25() = 0 (0.10 ms)', ' call26() = 0 (0.10 ms)', ' call27() = 0 (0.10 ms)', ' call28() = 0 (0.10 ms)', ' call29() = 0 (0.10 ms)']);
     const back = plain(render(<TracePane events={events} height={5} offset={10} />).lastFrame());
-    expect(back.split('\n')[4]).toBe('call19() = 0 (0.10 ms)');
+    expect(back.split('\n')[4]).toBe(' call19() = 0 (0.10 ms)');
   });
 });

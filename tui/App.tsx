@@ -1,12 +1,15 @@
-import React, { useCallback, useRef, useState } from 'react';
+import React, { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 import { Box, Text, useApp } from 'ink';
 import { binDir } from '../course/env.js';
-import { loadProgress, recordStep, resumeStep, saveProgress, stepsDone, type Progress } from '../course/progress.js';
-import type { LessonSession, SessionOptions, StepResult } from '../course/runner.js';
+import { loadProgress, saveProgress } from '../course/progress.js';
+import type { LessonSession, SessionOptions } from '../course/runner.js';
 import type { Lesson } from '../course/types.js';
 import { Help } from './Help.js';
-import { LessonView } from './LessonView.js';
+import { LessonView, scrollLimits } from './LessonView.js';
 import { Menu } from './Menu.js';
+import { dispatchKey, MODES, type Effects } from './modes.js';
+import { SessionKeeper } from './session-keeper.js';
+import { doneSteps, initialState, reduce } from './state.js';
 import { handOverTerminal, useLatestInput, useTerminalSize, type TerminalHandOver } from './terminal.js';
 
 export interface AppProps {
@@ -14,7 +17,10 @@ export interface AppProps {
   /** lesson files with lint problems, left out of the menu */
   hidden?: number;
   progressFile: string;
+  /** how lesson sessions run (used when no `sessions` keeper is given) */
   sessionOptions: SessionOptions;
+  /** the holder of the open lesson's session; startTui passes its own so it can clean up on exit */
+  sessions?: SessionKeeper;
   /** fixed size (tests); otherwise the terminal's, following resizes */
   size?: { columns?: number; rows?: number };
   handOver?: TerminalHandOver;
@@ -22,8 +28,12 @@ export interface AppProps {
   initialLesson?: string;
   /** first run only: welcome lines shown on the menu */
   welcome?: string[];
-  /** told about the session on screen, so the caller can clean it up on exit */
-  onSessionChange?: (s: LessonSession | undefined) => void;
+}
+
+/** `01-uts`, `01` or `uts` names lesson 01-uts. */
+function findLesson(lessons: Lesson[], want: string | undefined): Lesson | undefined {
+  if (!want) return undefined;
+  return lessons.find((l) => l.meta.id === want || l.meta.id.startsWith(`${want}-`) || l.meta.id.split('-').slice(1).join('-') === want);
 }
 
 export function App(props: AppProps): React.ReactElement {
@@ -33,48 +43,35 @@ export function App(props: AppProps): React.ReactElement {
   // Ink rewrites the whole screen when the frame is as tall as the terminal; one row less avoids flicker
   const width = Math.max(40, size.columns);
   const height = Math.max(12, size.rows - 1);
-  const [progress, setProgress] = useState<Progress>(() => loadProgress(props.progressFile));
-  const want = props.initialLesson;
-  const initial = want ? lessons.findIndex((l) => l.meta.id === want || l.meta.id.startsWith(`${want}-`) || l.meta.id.split('-').slice(1).join('-') === want) : -1;
-  // the menu opens on the lesson last worked on, so ⏎ resumes it
-  const last = lessons.findIndex((l) => l.meta.id === progress.lastLesson);
-  const [selected, setSelected] = useState(initial >= 0 ? initial : Math.max(0, last));
-  const [open, setOpen] = useState<{ lesson: Lesson; start: number; key: number } | undefined>(
-    initial >= 0 ? { lesson: lessons[initial]!, start: resumeStep(progress, lessons[initial]!), key: 0 } : undefined,
-  );
-  const [help, setHelp] = useState(false);
-  const [busy, setBusy] = useState<string | undefined>(undefined);
-  const sessionRef = useRef<LessonSession | undefined>(undefined);
+  const keeper = useMemo(() => props.sessions ?? new SessionKeeper(props.sessionOptions), []); // eslint-disable-line react-hooks/exhaustive-deps
+  const [state, dispatch] = useReducer(reduce, undefined, () => {
+    const s = initialState(loadProgress(props.progressFile), lessons, findLesson(lessons, props.initialLesson));
+    return s;
+  });
   const handOver = props.handOver ?? handOverTerminal;
 
-  const setSession = useCallback((s: LessonSession | undefined) => {
-    sessionRef.current = s;
-    props.onSessionChange?.(s);
-  }, [props]);
+  const listen = useCallback((lesson: Lesson): LessonSession => keeper.open(lesson, (e) => {
+    if (e.type === 'trace') dispatch({ type: 'step/trace', event: e.event });
+    else if (e.type === 'step-start') dispatch({ type: 'step/start', step: e.step });
+    else if (e.type === 'step-end') dispatch({ type: 'step/end', result: e.result });
+  }), [keeper]);
 
-  const openLesson = (lesson: Lesson) => {
-    setOpen({ lesson, start: resumeStep(progress, lesson), key: Date.now() });
-  };
+  // a lesson opened from the command line has its session from the first frame
+  const opened = useRef(false);
+  if (!opened.current) {
+    opened.current = true;
+    if (state.lesson && !keeper.current) listen(state.lesson.lesson);
+  }
 
-  const onStepEnd = useCallback((lesson: Lesson, r: StepResult) => {
-    setProgress((p) => {
-      const next = recordStep(structuredClone(p), lesson, r.index, { ok: r.ok, checksPassed: r.checks.filter((c) => c.passed).length, checksTotal: r.checks.length });
-      try { saveProgress(props.progressFile, next); } catch { /* a read-only home must not stop the lesson */ }
-      return next;
-    });
-  }, [props.progressFile]);
+  // progress is saved whenever a step ends (the reducer records it)
+  const savedProgress = useRef(state.progress);
+  useEffect(() => {
+    if (state.progress === savedProgress.current) return;
+    savedProgress.current = state.progress;
+    try { saveProgress(props.progressFile, state.progress); } catch { /* a read-only home must not stop the lesson */ }
+  }, [state.progress, props.progressFile]);
 
-  const leave = () => {
-    const s = sessionRef.current;
-    setBusy('cleaning up the lesson…');
-    void (s ? s.cleanup() : Promise.resolve([])).finally(() => {
-      setSession(undefined);
-      setOpen(undefined);
-      setBusy(undefined);
-    });
-  };
-
-  const shell = (which: 'container' | 'host', session: LessonSession): string => {
+  const shellMessage = (which: 'container' | 'host', session: LessonSession): string => {
     const env = session.commandEnv;
     if (which === 'container') {
       const ctr = session.lesson.meta.shell;
@@ -91,46 +88,51 @@ export function App(props: AppProps): React.ReactElement {
     return `back from the host shell (exit ${code})`;
   };
 
-  useLatestInput((input, key) => {
-    if (help) { setHelp(false); return; }
-    if (busy || open) return;
-    if (input === '?') { setHelp(true); return; }
-    if (key.upArrow || input === 'k') setSelected((s) => Math.max(0, s - 1));
-    else if (key.downArrow || input === 'j') setSelected((s) => Math.min(lessons.length - 1, s + 1));
-    else if (key.return && lessons[selected]) openLesson(lessons[selected]);
-    else if (input === 'r' && progress.lastLesson) {
-      const l = lessons.find((x) => x.meta.id === progress.lastLesson);
-      if (l) openLesson(l);
-    } else if (input === 'q' || key.escape) exit();
-  });
+  const effects: Effects = {
+    openLesson(lesson) {
+      listen(lesson);
+      dispatch({ type: 'lesson/open', lesson });
+    },
+    leaveLesson() {
+      dispatch({ type: 'busy', text: 'cleaning up the lesson…' });
+      void keeper.close().finally(() => dispatch({ type: 'lesson/closed' }));
+    },
+    runStep(index) {
+      const session = keeper.current;
+      if (!session || session.running) return;
+      dispatch({ type: 'step/run' });
+      session.runStep(index)
+        .then((r) => dispatch({ type: 'step/done', asked: index, ran: r.index }))
+        .catch((e: unknown) => dispatch({ type: 'step/done', asked: index, ran: index, error: (e as Error).message }))
+        .finally(() => dispatch({ type: 'step/idle' }));
+    },
+    shell(which) {
+      const session = keeper.current;
+      if (session) dispatch({ type: 'message', message: { text: shellMessage(which, session) } });
+    },
+    exit,
+  };
+
+  useLatestInput((input, key) => dispatchKey({
+    state, dispatch, effects, lessons, session: keeper.current,
+    scroll: state.lesson ? scrollLimits(state.lesson, height) : { max: 0, page: 1 },
+  }, input, key));
 
   let body: React.ReactElement;
-  if (busy) body = <Box height={height}><Text color="yellow">{busy}</Text></Box>;
-  else if (open) {
-    body = (
-      <LessonView
-        key={open.key}
-        lesson={open.lesson}
-        width={width}
-        height={height}
-        sessionOptions={props.sessionOptions}
-        doneBefore={stepsDone(progress, open.lesson)}
-        startStep={open.start}
-        onStepEnd={(r) => onStepEnd(open.lesson, r)}
-        onSession={setSession}
-        onLeave={leave}
-        onShell={shell}
-        onHelp={() => setHelp(true)}
-        active={!help}
-      />
-    );
-  } else body = <Menu lessons={lessons} progress={progress} selected={selected} width={width} height={height} hidden={props.hidden ?? 0} {...(props.welcome && { welcome: props.welcome })} />;
+  const mode = MODES[state.mode];
+  if (state.busy) body = <Box height={height}><Text color="yellow">{state.busy}</Text></Box>;
+  else if (mode.render) body = mode.render({ state, dispatch, width, height });
+  else if (state.mode === 'lesson' && state.lesson) body = <LessonView state={state.lesson} done={doneSteps(state)} width={width} height={height} />;
+  else {
+    body = <Menu lessons={lessons} progress={state.progress} selected={state.menuSelected} width={width} height={height}
+      hidden={props.hidden ?? 0} {...(props.welcome && { welcome: props.welcome })} />;
+  }
 
-  // the lesson stays mounted under the help so its session and panes survive
+  // the lesson stays mounted under the help so its panes keep their place
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <Box display={help ? 'none' : 'flex'} flexDirection="column">{body}</Box>
-      {help ? <Help width={width} /> : null}
+      <Box display={state.help ? 'none' : 'flex'} flexDirection="column">{body}</Box>
+      {state.help ? <Help width={width} mode={state.mode} /> : null}
     </Box>
   );
 }

@@ -1,31 +1,28 @@
 import React from 'react';
 import { Box, Text } from 'ink';
+import { GLOBAL, MODES } from './modes.js';
+import type { ModeId } from './state.js';
+import { wrapWords } from './text.js';
 
-const KEYS: [string, string][] = [
-  ['↑/↓  k/j', 'choose a lesson or a step'],
-  ['⏎', 'open the lesson / run the chosen step'],
-  ['r', 'resume where you left off (menu)'],
-  ['n', 'next step'],
-  ['tab  1 2 3', 'switch pane: Lesson, Evidence, Trace'],
-  ['PgUp/PgDn  b/space', 'scroll the pane'],
-  ['s', "shell inside the lesson's container (exit to come back)"],
-  ['h', "host shell with boxlab on PATH (exit to come back)"],
-  ['?', 'this help'],
-  ['q  Esc', 'back to the menu (cleans the lesson up) / quit'],
-  ['Ctrl-C', 'quit at once (still cleans up)'],
-];
+const FOOT = 'Each step runs real boxlab commands; the Trace pane shows the syscalls and host commands the engine made, '
+  + 'grouped by phase, the Evidence pane what the kernel shows, and each check what it proves. Press any key.';
 
-export function Help({ width }: { width: number }): React.ReactElement {
+/** The keys of the mode on screen and the global ones, straight from the registry in modes.tsx. */
+export function Help({ width, mode }: { width: number; mode: ModeId }): React.ReactElement {
+  const rows = [...MODES[mode].bindings, ...GLOBAL, { keys: 'Ctrl-C', help: 'quit at once (still cleans up)' }];
+  const boxWidth = Math.min(width, 76);
+  const keyWidth = Math.max(...rows.map((r) => r.keys.length)) + 2;
+  const helpWidth = boxWidth - 4 - keyWidth;
   return (
-    <Box flexDirection="column" borderStyle="round" borderColor="cyan" paddingX={1} width={Math.min(width, 76)}>
-      <Text bold color="cyanBright">Keys</Text>
-      {KEYS.map(([k, what]) => (
-        <Box key={k} flexDirection="row">
-          <Box width={22}><Text color="yellow">{k}</Text></Box>
-          <Text wrap="truncate-end">{what}</Text>
+    <Box flexDirection="column" borderStyle="round" borderColor="cyan" paddingX={1} width={boxWidth}>
+      <Text bold color="cyanBright">{`Keys — ${MODES[mode].title}`}</Text>
+      {rows.map((r) => (
+        <Box key={r.keys} flexDirection="row">
+          <Box width={keyWidth} flexShrink={0}><Text color="yellow">{r.keys}</Text></Box>
+          <Box width={helpWidth} flexShrink={0}><Text wrap="truncate-end">{r.help}</Text></Box>
         </Box>
       ))}
-      <Text dimColor>Each step runs real boxlab commands; the Trace pane shows the syscalls and host commands the engine made, the Evidence pane what the kernel shows, and each check what it proves. Press any key.</Text>
+      {wrapWords(FOOT, boxWidth - 4).map((l, i) => <Text key={`f${i}`} dimColor>{l}</Text>)}
     </Box>
   );
 }

@@ -4,9 +4,9 @@ import { UserError } from '../engine/sys/errors.js';
 import { daemonTargetFromEnv, detectCgroupVersion, lessonsDir as defaultLessonsDir, DEFAULT_SOCKET, type DaemonTarget } from '../course/env.js';
 import { loadLessons } from '../course/lint.js';
 import { progressFile } from '../course/progress.js';
-import type { LessonSession } from '../course/runner.js';
 import { DaemonTraceSource } from '../course/trace-source.js';
 import { App } from './App.js';
+import { SessionKeeper } from './session-keeper.js';
 import { dirname } from 'node:path';
 import { firstRunNeeded, markFirstRun, runDoctor, essentialProblems } from '../engine/doctor/index.js';
 import { ENTER_ALT_SCREEN, HIDE_CURSOR, LEAVE_ALT_SCREEN, SHOW_CURSOR } from './terminal.js';
@@ -50,7 +50,6 @@ export async function startTui(opts: TuiOptions = {}): Promise<number> {
   const broken = new Set(diagnostics.map((d) => d.file));
   const usable = lessons.filter((l) => !broken.has(l.file));
   const target = opts.target ?? daemonTargetFromEnv(env);
-  let session: LessonSession | undefined;
 
   let restored = false;
   const restore = () => {
@@ -87,14 +86,16 @@ export async function startTui(opts: TuiOptions = {}): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('uncaughtException', onFatal);
   process.on('unhandledRejection', onFatal);
+  const sessionOptions = { target, traceSource: new DaemonTraceSource(target.socket ?? DEFAULT_SOCKET), cgroup: detectCgroupVersion(env) };
+  const sessions = new SessionKeeper(sessionOptions);
   const instance = render(
     <App
       lessons={usable}
       hidden={broken.size}
       progressFile={progressFile(env)}
-      sessionOptions={{ target, traceSource: new DaemonTraceSource(target.socket ?? DEFAULT_SOCKET), cgroup: detectCgroupVersion(env) }}
+      sessionOptions={sessionOptions}
+      sessions={sessions}
       {...(opts.lesson !== undefined && { initialLesson: opts.lesson })}
-      onSessionChange={(s) => { session = s; }}
       {...(welcome && { welcome })}
     />,
     { exitOnCtrlC: true, patchConsole: true },
@@ -112,14 +113,10 @@ export async function startTui(opts: TuiOptions = {}): Promise<number> {
     process.off('SIGHUP', onSignal);
     process.stdout.off('error', onOutputError);
     process.off('SIGTERM', onSignal);
-    if (session) {
-      // a step interrupted by Ctrl-C may still have a command running; let it finish before cleaning up
-      const deadline = Date.now() + 10_000;
-      while (session.running && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      const failures = await session.cleanup();
-      try {
-        for (const f of failures) process.stderr.write(`boxlab: cleanup: ${f}\n`);
-      } catch { /* terminal gone */ }
-    }
+    // a step interrupted by Ctrl-C may still have a command running; it gets 10 s to finish before the cleanup
+    const failures = await sessions.close(10_000);
+    try {
+      for (const f of failures) process.stderr.write(`boxlab: cleanup: ${f}\n`);
+    } catch { /* terminal gone */ }
   }
 }

@@ -1,5 +1,6 @@
 import React from 'react';
-import { Box, Text } from 'ink';
+import { Box, Text, Transform } from 'ink';
+import { expandTabs } from './text.js';
 import type { Token, Tokens } from 'marked';
 
 /** Renders a runnable lesson block (action, observe ...) in place of a plain code block; undefined → default. */
@@ -13,8 +14,16 @@ interface InlineProps {
 
 /** Inline tokens (strong, em, codespan, links ...) as nested <Text> so Ink wraps them as one paragraph. */
 export function Inline({ tokens, text }: InlineProps): React.ReactElement {
-  if (!tokens || tokens.length === 0) return <Text>{decode(text ?? '')}</Text>;
-  return <Text>{tokens.map((t, i) => inlineToken(t, String(i)))}</Text>;
+  const inner = !tokens || tokens.length === 0 ? <Text>{decode(text ?? '')}</Text> : <Text>{tokens.map((t, i) => inlineToken(t, String(i)))}</Text>;
+  return <Transform transform={noLeadingSpace}>{inner}</Transform>;
+}
+
+/**
+ * Ink wraps text keeping the space it broke the line at (wrap-ansi with trim off), so a wrapped line would
+ * start with a space; drop it (after any colour codes) on every line but the first.
+ */
+export function noLeadingSpace(line: string, index: number): string {
+  return index === 0 ? line : line.replace(/^((?:\u001b\[[0-9;]*m)*) /, '$1');
 }
 
 function decode(s: string): string {
@@ -113,7 +122,7 @@ export function CodeBlock({ code, lang, width, title }: { code: string; lang?: s
   return (
     <Box flexDirection="column" marginBottom={1} borderStyle="round" borderColor="gray" paddingX={1} width={Math.max(10, width)}>
       {title ?? (lang ? <Text dimColor>{lang}</Text> : null)}
-      <Text color="greenBright">{code}</Text>
+      <Text color="greenBright">{code.split('\n').map((l) => expandTabs(l)).join('\n')}</Text>
     </Box>
   );
 }
@@ -152,8 +161,11 @@ function Table({ table, width }: { table: Tokens.Table; width: number }): React.
   const rows = table.rows.map((r) => r.map((c) => cellText(c.tokens)));
   const n = header.length;
   const natural = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  // shrink the widest columns until the table fits; cells then wrap inside their column
   const budget = Math.max(n * 4, width - (n + 1) * 3);
+  // too wide for the pane (80 columns leave a table about 50): each row becomes a small record, one
+  // "header: cell" line per column, which reads where columns wrapped into fragments would not
+  if (natural.reduce((a, b) => a + b, 0) > budget && natural.some((w) => w > 12)) return <TableRecords header={header} rows={rows} width={width} />;
+  // shrink the widest columns until the table fits; cells then wrap inside their column
   const widths = [...natural];
   while (widths.reduce((a, b) => a + b, 0) > budget) {
     const i = widths.indexOf(Math.max(...widths));
@@ -173,6 +185,24 @@ function Table({ table, width }: { table: Tokens.Table; width: number }): React.
       {row(header, true, 'h')}
       <Text dimColor>{widths.map((w) => '─'.repeat(w + 2)).join('┼')}</Text>
       {rows.map((r, i) => row(r, false, String(i)))}
+    </Box>
+  );
+}
+
+function TableRecords({ header, rows, width }: { header: string[]; rows: string[][]; width: number }): React.ReactElement {
+  const keyWidth = Math.min(Math.max(...header.map((h) => h.length)) + 2, Math.floor(width * 0.4));
+  return (
+    <Box flexDirection="column" marginBottom={1} width={width}>
+      {rows.map((r, i) => (
+        <Box key={i} flexDirection="column" marginBottom={i < rows.length - 1 ? 1 : 0}>
+          {header.map((h, j) => (
+            <Box key={j} flexDirection="row">
+              <Box width={keyWidth} flexShrink={0} paddingRight={1}><Text color="cyan" bold={j === 0} wrap="truncate-end">{h}</Text></Box>
+              <Box width={Math.max(8, width - keyWidth)}><Transform transform={noLeadingSpace}><Text bold={j === 0}>{r[j] ?? ''}</Text></Transform></Box>
+            </Box>
+          ))}
+        </Box>
+      ))}
     </Box>
   );
 }

@@ -1,15 +1,17 @@
 import React from 'react';
 import { Box, Text } from 'ink';
-import { formatTrace, type TraceEvent } from '../engine/sys/trace.js';
+import type { TraceEvent } from '../engine/sys/trace.js';
 import type { CheckResult } from '../course/checks.js';
 import type { CommandRun, Observation, StepResult } from '../course/runner.js';
 import type { DiffLine } from '../course/diff.js';
+import { expandTabs } from './text.js';
+import { traceRows, type Phase } from './trace-view.js';
 
 export function CheckLine({ result }: { result: CheckResult }): React.ReactElement {
   return (
     <Box flexDirection="column">
       <Text color={result.passed ? 'green' : 'red'}>{`${result.passed ? '✓' : '✗'} `}<Text color={undefined}>{result.proves}</Text></Text>
-      {!result.passed ? <Text dimColor>{`    ${result.detail}`}</Text> : null}
+      {!result.passed ? <Text dimColor>{`    ${expandTabs(result.detail)}`}</Text> : null}
       {!result.passed && result.hint ? <Text color="yellow">{`    hint: ${result.hint}`}</Text> : null}
     </Box>
   );
@@ -21,7 +23,7 @@ function Output({ text, max, color }: { text: string; max: number; color?: strin
   const shown = lines.slice(0, max);
   return (
     <Box flexDirection="column" paddingLeft={2}>
-      {shown.map((l, i) => <Text key={i} wrap="truncate-end" {...(color !== undefined && { color })}>{l || ' '}</Text>)}
+      {shown.map((l, i) => <Text key={i} wrap="truncate-end" {...(color !== undefined && { color })}>{expandTabs(l) || ' '}</Text>)}
       {lines.length > max ? <Text dimColor>{`… ${lines.length - max} more lines`}</Text> : null}
     </Box>
   );
@@ -63,7 +65,7 @@ function ObservationView({ obs, max }: { obs: Observation; max: number }): React
             d === 'gap'
               ? <Text key={i} dimColor>  …</Text>
               : <Text key={i} wrap="truncate-end" {...(d.op === '+' ? { color: 'green', bold: true } : d.op === '-' ? { color: 'red' } : { dimColor: true })}>
-                {`${d.op} ${d.text}`}
+                {`${d.op} ${expandTabs(d.text)}`}
               </Text>
           ))}
         </Box>
@@ -110,7 +112,7 @@ export function evidenceItems(result: StepResult, maxLines: number): React.React
   if (result.captures.length > 0) {
     items.push(
       <Box key="caps" flexDirection="column">
-        {result.captures.map((c, i) => <Text key={i} wrap="truncate-end" color="magenta">{`⇢ ${c.name} = `}<Text color={undefined}>{c.value.split('\n')[0]}</Text></Text>)}
+        {result.captures.map((c, i) => <Text key={i} wrap="truncate-end" color="magenta">{`⇢ ${c.name} = `}<Text color={undefined}>{expandTabs(c.value.split('\n')[0] ?? '')}</Text></Text>)}
       </Box>,
     );
   }
@@ -141,14 +143,28 @@ function traceColor(e: TraceEvent): Record<string, string | boolean> {
   return { color: 'cyan' };
 }
 
-/** The engine's syscalls and host commands, newest at the bottom; `offset` scrolls back. */
+const PHASE_COLOR: Record<Phase, string> = {
+  daemon: 'gray', api: 'white', create: 'magentaBright', start: 'blueBright', pool: 'gray', init: 'greenBright', exec: 'greenBright', exit: 'yellow',
+};
+
+/**
+ * The engine's syscalls and host commands, newest at the bottom, under a heading per phase (create, start,
+ * init …) with repeated calls folded into one line; `offset` scrolls back by rows.
+ */
 export function TracePane({ events, height, offset }: { events: TraceEvent[]; height: number; offset: number }): React.ReactElement {
   if (events.length === 0) return <Text dimColor>No trace yet: it streams here while a step's boxlab commands run.</Text>;
-  const end = Math.max(0, events.length - offset);
-  const shown = events.slice(Math.max(0, end - height), end);
+  const rows = traceRows(events);
+  const end = Math.max(0, rows.length - offset);
+  const shown = rows.slice(Math.max(0, end - height), end);
   return (
     <Box flexDirection="column">
-      {shown.map((e, i) => <Box key={i} flexShrink={0}><Text wrap="truncate-end" {...traceColor(e)}>{shortenIds(formatTrace(e))}</Text></Box>)}
+      {shown.map((r, i) => (
+        <Box key={i} flexShrink={0}>
+          {r.kind === 'phase'
+            ? <Text wrap="truncate-end" bold color={PHASE_COLOR[r.phase]}>{`▌${r.title}`}</Text>
+            : <Text wrap="truncate-end" {...traceColor(r.event)}>{` ${shortenIds(r.text)}`}</Text>}
+        </Box>
+      ))}
     </Box>
   );
 }

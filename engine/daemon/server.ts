@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { UserError } from '../sys/errors.js';
+import { traceNote } from '../sys/trace.js';
 import { Router, type ApiRequest } from './router.js';
 
 async function readBody(req: IncomingMessage): Promise<unknown> {
@@ -24,6 +25,16 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
 export function errorStatus(e: unknown): { status: number; message: string } {
   if (e instanceof UserError) return { status: e.status, message: e.message };
   return { status: 500, message: e instanceof Error ? e.message : String(e) };
+}
+
+/**
+ * One trace note per API request ("client → API"), so a reader of the trace sees which request each
+ * syscall served (the TUI groups a `run` into create, start, init and exit by these). The event stream
+ * and pings are left out: they are the trace's own plumbing.
+ */
+function traceRequest(method: string, path: string): void {
+  if (path === '/events' || path === '/_ping') return;
+  traceNote('api', `${method} ${path}`);
 }
 
 function parse(req: IncomingMessage): { path: string; query: URLSearchParams } {
@@ -48,6 +59,7 @@ export function createApiServer(router: Router): Server {
       const found = router.match(req.method ?? 'GET', path);
       if (found === undefined) return sendJson(res, 404, { message: `page not found: ${req.method} ${path}` });
       if (found === 'wrong-method') return sendJson(res, 405, { message: `method ${req.method} not allowed on ${path}` });
+      traceRequest(req.method ?? 'GET', path);
       try {
         const body = await readBody(req);
         const r: ApiRequest & { res: ServerResponse } = { method: req.method ?? 'GET', path, params: found.params, query, body, req, res };
@@ -79,6 +91,7 @@ export function createApiServer(router: Router): Server {
         socket.end(`HTTP/1.1 ${status} Error\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
       };
       if (!found) return fail(404, `page not found: ${req.method} ${path}`);
+      traceRequest(req.method ?? 'POST', path);
       try {
         // The body of a hijacked request (exec start's {"Detach":false,"Tty":true}) comes before the upgrade.
         const body = await readUpgradeBody(req, socket, head);
