@@ -1,6 +1,7 @@
 import React, { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 import { Box, Text, useApp } from 'ink';
 import { binDir } from '../course/env.js';
+import { journalStep } from '../course/journal.js';
 import { loadProgress, saveProgress } from '../course/progress.js';
 import type { LessonSession, SessionOptions } from '../course/runner.js';
 import type { Lesson } from '../course/types.js';
@@ -53,7 +54,11 @@ export function App(props: AppProps): React.ReactElement {
   const listen = useCallback((lesson: Lesson): LessonSession => keeper.open(lesson, (e) => {
     if (e.type === 'trace') dispatch({ type: 'step/trace', event: e.event });
     else if (e.type === 'step-start') dispatch({ type: 'step/start', step: e.step });
-    else if (e.type === 'step-end') dispatch({ type: 'step/end', result: e.result });
+    else if (e.type === 'step-end') {
+      dispatch({ type: 'step/end', result: e.result });
+      // a classroom client (if one joined) hears of steps run here as it does of `boxlab check`
+      journalStep(lesson.meta.id, e.result);
+    }
   }), [keeper]);
 
   // a lesson opened from the command line has its session from the first frame
