@@ -98,7 +98,15 @@ export function loadBank(dir: string): LoadedBank {
       questions.push(r.question);
     }
   }
+  questions.sort((a, b) => sourceOrder(a.source) - sourceOrder(b.source));
   return { questions, diagnostics };
+}
+
+/** Notes order: 000's questions, then 003 part 1, then part 2. */
+export function sourceOrder(source: string): number {
+  const m = /^(000|003):?(\d)?[#§](\d+)$/.exec(source);
+  if (!m) return Number.MAX_SAFE_INTEGER;
+  return (m[1] === '000' ? 0 : Number(m[2]) * 1000) + Number(m[3]);
 }
 
 interface Section { title: string; line: number; body: string[] }
