@@ -5,6 +5,7 @@ import { loadProgress, recordStep, resumeStep, saveProgress, stepsDone, type Pro
 import type { LessonSession, SessionOptions, StepResult } from '../course/runner.js';
 import type { Lesson } from '../course/types.js';
 import { Help } from './Help.js';
+import { InterviewMode } from './InterviewView.js';
 import { LessonView } from './LessonView.js';
 import { Menu } from './Menu.js';
 import { handOverTerminal, useLatestInput, useTerminalSize, type TerminalHandOver } from './terminal.js';
@@ -43,6 +44,7 @@ export function App(props: AppProps): React.ReactElement {
     initial >= 0 ? { lesson: lessons[initial]!, start: resumeStep(progress, lessons[initial]!), key: 0 } : undefined,
   );
   const [help, setHelp] = useState(false);
+  const [interview, setInterview] = useState(false);
   const [busy, setBusy] = useState<string | undefined>(undefined);
   const sessionRef = useRef<LessonSession | undefined>(undefined);
   const handOver = props.handOver ?? handOverTerminal;
@@ -93,7 +95,8 @@ export function App(props: AppProps): React.ReactElement {
 
   useLatestInput((input, key) => {
     if (help) { setHelp(false); return; }
-    if (busy || open) return;
+    if (busy || open || interview) return;
+    if (input === 'i') { setInterview(true); return; }
     if (input === '?') { setHelp(true); return; }
     if (key.upArrow || input === 'k') setSelected((s) => Math.max(0, s - 1));
     else if (key.downArrow || input === 'j') setSelected((s) => Math.min(lessons.length - 1, s + 1));
@@ -106,7 +109,9 @@ export function App(props: AppProps): React.ReactElement {
 
   let body: React.ReactElement;
   if (busy) body = <Box height={height}><Text color="yellow">{busy}</Text></Box>;
-  else if (open) {
+  else if (interview) {
+    body = <InterviewMode lessons={lessons} progressFile={props.progressFile} sessionOptions={props.sessionOptions} width={width} height={height} onLeave={() => { setInterview(false); setProgress(loadProgress(props.progressFile)); }} active={!help} />;
+  } else if (open) {
     body = (
       <LessonView
         key={open.key}

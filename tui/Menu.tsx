@@ -52,7 +52,7 @@ export function Menu({ lessons, progress, selected, width, height, hidden, welco
         {hidden > 0 ? <Text color="red" wrap="truncate-end">{`${hidden} lesson file(s) have problems and are hidden — run boxlab lessons lint`}</Text> : null}
       </Box>
       <Text dimColor wrap="truncate-end">
-        {`⏎ open  ↑↓ choose  ${last ? `r resume ${last.meta.id} (step ${resumeStep(progress, last) + 1})  ` : ''}? help  q quit`}
+        {`⏎ open  ↑↓ choose  ${last ? `r resume ${last.meta.id} (step ${resumeStep(progress, last) + 1})  ` : ''}i interview  ? help  q quit`}
       </Text>
     </Box>
   );
