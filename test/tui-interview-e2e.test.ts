@@ -1,41 +1,19 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa, execaSync } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, startDaemon, type TestDaemon } from './helpers/daemon.js';
+import { hasTmux, tmuxPane } from './helpers/tmux.js';
 
 // A mock interview in a real terminal (tmux, 90×26): pick a topic, the question alone, typed notes, reveal,
 // the proof run live, a mark — then quit, reopen and find the mark and the notes kept (resume).
-const TMUX = ['-L', `boxlab-iv-e2e-${process.pid}`];
-const tmux = (...args: string[]) => execa('tmux', [...TMUX, ...args], { reject: false });
-const screen = async () => (await tmux('capture-pane', '-p', '-t', 'iv')).stdout;
-const keys = (...k: string[]) => tmux('send-keys', '-t', 'iv', ...k);
-
-async function waitFor(re: RegExp, ms = 30_000): Promise<string> {
-  const end = Date.now() + ms;
-  let last = '';
-  while (Date.now() < end) {
-    last = await screen();
-    if (re.test(last)) return last;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`the screen never showed ${re}; it shows:\n${last}`);
-}
-
-/** One key, then wait until the screen changed (keys sent faster than ink renders can be lost). */
-async function press(key: string): Promise<void> {
-  const before = await screen();
-  await keys(key);
-  for (let t = 0; t < 60 && (await screen()) === before; t++) await new Promise((r) => setTimeout(r, 50));
-}
+const pane = tmuxPane('iv');
+const { screen, waitFor, press } = pane;
 
 async function selectTopic(topic: string): Promise<void> {
   for (let i = 0; i < 40 && !new RegExp(`▸ topic: ${topic} `).test(await screen()); i++) await press('Down');
   expect(await screen()).toMatch(new RegExp(`▸ topic: ${topic} `));
 }
-
-const hasTmux = execaSync('sh', ['-c', 'command -v tmux'], { reject: false }).exitCode === 0;
 
 describe.skipIf(!hasTmux)('interview mode end to end (tmux)', () => {
   let daemon: TestDaemon;
@@ -48,15 +26,12 @@ describe.skipIf(!hasTmux)('interview mode end to end (tmux)', () => {
     // CI=true would make ink render only the last frame; the CLI runs in the daemon's network namespace
     const run = `env -u CI ${env} nsenter --net=/proc/${daemon.process.pid}/ns/net -- bin/boxlab interview`;
     const cmd = `cd ${REPO} && ${run}; echo "TUI-EXIT rc=$?"; ${run}; echo "TUI-EXIT-2 rc=$?"; sleep 300`;
-    const r = await tmux('new-session', '-d', '-s', 'iv', '-x', '90', '-y', '26', cmd);
+    const r = await pane.start(cmd, 90, 26);
     expect(r.exitCode, r.stderr).toBe(0);
   });
 
   afterAll(async () => {
-    const pane = (await tmux('display', '-p', '-t', 'iv', '#{pane_pid}')).stdout.trim();
-    const tui = pane ? (await execa('pgrep', ['-P', pane], { reject: false })).stdout.split('\n').filter(Boolean) : [];
-    await tmux('kill-server');
-    for (let i = 0; i < 200 && tui.some((p) => existsSync(`/proc/${p}`)); i++) await new Promise((r) => setTimeout(r, 100));
+    await pane.close();
     await daemon?.stop();
     if (state) rmSync(state, { recursive: true, force: true });
   });
@@ -69,7 +44,7 @@ describe.skipIf(!hasTmux)('interview mode end to end (tmux)', () => {
     // the question shows alone: no answer, no key points yet
     expect(question).toContain('What is the kernel?');
     expect(question).not.toMatch(/Model answer|Key points/);
-    await keys('-l', 'one kernel for all');
+    await pane.keys('-l', 'one kernel for all');
     await waitFor(/│one kernel for all/);
     await press('Tab');
     const revealed = await waitFor(/Model answer/);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { InterviewContext } from '../../course/interview/commands.js';
 import { ExitCode, location } from '../context.js';
+import { stopOnSignal } from '../stop-signal.js';
 
 const io: InterviewContext['io'] = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -40,17 +41,10 @@ export function register(program: Command): void {
     .option('--json', 'one JSON report on stdout')
     .option('--own-demos', "only the questions' own demos (the lessons' steps are proven by `boxlab check`)")
     .action(async (ids: string[], o: { all?: boolean; json?: boolean; ownDemos?: boolean }) => {
-      const stop = new AbortController();
-      const onSignal = () => {
-        if (stop.signal.aborted) process.exit(130);
-        process.stderr.write('boxlab: stopping after this step and cleaning up (Ctrl-C again to quit at once)\n');
-        stop.abort();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      const signal = stopOnSignal();
       const loc = location(program);
       exit(await (await interview()).checkInterviewCommand({ io }, {
-        ids, target: { socket: loc.socket, root: loc.root }, signal: stop.signal,
+        ids, target: { socket: loc.socket, root: loc.root }, signal,
         ...(o.all !== undefined && { all: o.all }), ...(o.json !== undefined && { json: o.json }),
         ...(o.ownDemos !== undefined && { ownDemosOnly: o.ownDemos }),
       }));
