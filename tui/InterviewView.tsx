@@ -22,8 +22,12 @@ export interface InterviewViewProps {
   onLeave: () => void;
   /** false while another screen (help) has the keys */
   active?: boolean;
-  /** told when a proof starts and ends, so the caller can wait for its cleanup before quitting */
-  onBusy?: (running: Promise<void> | undefined) => void;
+}
+
+// Proofs still running, so whoever quits the TUI can wait for their cleanup (boxlab exits right after).
+const runningProofs = new Set<Promise<void>>();
+export async function settleInterviewProofs(): Promise<void> {
+  await Promise.all([...runningProofs]);
 }
 
 type Screen = 'pick' | 'question' | 'reveal' | 'evidence' | 'summary';
@@ -129,10 +133,13 @@ export function InterviewView(props: InterviewViewProps): React.ReactElement {
     }, (e: unknown) => push({ text: `✗ ${(e as Error).message}`, color: 'red' })).finally(() => {
       setRunning(false);
       abort.current = undefined;
-      props.onBusy?.(undefined);
     });
-    props.onBusy?.(done);
+    runningProofs.add(done);
+    void done.finally(() => runningProofs.delete(done));
   };
+
+  // leaving (or Ctrl-C) while a proof runs: stop after its running step; its cleanup still runs
+  useEffect(() => () => abort.current?.abort(), []);
 
   const rows = q ? pageRows(q, screen, lang, notes, evidence) : [];
   const scroll = (d: number) => setOffset((o) => Math.max(0, Math.min(Math.max(0, rows.length - 1), o + d)));

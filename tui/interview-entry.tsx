@@ -6,7 +6,7 @@ import { loadInterview } from '../course/interview/commands.js';
 import { progressFile } from '../course/progress.js';
 import { DaemonTraceSource } from '../course/trace-source.js';
 import { UserError } from '../engine/sys/errors.js';
-import { InterviewView } from './InterviewView.js';
+import { InterviewView, settleInterviewProofs } from './InterviewView.js';
 import { ENTER_ALT_SCREEN, HIDE_CURSOR, LEAVE_ALT_SCREEN, SHOW_CURSOR, useTerminalSize } from './terminal.js';
 
 export interface InterviewTuiOptions {
@@ -33,7 +33,6 @@ export async function startInterviewTui(opts: InterviewTuiOptions = {}): Promise
   const { questions, lessons, diagnostics } = loadInterview({ io: { out: () => undefined, err: () => undefined }, env });
   const broken = new Set(diagnostics.filter((d) => d.line > 0).map((d) => d.file));
   const target = opts.target ?? daemonTargetFromEnv(env);
-  let busy: Promise<void> | undefined;
   const restore = () => {
     try {
       if (process.stdin.isTTY) process.stdin.setRawMode(false);
@@ -50,7 +49,6 @@ export async function startInterviewTui(opts: InterviewTuiOptions = {}): Promise
       sessionOptions={{ target, traceSource: new DaemonTraceSource(target.socket ?? DEFAULT_SOCKET), cgroup: detectCgroupVersion(env) }}
       {...(opts.lang !== undefined && { lang: opts.lang })}
       onLeave={() => instance.unmount()}
-      onBusy={(p) => { busy = p; }}
     />,
     { exitOnCtrlC: false, patchConsole: true },
   );
@@ -61,7 +59,7 @@ export async function startInterviewTui(opts: InterviewTuiOptions = {}): Promise
     await instance.waitUntilExit();
     return 0;
   } finally {
-    if (busy) await busy;
+    await settleInterviewProofs();
     restore();
     process.off('SIGHUP', onSignal);
     process.off('SIGTERM', onSignal);
