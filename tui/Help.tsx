@@ -5,6 +5,7 @@ const KEYS: [string, string][] = [
   ['↑/↓  k/j', 'choose a lesson or a step'],
   ['⏎', 'open the lesson / run the chosen step'],
   ['r', 'resume where you left off (menu)'],
+  ['i', 'interview practice: a question, your notes, Tab reveals, p runs the proof, 1/2/3 marks'],
   ['n', 'next step'],
   ['tab  1 2 3', 'switch pane: Lesson, Evidence, Trace'],
   ['PgUp/PgDn  b/space', 'scroll the pane'],
