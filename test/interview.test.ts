@@ -25,7 +25,8 @@ describe('the interview question bank', () => {
     const all = loadInterview({ io: { out: () => undefined, err: () => undefined }, interviewDir: join(REPO, 'interview'), lessonsDir: join(REPO, 'lessons'), notesDir: NOTES });
     expect(all.diagnostics).toEqual([]);
     const r = await cli(['interview', 'lint']);
-    expect(r.stderr).toBe('');
+    // without the notes beside the clone, lint says coverage was not checked (and still passes)
+    expect(r.stderr).toBe(notesHere ? '' : expect.stringMatching(/not checked/));
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/^81 questions OK \(\d+ live, \d+ written only\)/);
   });
