@@ -18,15 +18,26 @@ const lessonSchema = z.object({
   updatedAt: z.string(),
 });
 
+// Interview mode's self-marks per question id (course/interview/srs.ts schedules reviews from them).
+const interviewMarkSchema = z.object({
+  box: z.number().int().min(1).max(5),
+  last: z.enum(['knew', 'partly', 'not-yet']),
+  at: z.string(),
+  seen: z.number().int().min(0),
+  notes: z.string().optional(),
+});
+
 const progressSchema = z.object({
   version: z.literal(1),
   user: z.string().optional(),
   lastLesson: z.string().optional(),
   lessons: z.record(z.string(), lessonSchema).default({}),
+  interview: z.record(z.string(), interviewMarkSchema).optional(),
 });
 
 export type Progress = z.infer<typeof progressSchema>;
 export type LessonProgress = z.infer<typeof lessonSchema>;
+export type InterviewMark = z.infer<typeof interviewMarkSchema>;
 export type LessonStatus = 'new' | 'started' | 'done';
 
 export function progressFile(env: NodeJS.ProcessEnv = process.env): string {

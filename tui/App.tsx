@@ -6,6 +6,7 @@ import { loadProgress, saveProgress } from '../course/progress.js';
 import type { LessonSession, SessionOptions } from '../course/runner.js';
 import type { Lesson } from '../course/types.js';
 import { Help } from './Help.js';
+import { InterviewMode } from './InterviewView.js';
 import { LessonView, scrollLimits } from './LessonView.js';
 import { Menu } from './Menu.js';
 import { dispatchKey, MODES, type Effects } from './modes.js';
@@ -127,7 +128,11 @@ export function App(props: AppProps): React.ReactElement {
   const mode = MODES[state.mode];
   if (state.busy) body = <Box height={height}><Text color="yellow">{state.busy}</Text></Box>;
   else if (mode.render) body = mode.render({ state, dispatch, width, height });
-  else if (state.mode === 'lesson' && state.lesson) body = <LessonView state={state.lesson} done={doneSteps(state)} width={width} height={height} />;
+  else if (state.mode === 'interview') {
+    // the interview view reads its own keys (the learner types notes there) and keeps its own screen state
+    body = <InterviewMode lessons={lessons} progressFile={props.progressFile} sessionOptions={props.sessionOptions} width={width} height={height}
+      active={!state.help} onLeave={() => { dispatch({ type: 'progress', progress: loadProgress(props.progressFile) }); dispatch({ type: 'mode', mode: 'menu' }); }} />;
+  } else if (state.mode === 'lesson' && state.lesson) body = <LessonView state={state.lesson} done={doneSteps(state)} width={width} height={height} />;
   else {
     body = <Menu lessons={lessons} progress={state.progress} selected={state.menuSelected} width={width} height={height}
       hidden={props.hidden ?? 0} {...(props.welcome && { welcome: props.welcome })} />;

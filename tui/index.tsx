@@ -7,6 +7,7 @@ import { progressFile } from '../course/progress.js';
 import { DaemonTraceSource } from '../course/trace-source.js';
 import { App } from './App.js';
 import { SessionKeeper } from './session-keeper.js';
+import { settleInterviewProofs } from './InterviewView.js';
 import { dirname } from 'node:path';
 import { firstRunNeeded, markFirstRun, runDoctor, essentialProblems } from '../engine/doctor/index.js';
 import { ENTER_ALT_SCREEN, HIDE_CURSOR, LEAVE_ALT_SCREEN, SHOW_CURSOR } from './terminal.js';
@@ -113,6 +114,7 @@ export async function startTui(opts: TuiOptions = {}): Promise<number> {
     process.off('SIGHUP', onSignal);
     process.stdout.off('error', onOutputError);
     process.off('SIGTERM', onSignal);
+    await settleInterviewProofs();
     // a step interrupted by Ctrl-C may still have a command running; it gets 10 s to finish before the cleanup
     const failures = await sessions.close(10_000);
     try {

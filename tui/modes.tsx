@@ -50,6 +50,8 @@ export interface ModeSpec {
    * (the session, the welcome lines). A view added later renders itself from `ctx.state.views[id]`.
    */
   render?: (ctx: ViewContext) => React.ReactElement;
+  /** the view reads the keyboard itself (it takes typed text); its bindings are shown in the help only */
+  ownsInput?: boolean;
 }
 
 const running = (ctx: KeyContext, then = ''): boolean => {
@@ -68,6 +70,8 @@ const MENU: ModeSpec = {
       run: (c) => { const l = c.lessons[c.state.menuSelected]; if (l) c.effects.openLesson(l); } },
     { keys: '↑/↓  k/j', help: 'choose a lesson', bar: '↑↓ choose', match: (i, k) => up(i, k) || down(i, k),
       run: (c, i, k) => c.dispatch({ type: 'menu/move', delta: up(i, k) ? -1 : 1, count: c.lessons.length }) },
+    { keys: 'i', help: 'interview practice: a question, your notes, Tab reveals, p runs the proof, 1/2/3 marks', bar: 'i interview',
+      match: (i) => i === 'i', run: (c) => c.dispatch({ type: 'mode', mode: 'interview' }) },
     { keys: 'r', help: 'resume where you left off', match: (i) => i === 'r',
       run: (c) => { const l = c.lessons.find((x) => x.meta.id === c.state.progress.lastLesson); if (l) c.effects.openLesson(l); } },
     { keys: 'q  Esc', help: 'quit', bar: 'q quit', match: (i, k) => i === 'q' || k.escape, run: (c) => c.effects.exit() },
@@ -108,6 +112,23 @@ const LESSON: ModeSpec = {
   ],
 };
 
+const shownOnly = () => false;
+const noop = () => undefined;
+
+const INTERVIEW: ModeSpec = {
+  title: 'Interview',
+  ownsInput: true,
+  bindings: [
+    { keys: '⏎  ↑/↓', help: 'pick what is due, a random question, a mock interview, all, or a topic', match: shownOnly, run: noop },
+    { keys: 'typing', help: 'your notes for the question on screen', match: shownOnly, run: noop },
+    { keys: 'tab', help: 'reveal the model answer, key points, wrong answers, follow-ups', match: shownOnly, run: noop },
+    { keys: 'p', help: 'run the proof live: evidence and checks', match: shownOnly, run: noop },
+    { keys: '1 2 3', help: 'mark: knew it / partly / not yet (spaced repetition)', match: shownOnly, run: noop },
+    { keys: 'l', help: 'switch 中文 / English', match: shownOnly, run: noop },
+    { keys: 'q  Esc', help: 'back', match: shownOnly, run: noop },
+  ],
+};
+
 /** Keys that work everywhere. */
 export const GLOBAL: Binding[] = [
   { keys: '?', help: 'this help', bar: '? help', match: (i) => i === '?', run: (c) => c.dispatch({ type: 'help', open: true }) },
@@ -122,12 +143,13 @@ export const GLOBAL: Binding[] = [
 export const MODES: Record<ModeId, ModeSpec> = {
   menu: MENU,
   lesson: LESSON,
+  interview: INTERVIEW,
 };
 
 /** The one input dispatcher: the help closes on any key; otherwise the mode's keys, then the global ones. */
 export function dispatchKey(ctx: KeyContext, input: string, key: Key): void {
   if (ctx.state.help) { ctx.dispatch({ type: 'help', open: false }); return; }
-  if (ctx.state.busy) return;
+  if (ctx.state.busy || MODES[ctx.state.mode].ownsInput) return;
   const b = [...MODES[ctx.state.mode].bindings, ...GLOBAL].find((x) => x.match(input, key));
   b?.run(ctx, input, key);
 }

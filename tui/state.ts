@@ -61,7 +61,7 @@ export interface LessonState {
  * The screens of the app. A new one (task view, interview) adds its id here and its entry in MODES
  * (tui/modes.tsx); its own data lives in `views[id]`, changed through the `view` action.
  */
-export type ModeId = 'menu' | 'lesson';
+export type ModeId = 'menu' | 'lesson' | 'interview';
 
 export interface AppState {
   mode: ModeId;
@@ -78,6 +78,7 @@ export type Action =
   | { type: 'help'; open: boolean }
   | { type: 'busy'; text?: string | undefined }
   | { type: 'mode'; mode: ModeId }
+  | { type: 'progress'; progress: Progress }
   | { type: 'view'; mode: string; update: (old: unknown) => unknown }
   | { type: 'menu/move'; delta: number; count: number }
   | { type: 'lesson/open'; lesson: Lesson }
@@ -121,6 +122,7 @@ export function reduce(s: AppState, a: Action): AppState {
     case 'help': return { ...s, help: a.open };
     case 'busy': return { ...s, busy: a.text };
     case 'mode': return { ...s, mode: a.mode };
+    case 'progress': return { ...s, progress: a.progress };
     case 'view': return { ...s, views: { ...s.views, [a.mode]: a.update(s.views[a.mode]) } };
     case 'menu/move': return { ...s, menuSelected: clamp(s.menuSelected + a.delta, 0, Math.max(0, a.count - 1)) };
     case 'lesson/open': return { ...s, mode: 'lesson', lesson: openLesson(a.lesson, s.progress) };

@@ -3,6 +3,7 @@ import type { CourseContext } from '../../course/commands.js';
 import type { DaemonTarget } from '../../course/env.js';
 import { UserError } from '../../engine/sys/errors.js';
 import { ExitCode, location } from '../context.js';
+import { stopOnSignal } from '../stop-signal.js';
 
 // `boxlab check | head` closes stdout early; the lesson must still run its cleanup, so writes stop quietly.
 let stdoutOpen = true;
@@ -44,18 +45,10 @@ export function register(program: Command): void {
     .option('--json', 'one JSON report on stdout')
     .option('--show-trace', "print the engine's trace under each step")
     .action(async (ids: string[], o: { all?: boolean; json?: boolean; showTrace?: boolean }) => {
-      // Ctrl-C finishes the running step and cleans the lesson up instead of leaving containers behind
-      const stop = new AbortController();
-      const onSignal = () => {
-        if (stop.signal.aborted) process.exit(130);
-        process.stderr.write('boxlab: stopping after this step and cleaning up (Ctrl-C again to quit at once)\n');
-        stop.abort();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      const signal = stopOnSignal();
       process.on('SIGPIPE', () => { stdoutOpen = false; });
       exit(await (await course()).checkCommand({ io }, {
-        ids, target: target(program), signal: stop.signal,
+        ids, target: target(program), signal,
         ...(o.all !== undefined && { all: o.all }), ...(o.json !== undefined && { json: o.json }),
         ...(o.showTrace !== undefined && { trace: o.showTrace }),
       }));

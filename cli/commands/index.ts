@@ -9,6 +9,7 @@ import * as images from './images.js';
 import * as course from './course.js';
 import * as doctor from './doctor.js';
 import * as classroom from './classroom.js';
+import * as interview from './interview.js';
 
 /** Every command group. A group adds itself with one import and one entry here. */
 const groups: { register: (program: Command) => void }[] = [
@@ -22,6 +23,7 @@ const groups: { register: (program: Command) => void }[] = [
   course,
   doctor,
   classroom,
+  interview,
 ];
 
 export function registerAll(program: Command): void {

@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import type { InterviewContext } from '../../course/interview/commands.js';
+import { ExitCode, location } from '../context.js';
+import { stopOnSignal } from '../stop-signal.js';
+
+const io: InterviewContext['io'] = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+// loaded only for this command, like the course engine (cli/commands/course.ts)
+const interview = () => import('../../course/interview/commands.js');
+
+function exit(code: number): void {
+  if (code !== 0) throw new ExitCode(code);
+}
+
+/** Interview practice: the question bank (interview/), its proofs, and the TUI's interview mode. */
+export function register(program: Command): void {
+  const cmd = program.command('interview')
+    .description('interview practice: every question of the notes, answered by a live demo (opens the TUI)')
+    .option('--list', 'list the questions with your marks')
+    .option('--export <file>', 'write a printable Markdown sheet of questions and model answers')
+    .option('--lang <lang>', 'zh or en (for --list and --export)', 'en')
+    .action(async (o: { list?: boolean; export?: string; lang: string }) => {
+      const m = await interview();
+      const lang = m.parseLang(o.lang);
+      if (o.export !== undefined) return exit(m.exportInterviewCommand({ io }, o.export, lang));
+      if (o.list) return exit(m.listInterviewCommand({ io }, lang));
+      const loc = location(program);
+      const { startInterviewTui } = await import('../../tui/interview-entry.js');
+      exit(await startInterviewTui({ target: { socket: loc.socket, root: loc.root }, lang }));
+    });
+  cmd.command('lint')
+    .description('validate the question bank: sections, proof ids, every question of the notes present')
+    .action(async () => exit((await interview()).lintInterviewCommand({ io })));
+  cmd.command('check')
+    .description('run the questions\' proofs (lesson steps and demos) headless; exit 0 only if all pass')
+    .argument('[questions...]', 'question ids (or sources like 003:1§21)')
+    .option('--all', 'every question')
+    .option('--json', 'one JSON report on stdout')
+    .option('--own-demos', "only the questions' own demos (the lessons' steps are proven by `boxlab check`)")
+    .action(async (ids: string[], o: { all?: boolean; json?: boolean; ownDemos?: boolean }) => {
+      const signal = stopOnSignal();
+      const loc = location(program);
+      exit(await (await interview()).checkInterviewCommand({ io }, {
+        ids, target: { socket: loc.socket, root: loc.root }, signal,
+        ...(o.all !== undefined && { all: o.all }), ...(o.json !== undefined && { json: o.json }),
+        ...(o.ownDemos !== undefined && { ownDemosOnly: o.ownDemos }),
+      }));
+    });
+}

@@ -1,0 +1,179 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isLive, loadBank, parseQuestion } from '../course/interview/bank.js';
+import { loadInterview } from '../course/interview/commands.js';
+import { normalise, noteQuestions } from '../course/interview/notes.js';
+import { dueQuestions, recordMark } from '../course/interview/srs.js';
+import { emptyProgress, loadProgress, saveProgress } from '../course/progress.js';
+import { CLI, REPO, startDaemon, type TestDaemon } from './helpers/daemon.js';
+import { execa } from 'execa';
+
+// The notes sit beside the clone in CI (shared/ next to it), as they do beside a worktree here.
+const NOTES = join(REPO, '..', 'shared', 'seeds');
+const notesHere = existsSync(NOTES) && readdirSync(NOTES).some((f) => f.startsWith('000_')) && readdirSync(NOTES).some((f) => f.startsWith('003_'));
+if (!notesHere) console.warn(`interview.test: the study notes are not at ${NOTES}; the count of their questions is skipped`);
+
+const bank = loadBank(join(REPO, 'interview'));
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  execa(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, reject: false });
+
+describe('the interview question bank', () => {
+  it('parses without a problem, and lint passes (sections, proof ids resolve, the notes are covered)', async () => {
+    expect(bank.diagnostics).toEqual([]);
+    const all = loadInterview({ io: { out: () => undefined, err: () => undefined }, interviewDir: join(REPO, 'interview'), lessonsDir: join(REPO, 'lessons'), notesDir: NOTES });
+    expect(all.diagnostics).toEqual([]);
+    const r = await cli(['interview', 'lint']);
+    // without the notes beside the clone, lint says coverage was not checked (and still passes)
+    expect(r.stderr).toEqual(notesHere ? '' : expect.stringMatching(/not checked/));
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^81 questions OK \(\d+ live, \d+ written only\)/);
+  });
+
+  it.skipIf(!notesHere)('has one question for every ## heading of notes 000 (34) and 003 (33 + 14), counted from the notes', () => {
+    const file = (p: string) => join(NOTES, readdirSync(NOTES).find((f) => f.startsWith(`${p}_`))!);
+    const headings = (p: string) => readFileSync(file(p), 'utf8').split('\n').filter((l) => /^## /.test(l));
+    expect(headings('000')).toHaveLength(34);
+    expect(headings('003')).toHaveLength(47);
+    const notes = noteQuestions(NOTES)!;
+    expect(notes).toHaveLength(81);
+    expect(notes.filter((n) => n.ref.startsWith('003:1§'))).toHaveLength(33);
+    expect(notes.filter((n) => n.ref.startsWith('003:2§'))).toHaveLength(14);
+    const bySource = new Map(bank.questions.map((q) => [q.source, q]));
+    for (const n of notes) {
+      const q = bySource.get(n.ref);
+      expect(q, `no question for ${n.ref} "${n.heading}"`).toBeDefined();
+      expect(normalise(q!.questionZh)).toContain(normalise(n.heading));
+    }
+    expect(bank.questions).toHaveLength(81);
+  });
+
+  it('every question has both languages, key points, wrong answers, follow-ups, and a proof or a reason', () => {
+    for (const q of bank.questions) {
+      expect(q.questionEn.length, q.id).toBeGreaterThan(10);
+      expect(q.answerZh.length, q.id).toBeGreaterThan(40);
+      expect(q.answerEn.length, q.id).toBeGreaterThan(100);
+      expect(/[\u4e00-\u9fff]/.test(q.answerZh), q.id).toBe(true);
+      expect(q.keyPoints.length, q.id).toBeGreaterThan(0);
+      expect(q.wrongAnswers.length, q.id).toBeGreaterThan(0);
+      expect(q.followUps.length, q.id).toBeGreaterThan(0);
+      expect(isLive(q) || (q.written ?? '').length > 0, q.id).toBe(true);
+    }
+    const live = bank.questions.filter(isLive).length;
+    console.log(`interview: ${live} questions with a live proof, ${bank.questions.length - live} written only`);
+  });
+
+  it('lint names the file and line of a broken question', () => {
+    const bad = '---\nid: x\nsource: "000#1"\ntopics: [a]\ndifficulty: 4\nproof: [uts]\n---\n\n## 问题\nq\n';
+    const r = parseQuestion(bad, '/b/x.md');
+    expect(r.question).toBeUndefined();
+    expect(r.diagnostics.map((d) => `${d.line}: ${d.message}`).join('\n')).toMatch(/^5: front matter difficulty/m);
+    const noSections = '---\nid: x\nsource: "000#1"\ntopics: [a]\ndifficulty: 1\nproof: [01-uts#2]\n---\n\n## 问题\nq\n';
+    const s = parseQuestion(noSections, '/b/x.md');
+    expect(s.diagnostics.map((d) => d.message)).toContain('missing or empty section "## Model answer"');
+    const demo = `---\nid: x\nsource: "000#1"\ntopics: [a]\ndifficulty: 1\n---\n\n## 问题\nq\n## Question\nq\n## 参考答案\na\n## Model answer\na\n## Key points\n- k\n## Wrong answers\n- w\n## Follow-ups\n- f\n\n## Demo\n\n## Step: s\n\n\`\`\`check\n- value: "{{nope}}"\n  equals: x\n  proves: A placeholder nothing defined.\n\`\`\`\n`;
+    const d = parseQuestion(demo, '/b/x.md');
+    // the demo's problems point at the question file's own lines
+    expect(d.diagnostics.some((x) => x.line === 28 && /nope/.test(x.message))).toBe(true);
+  });
+
+  it('export writes a printable sheet in either language', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'boxlab-interview-'));
+    try {
+      for (const lang of ['en', 'zh']) {
+        const file = join(dir, `${lang}.md`);
+        const r = await cli(['interview', '--export', file, '--lang', lang]);
+        expect(r.exitCode).toBe(0);
+        const text = readFileSync(file, 'utf8');
+        expect(text.match(/^## \d+\. /gm)).toHaveLength(81);
+        expect(text).toContain(lang === 'zh' ? '参考答案' : 'Model answer');
+      }
+      expect((await cli(['interview', '--list', '--lang', 'fr'])).stderr).toMatch(/--lang fr: use --lang en or --lang zh/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('spaced repetition (Leitner, five boxes) in the progress store', () => {
+  it('moves a question up on "knew", keeps it on "partly", back to box 1 on "not yet", and schedules it', () => {
+    const p = emptyProgress();
+    const t0 = new Date('2026-01-01T00:00:00Z');
+    const day = (n: number) => new Date(t0.getTime() + n * 86_400_000);
+    expect(dueQuestions(p, ['a', 'b'], t0)).toEqual(['a', 'b']);
+    recordMark(p, 'a', 'knew', 'pid 1, not 0', t0);
+    expect(p.interview!.a).toMatchObject({ box: 2, last: 'knew', seen: 1, notes: 'pid 1, not 0' });
+    expect(dueQuestions(p, ['a', 'b'], t0)).toEqual(['b']);
+    expect(dueQuestions(p, ['a', 'b'], day(1))).toEqual(['b', 'a'].sort((x, y) => (x === 'b' ? -1 : y === 'b' ? 1 : 0)));
+    recordMark(p, 'a', 'knew', undefined, day(1));
+    expect(p.interview!.a!.box).toBe(3);
+    expect(p.interview!.a!.notes).toBe('pid 1, not 0');
+    recordMark(p, 'a', 'partly', undefined, day(2));
+    expect(p.interview!.a!.box).toBe(3);
+    recordMark(p, 'a', 'not-yet', undefined, day(3));
+    expect(p.interview!.a!.box).toBe(1);
+    expect(dueQuestions(p, ['a', 'b'], day(3))[0]).toBe('a');
+  });
+
+  it('survives a save and reload next to lesson progress', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'boxlab-state-'));
+    try {
+      const file = join(dir, 'progress.json');
+      const p = emptyProgress();
+      recordMark(p, 'stop-vs-kill', 'partly', 'stop = TERM then KILL');
+      saveProgress(file, p);
+      expect(loadProgress(file).interview?.['stop-vs-kill']).toMatchObject({ last: 'partly', box: 1 });
+      writeFileSync(file, JSON.stringify({ version: 1, lessons: {} }));
+      expect(loadProgress(file).interview).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('boxlab interview check (real kernel, private daemon)', () => {
+  let daemon: TestDaemon;
+  let state: string;
+  beforeAll(async () => {
+    state = mkdtempSync(join(tmpdir(), 'boxlab-interview-state-'));
+    daemon = await startDaemon();
+  });
+  afterAll(async () => {
+    await daemon?.stop();
+    rmSync(state, { recursive: true, force: true });
+  });
+
+  interface Report { ok: boolean; questions: { id: string; ok: boolean; written: boolean; proofs: { ref: string; ok: boolean; error?: string; checks: { passed: boolean; proves: string; detail: string }[] }[] }[] }
+  const failures = (r: Report) => r.questions.flatMap((q) => q.proofs.filter((p) => !p.ok).map((p) => `${q.id} ${p.ref}: ${p.error ?? p.checks.filter((c) => !c.passed).map((c) => `${c.proves} — ${c.detail}`).join('; ')}`));
+
+  it("--all --own-demos: every question's own demo passes and leaves nothing", async () => {
+    const r = await daemon.cli(['interview', 'check', '--all', '--own-demos', '--json'], { timeoutMs: 300_000, env: { BOXLAB_STATE: state } });
+    const report = JSON.parse(r.stdout) as Report;
+    expect(failures(report)).toEqual([]);
+    expect(report.questions).toHaveLength(81);
+    const demos = report.questions.filter((q) => q.proofs.some((p) => p.ref === 'demo'));
+    expect(demos.length).toBeGreaterThanOrEqual(4);
+    expect(r.exitCode).toBe(0);
+    expect((await daemon.cli(['ps', '-a', '-q'])).stdout.trim()).toBe('');
+  }, 300_000);
+
+  it('a lesson-step proof runs its lesson up to that step and maps the step result to the question', async () => {
+    const r = await daemon.cli(['interview', 'check', 'attach-vs-exec', '003:2§11', '--json'], { timeoutMs: 120_000, env: { BOXLAB_STATE: state } });
+    const report = JSON.parse(r.stdout) as Report;
+    expect(failures(report)).toEqual([]);
+    expect(report.questions.map((q) => q.id)).toEqual(['attach-vs-exec', 'env-implementation']);
+    expect(report.questions[0]!.proofs.map((p) => p.ref)).toEqual(['05-exec-and-setns#1']);
+    expect(report.questions[0]!.proofs[0]!.checks.length).toBeGreaterThan(0);
+    expect(r.exitCode).toBe(0);
+    expect((await daemon.cli(['ps', '-a', '-q'])).stdout.trim()).toBe('');
+  }, 120_000);
+
+  it('an unknown question is a one-line error', async () => {
+    const r = await daemon.cli(['interview', 'check', 'no-such-question']);
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/no question "no-such-question"/);
+  });
+});
+

@@ -1,0 +1,284 @@
+import React, { useEffect, useMemo, useRef, useState } from 'react';
+import { Box, Text } from 'ink';
+import { interviewDir, isLive, loadBank, type Lang, type Question } from '../course/interview/bank.js';
+import { checkQuestions } from '../course/interview/check.js';
+import { answerText, proofLine, questionText } from '../course/interview/export.js';
+import { markOf, recordMark, type SelfMark } from '../course/interview/srs.js';
+import { loadProgress, saveProgress, type Progress } from '../course/progress.js';
+import type { RunEvent, SessionOptions } from '../course/runner.js';
+import type { Lesson } from '../course/types.js';
+import { bullets, Footer, heading, NotesBox, Page, type Row } from './InterviewParts.js';
+import { clock, MOCK_MINUTES, pickEntries, queueFor, type PickEntry } from './interview-model.js';
+import { useLatestInput } from './terminal.js';
+
+export interface InterviewViewProps {
+  questions: Question[];
+  lessons: Lesson[];
+  progressFile: string;
+  sessionOptions: SessionOptions;
+  width: number;
+  height: number;
+  lang?: Lang;
+  onLeave: () => void;
+  /** false while another screen (help) has the keys */
+  active?: boolean;
+}
+
+// Proofs still running, so whoever quits the TUI can wait for their cleanup (boxlab exits right after).
+const runningProofs = new Set<Promise<void>>();
+export async function settleInterviewProofs(): Promise<void> {
+  await Promise.all([...runningProofs]);
+}
+
+type Screen = 'pick' | 'question' | 'reveal' | 'evidence' | 'summary';
+
+const MARK_KEYS: Record<string, SelfMark> = { 1: 'knew', 2: 'partly', 3: 'not-yet' };
+const MARK_TEXT: Record<SelfMark, string> = { knew: '✓ knew it', partly: '◐ partly', 'not-yet': '✗ not yet' };
+const MARK_COLOR: Record<SelfMark, string> = { knew: 'green', partly: 'yellow', 'not-yet': 'red' };
+
+/**
+ * Interview mode: pick questions (due for review, random, a timed mock interview, a topic), see a question
+ * alone, type notes (or answer out loud), reveal the model answer and its key points, run the proof live
+ * with its evidence and checks, and mark yourself; marks feed the Leitner schedule in the progress store.
+ */
+export function InterviewView(props: InterviewViewProps): React.ReactElement {
+  const { questions, width, height } = props;
+  const byId = useMemo(() => new Map(questions.map((q) => [q.id, q])), [questions]);
+  const [progress, setProgress] = useState<Progress>(() => loadProgress(props.progressFile));
+  const [lang, setLang] = useState<Lang>(props.lang ?? 'en');
+  const [screen, setScreen] = useState<Screen>('pick');
+  const [pick, setPick] = useState(0);
+  const [queue, setQueue] = useState<string[]>([]);
+  const [pos, setPos] = useState(0);
+  const [mock, setMock] = useState<{ start: number; minutes: number } | undefined>(undefined);
+  const [notes, setNotes] = useState('');
+  const [offset, setOffset] = useState(0);
+  const [evidence, setEvidence] = useState<Row[]>([]);
+  const [running, setRunning] = useState(false);
+  const [marked, setMarked] = useState<Record<string, SelfMark>>({});
+  const [, tick] = useState(0);
+  const abort = useRef<AbortController | undefined>(undefined);
+
+  useEffect(() => {
+    if (!mock || screen === 'summary' || screen === 'pick') return undefined;
+    const t = setInterval(() => tick((n) => n + 1), 1000);
+    return () => clearInterval(t);
+  }, [mock, screen]);
+
+  const pageHeight = Math.max(4, height - 4);
+  const entries = useMemo(() => pickEntries(questions, progress), [questions, progress]);
+  const q = byId.get(queue[pos] ?? '');
+
+  const start = (entry: PickEntry) => {
+    const ids = queueFor(entry, questions, progress);
+    if (ids.length === 0) return;
+    setQueue(ids);
+    setMarked({});
+    setMock(entry.kind === 'mock' ? { start: Date.now(), minutes: MOCK_MINUTES } : undefined);
+    open(ids[0]!, 0);
+  };
+
+  const open = (id: string, at: number) => {
+    setPos(at);
+    setNotes(markOf(progress, id)?.notes ?? '');
+    setEvidence([]);
+    setOffset(0);
+    setScreen('question');
+  };
+
+  const mark = (m: SelfMark) => {
+    if (!q) return;
+    const next = recordMark(structuredClone(progress), q.id, m, notes);
+    try { saveProgress(props.progressFile, next); } catch { /* a read-only home must not stop the practice */ }
+    setProgress(next);
+    setMarked((x) => ({ ...x, [q.id]: m }));
+    if (pos + 1 < queue.length) open(queue[pos + 1]!, pos + 1);
+    else setScreen('summary');
+  };
+
+  const runProof = () => {
+    if (!q || running || !isLive(q)) return;
+    const rows: Row[] = [];
+    // the page follows the newest evidence while the proof runs (↑ scrolls back)
+    const push = (...r: Row[]) => {
+      rows.push(...r);
+      setEvidence([...rows]);
+      setOffset(Math.max(0, rows.length + 1 - Math.floor(pageHeight * 0.7)));
+    };
+    const controller = new AbortController();
+    abort.current = controller;
+    setRunning(true);
+    setScreen('evidence');
+    setOffset(0);
+    const onEvent = (e: RunEvent) => {
+      if (e.type === 'command' && e.run.kind === 'action') push({ text: `$ ${e.run.command}${e.run.ok ? '' : `  (exit ${e.run.exitCode})`}`, color: e.run.ok ? 'green' : 'red', truncate: true });
+      else if (e.type === 'observation') {
+        for (const r of e.observation.runs) {
+          push({ text: `$ ${r.command}`, color: 'green', truncate: true });
+          const lines = r.stdout.replace(/\n$/, '').split('\n').filter((l) => l !== '');
+          push(...lines.slice(0, 6).map((l) => ({ text: `  ${l}`, dim: true, truncate: true })));
+          if (lines.length > 6) push({ text: `  … ${lines.length - 6} more lines`, dim: true });
+        }
+      } else if (e.type === 'check') {
+        push({ text: `${e.result.passed ? '✓' : '✗'} ${e.result.proves}`, color: e.result.passed ? 'green' : 'red' });
+        if (!e.result.passed) push({ text: `    ${e.result.detail}`, dim: true });
+      } else if (e.type === 'step-end' && e.result.error !== undefined) push({ text: `✗ ${e.result.error}`, color: 'red' });
+    };
+    const done = checkQuestions([q], props.lessons, {
+      ...props.sessionOptions, onEvent, signal: controller.signal,
+      onProgress: (line) => push(heading(`▸ ${line}`)),
+    }).then(([r]) => {
+      push({ text: '' }, r?.ok ? { text: '✓ the proof passed: the kernel shows what the answer claims', color: 'green', bold: true }
+        : { text: '✗ the proof failed (see above)', color: 'red', bold: true });
+    }, (e: unknown) => push({ text: `✗ ${(e as Error).message}`, color: 'red' })).finally(() => {
+      setRunning(false);
+      abort.current = undefined;
+    });
+    runningProofs.add(done);
+    void done.finally(() => runningProofs.delete(done));
+  };
+
+  // leaving (or Ctrl-C) while a proof runs: stop after its running step; its cleanup still runs
+  useEffect(() => () => abort.current?.abort(), []);
+
+  const rows = q ? pageRows(q, screen, lang, notes, evidence) : [];
+  const scroll = (d: number) => setOffset((o) => Math.max(0, Math.min(Math.max(0, rows.length - 1), o + d)));
+
+  useLatestInput((input, key) => {
+    if (props.active === false) return;
+    if (key.ctrl && input === 'c') {
+      if (running) { abort.current?.abort(); return; }
+      props.onLeave();
+      return;
+    }
+    if (screen === 'pick') {
+      if (key.upArrow || input === 'k') setPick((p) => Math.max(0, p - 1));
+      else if (key.downArrow || input === 'j') setPick((p) => Math.min(entries.length - 1, p + 1));
+      else if (key.return && entries[pick]) start(entries[pick]);
+      else if (input === 'l') setLang((l) => (l === 'en' ? 'zh' : 'en'));
+      else if (input === 'q' || key.escape) props.onLeave();
+      return;
+    }
+    if (screen === 'question') {
+      // every printable key is the learner's notes; Tab reveals, Esc goes back
+      if (key.tab) { setScreen('reveal'); setOffset(0); } else if (key.escape) setScreen('pick');
+      else if (key.backspace || key.delete) setNotes((n) => n.slice(0, -1));
+      else if (key.return) setNotes((n) => `${n}\n`);
+      else if (input && !key.ctrl && !key.meta) setNotes((n) => n + input);
+      return;
+    }
+    if (screen === 'summary') {
+      if (key.return || key.escape || input === 'q') setScreen('pick');
+      return;
+    }
+    // reveal and evidence
+    if (key.upArrow || input === 'k') scroll(-1);
+    else if (key.downArrow || input === 'j') scroll(1);
+    else if (key.pageDown || input === ' ') scroll(pageHeight - 1);
+    else if (key.pageUp) scroll(-(pageHeight - 1));
+    else if (input === 'p') runProof();
+    else if (input === 'e' && evidence.length > 0) { setScreen(screen === 'evidence' ? 'reveal' : 'evidence'); setOffset(0); }
+    else if (input === 'a') { setScreen('reveal'); setOffset(0); }
+    else if (input === 'l') setLang((l) => (l === 'en' ? 'zh' : 'en'));
+    else if (MARK_KEYS[input] && !running) mark(MARK_KEYS[input]);
+    else if (key.escape && !running) setScreen('question');
+  });
+
+  const header = (right: string) => {
+    const title = `boxlab · interview${q && screen !== 'pick' && screen !== 'summary' ? ` · ${pos + 1}/${queue.length} · ${q.id}` : ''}`;
+    return (
+      <Box width={width} justifyContent="space-between">
+        <Text bold color="magentaBright" wrap="truncate-end">{title}</Text>
+        <Text color={right.includes('over') ? 'red' : 'gray'}>{right}</Text>
+      </Box>
+    );
+  };
+  const timer = mock ? (() => {
+    const left = mock.start + mock.minutes * 60_000 - Date.now();
+    return left >= 0 ? `⏱ ${clock(left)} left` : `⏱ ${clock(-left)} over time`;
+  })() : '';
+
+  if (screen === 'pick') {
+    const marks = Object.values(progress.interview ?? {});
+    const count = (m: SelfMark) => marks.filter((x) => x.last === m).length;
+    const live = questions.filter(isLive).length;
+    const listHeight = Math.max(3, height - 6);
+    const first = Math.max(0, Math.min(pick - Math.floor(listHeight / 2), entries.length - listHeight));
+    return (
+      <Box flexDirection="column" width={width} height={height}>
+        {header(lang === 'zh' ? '中文' : 'English')}
+        <Text wrap="truncate-end">{`${questions.length} questions from your notes · ${live} with a live proof · marked ${marks.length}: ✓${count('knew')} ◐${count('partly')} ✗${count('not-yet')}`}</Text>
+        <Box flexDirection="column" height={listHeight} marginTop={1} overflow="hidden">
+          {entries.slice(first, first + listHeight).map((e, i) => (
+            <Text key={e.label} wrap="truncate-end"><Text color="cyanBright">{first + i === pick ? '▸ ' : '  '}</Text><Text inverse={first + i === pick}>{e.label}</Text></Text>
+          ))}
+        </Box>
+        <Footer text="⏎ start  ↑↓ choose  l 中文/English  q back" />
+      </Box>
+    );
+  }
+
+  if (screen === 'summary') {
+    const took = mock ? ` in ${clock(Date.now() - mock.start)}` : '';
+    return (
+      <Box flexDirection="column" width={width} height={height}>
+        {header('')}
+        <Text bold>{`Done: ${queue.length} question${queue.length === 1 ? '' : 's'}${took}`}</Text>
+        <Box flexDirection="column" marginTop={1} height={Math.max(3, height - 4)} overflow="hidden">
+          {queue.map((id) => {
+            const m = marked[id];
+            return <Text key={id} wrap="truncate-end"><Text {...(m && { color: MARK_COLOR[m] })}>{m ? MARK_TEXT[m] : '· skipped'}</Text>{`  ${id}`}</Text>;
+          })}
+        </Box>
+        <Footer text="⏎ back to the start screen" />
+      </Box>
+    );
+  }
+
+  if (!q) return <Text color="red">no question</Text>;
+  const footer = screen === 'question'
+    ? 'type your notes (or answer out loud)  Tab reveal the answer  Esc back'
+    : `${isLive(q) ? (running ? 'running the proof…  ' : 'p run the proof  ') : ''}${evidence.length > 0 ? `e ${screen === 'evidence' ? 'answer' : 'evidence'}  ` : ''}1 knew it  2 partly  3 not yet  ↑↓ scroll  l 中/En  Esc question`;
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      {header(timer || `${q.topics.join(', ')} · ${'★'.repeat(q.difficulty)}`)}
+      {screen === 'question' ? (
+        <Box flexDirection="column" height={pageHeight + 1}>
+          <Box marginTop={1} marginBottom={1}><Text bold wrap="wrap">{questionText(q, lang)}</Text></Box>
+          <Text dimColor>{notes ? 'Your notes (kept with your mark):' : 'Your notes — type here, or answer out loud:'}</Text>
+          <NotesBox notes={notes} width={width} height={Math.max(3, Math.min(10, pageHeight - 6))} active />
+        </Box>
+      ) : (
+        <Box marginTop={1}><Page rows={rows} offset={offset} height={pageHeight} width={width} /></Box>
+      )}
+      <Footer text={footer} />
+    </Box>
+  );
+}
+
+function pageRows(q: Question, screen: Screen, lang: Lang, notes: string, evidence: Row[]): Row[] {
+  if (screen === 'evidence') return [heading(`Proof: ${proofLine(q)}`), ...evidence];
+  const zh = lang === 'zh';
+  return [
+    { text: questionText(q, lang), bold: true },
+    { text: '' },
+    heading(zh ? '参考答案' : 'Model answer'),
+    { text: answerText(q, lang) },
+    { text: '' },
+    heading('Key points a strong answer names'), ...bullets(q.keyPoints, '✓'),
+    { text: '' },
+    heading('Common wrong answers'), ...bullets(q.wrongAnswers, '✗'),
+    { text: '' },
+    heading('Follow-ups an interviewer asks next'), ...bullets(q.followUps, '?'),
+    { text: '' },
+    ...(notes.trim() ? [heading('Your notes'), ...notes.split('\n').map((l) => ({ text: l, color: 'yellow' }))] : []),
+    { text: '' },
+    isLive(q) ? { text: `Proof: ${proofLine(q)} — press p to run it live`, color: 'cyan' } : { text: `Written answer only: ${q.written ?? ''}`, dim: true },
+  ];
+}
+
+/** Interview mode with its bank loaded from interview/ (the menu's entry point). */
+export function InterviewMode(props: Omit<InterviewViewProps, 'questions'> & { dir?: string }): React.ReactElement {
+  const questions = useMemo(() => loadBank(props.dir ?? interviewDir()).questions, [props.dir]);
+  return <InterviewView {...props} questions={questions} />;
+}
