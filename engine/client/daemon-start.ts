@@ -3,6 +3,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, existsSync } from 'node:f
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from './client.js';
+import { UserError } from '../sys/errors.js';
 
 export interface DaemonLocation {
   socket: string;
@@ -11,6 +12,14 @@ export interface DaemonLocation {
 }
 
 const CLI_MAIN = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+
+/** boxlabd is not running and could not be started for the learner; the message says what to do. */
+export class DaemonStartError extends UserError {
+  constructor(message: string) {
+    super(message, { exitCode: 1 });
+    this.name = 'DaemonStartError';
+  }
+}
 
 function lastLines(path: string, n: number): string {
   if (!existsSync(path)) return '';
@@ -24,14 +33,14 @@ function lastLines(path: string, n: number): string {
 export async function connect(loc: DaemonLocation, opts: { autostart?: boolean } = {}): Promise<Client> {
   const client = new Client(loc.socket);
   if (await client.ping()) return client;
-  if (opts.autostart === false) throw new Error(`boxlabd is not running on ${loc.socket}: start it with \`boxlab daemon\``);
+  if (opts.autostart === false) throw new DaemonStartError(`boxlabd is not running on ${loc.socket}: start it with \`boxlab daemon\``);
   if (process.getuid?.() !== 0) {
-    throw new Error(`boxlabd is not running on ${loc.socket} and only root can start it: run boxlab with sudo`);
+    throw new DaemonStartError(`boxlabd is not running on ${loc.socket} and only root can start it: run boxlab with sudo`);
   }
   try {
     mkdirSync(loc.root, { recursive: true });
   } catch (e) {
-    throw new Error(`boxlabd is not running on ${loc.socket} and cannot start: its state root ${loc.root} cannot be created (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pick another with --root`);
+    throw new DaemonStartError(`boxlabd is not running on ${loc.socket} and cannot start: its state root ${loc.root} cannot be created (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pick another with --root`);
   }
   const logPath = join(loc.root, 'boxlabd.log');
   const out = openSync(logPath, 'a');
@@ -48,5 +57,5 @@ export async function connect(loc: DaemonLocation, opts: { autostart?: boolean }
     await new Promise((r) => setTimeout(r, 50));
   }
   const why = lastLines(logPath, 2) || 'no output';
-  throw new Error(`boxlabd did not start (${why}); its log is ${logPath}`);
+  throw new DaemonStartError(`boxlabd did not start (${why}); its log is ${logPath}`);
 }

@@ -4,7 +4,7 @@ import { Socket } from 'node:net';
 import * as sys from '../sys/calls.js';
 import { CLONE, NAMESPACES, type NamespaceKind } from '../sys/flags.js';
 import { emitTrace } from '../sys/trace.js';
-import type { InitConfig, InitMessage } from './protocol.js';
+import { InitFailure, type InitConfig, type InitMessage } from './protocol.js';
 
 export const INIT_PATH = fileURLToPath(new URL('./init.js', import.meta.url));
 
@@ -124,11 +124,4 @@ export function releaseInit(init: SpawnedInit, config: InitConfig, onTrace: (e: 
     });
     init.sync.write(`${JSON.stringify(config)}\n`);
   });
-}
-
-export class InitFailure extends Error {
-  constructor(message: string, readonly exitCode: number) {
-    super(message);
-    this.name = 'InitFailure';
-  }
 }
