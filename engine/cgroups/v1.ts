@@ -102,6 +102,10 @@ export class V1Manager implements CgroupManager {
   set(r: Resources): void {
     validateResources(r, hostCpus());
     this.setMemory(r);
+    // docker/runc: the soft limit the kernel reclaims the group down to when the host runs short of memory
+    if (r.MemoryReservation !== undefined) {
+      writeCg(join(this.need('memory', '--memory-reservation'), 'memory.soft_limit_in_bytes'), String(r.MemoryReservation > 0 ? r.MemoryReservation : -1));
+    }
     if (r.CpuShares !== undefined && r.CpuShares > 0) {
       writeCg(join(this.need('cpu', '--cpu-shares'), 'cpu.shares'), String(r.CpuShares));
     }

@@ -111,6 +111,8 @@ export class V2Manager implements CgroupManager {
         writeCg(swapFile, total === -1 || memory <= 0 ? 'max' : memorySwapToSwapMax(total, memory));
       }
     }
+    // runc's fs2 maps MemoryReservation to memory.low: best-effort protection from reclaim (v2 has no soft limit)
+    if (r.MemoryReservation !== undefined) writeCg(this.need('memory.low', '--memory-reservation', 'memory'), String(r.MemoryReservation > 0 ? r.MemoryReservation : 0));
     if (r.CpuShares !== undefined && r.CpuShares > 0) {
       writeCg(this.need('cpu.weight', '--cpu-shares', 'cpu'), String(sharesToWeight(r.CpuShares)));
     }

@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError, UserError } from '../sys/errors.js';
 import { withContainer } from '../sys/trace.js';
 import { setWindowSize } from '../sys/calls.js';
 import { ImageStore, VolumeStore, prepareRootfs, removeRootfs, parseMounts, prepareMounts, type MountSpec } from '../images/index.js';
-import { cgroupManager, validateResources, hostCpus, type CgroupManager, type Resources } from '../cgroups/index.js';
+import { cgroupManager, validateResources, hostCpus, resourcesOf, type CgroupManager, type Resources } from '../cgroups/index.js';
 import { resolveUser } from '../namespaces/user.js';
 import { ContainerStore } from './store.js';
 import { LogWriter } from './logs.js';
@@ -87,18 +87,6 @@ function dockerMount(m: MountSpec): Record<string, unknown> {
   };
 }
 
-/** The cgroup limits inside a HostConfig. */
-export function resourcesOf(hc: HostConfig): Resources {
-  const r: Resources = {};
-  if (hc.Memory) r.Memory = hc.Memory;
-  if (hc.MemorySwap) r.MemorySwap = hc.MemorySwap;
-  if (hc.NanoCpus) r.NanoCpus = hc.NanoCpus;
-  if (hc.CpuShares) r.CpuShares = hc.CpuShares;
-  if (hc.CpusetCpus) r.CpusetCpus = hc.CpusetCpus;
-  if (hc.CpusetMems) r.CpusetMems = hc.CpusetMems;
-  if (hc.PidsLimit) r.PidsLimit = hc.PidsLimit;
-  return r;
-}
 
 /** The container lifecycle: create, start, stop, kill, wait, remove — the state machine behind the API. */
 export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, LogEntry] }> {

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { ConflictError, UserError } from '../../sys/errors.js';
-import { dockerStats, hostCpus, sampleCpu, validateResources, type CpuSample, type Resources } from '../../cgroups/index.js';
+import { dockerStats, hostCpus, sampleCpu, validateResources, RESOURCE_KEYS, type CpuSample, type Resources } from '../../cgroups/index.js';
+import { checkResourceType } from '../../cgroups/fields.js';
 import type { ContainerRecord } from '../../containers/types.js';
 import type { Runtime } from '../../containers/runtime.js';
 import type { Router } from '../router.js';
@@ -9,8 +10,6 @@ import type { DaemonContext } from '../context.js';
 /**
  * The cgroup side of the Engine API: pause/unpause (the freezer), stats, update (live limits).
  */
-
-const RESOURCE_KEYS = ['Memory', 'MemorySwap', 'NanoCpus', 'CpuShares', 'CpusetCpus', 'CpusetMems', 'PidsLimit'] as const;
 
 function running(rt: Runtime, id: string): ContainerRecord {
   const rec = rt.get(id);
@@ -38,7 +37,7 @@ function updateOf(body: unknown): Resources {
   for (const key of RESOURCE_KEYS) {
     const v = b[key];
     if (v === undefined || v === null || v === 0 || v === '') continue;
-    if (key.startsWith('Cpuset') ? typeof v !== 'string' : typeof v !== 'number') throw new UserError(`invalid ${key} in update: ${JSON.stringify(v)}`);
+    checkResourceType(key, v, 'update');
     r[key] = v;
   }
   if (Object.keys(r).length === 0) throw new UserError('update: nothing to change (give at least one limit, e.g. --memory 64m)');
