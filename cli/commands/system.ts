@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { createHash } from 'node:crypto';
-import { client, location, DEFAULT_ROOT } from '../context.js';
+import { client, location } from '../context.js';
+import { cgroupParentFor } from '../../engine/paths.js';
 
 export function register(program: Command): void {
   program.command('daemon')
@@ -13,7 +13,7 @@ export function register(program: Command): void {
       const { runDaemon } = await import('../../engine/daemon/daemon.js');
       // Two daemons must never share a cgroup parent: each one's orphan sweep would kill the other's containers.
       const cgroupParent = o.cgroupParent ?? process.env.BOXLAB_CGROUP_PARENT
-        ?? (loc.root === DEFAULT_ROOT ? 'boxlab' : `boxlab-${createHash('sha256').update(loc.root).digest('hex').slice(0, 8)}`);
+        ?? cgroupParentFor(loc.root);
       await runDaemon({ root: loc.root, socket: loc.socket, cgroupParent, usernsDefault: o.usernsRemap ? 'remap' : 'host' });
       // stays alive: the server keeps the event loop busy
       await new Promise(() => undefined);

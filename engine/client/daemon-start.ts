@@ -1,6 +1,6 @@
+import { statePaths } from '../paths.js';
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from './client.js';
 import { UserError } from '../sys/errors.js';
@@ -42,7 +42,7 @@ export async function connect(loc: DaemonLocation, opts: { autostart?: boolean }
   } catch (e) {
     throw new DaemonStartError(`boxlabd is not running on ${loc.socket} and cannot start: its state root ${loc.root} cannot be created (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pick another with --root`);
   }
-  const logPath = join(loc.root, 'boxlabd.log');
+  const logPath = statePaths(loc.root).log;
   const out = openSync(logPath, 'a');
   const args = [CLI_MAIN, '--root', loc.root, '--socket', loc.socket, 'daemon'];
   if (loc.cgroupParent) args.push('--cgroup-parent', loc.cgroupParent);

@@ -1,12 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { constants } from 'node:os';
 import { join } from 'node:path';
-import { ConflictError, NotFoundError, UserError } from '../sys/errors.js';
+import { ConflictError, UserError } from '../sys/errors.js';
 import { withContainer } from '../sys/trace.js';
 import { setWindowSize } from '../sys/calls.js';
 import { ImageStore, VolumeStore, prepareRootfs, removeRootfs, parseMounts, prepareMounts, type MountSpec } from '../images/index.js';
-import { cgroupManager, validateResources, hostCpus, resourcesOf, type CgroupManager, type Resources } from '../cgroups/index.js';
-import { resolveUser } from '../namespaces/user.js';
+import { cgroupManager, validateResources, hostCpus, resourcesOf, type CgroupManager } from '../cgroups/index.js';
+import { resolveUser as resolveImageUser } from '../images/users.js';
 import { ContainerStore } from './store.js';
 import { LogWriter } from './logs.js';
 import { writeEtcFiles, etcPaths } from './files.js';
@@ -236,16 +236,8 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
   /** `-u name` must exist in the image's own /etc/passwd; checked at create so nothing is left half-made. */
   private checkUser(user: string, image: ReturnType<ImageStore['resolve']>): void {
     if (user === '' || /^\d+(:\d+)?$/.test(user)) return;
-    const layers = this.images.layerDirs(image);
-    // The topmost layer that has /etc/passwd is the one the container will see.
-    for (const dir of [...layers].reverse()) {
-      try {
-        resolveUser(user, dir);
-        return;
-      } catch (e) {
-        if (e instanceof UserError) throw e;
-      }
-    }
+    // Looked up in the files the container will see: the topmost layer that has them (images/users.ts).
+    resolveImageUser(user, [...this.images.layerDirs(image)].reverse());
   }
 
   get(ref: string): ContainerRecord {

@@ -1,3 +1,4 @@
+import { statePaths } from '../paths.js';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -22,7 +23,7 @@ export class ContainerStore {
   private readonly byId = new Map<string, ContainerRecord>();
 
   constructor(root: string) {
-    this.dir = join(root, 'containers');
+    this.dir = statePaths(root).containers;
     mkdirSync(this.dir, { recursive: true });
     for (const id of readdirSync(this.dir)) {
       const file = join(this.dir, id, 'config.json');

@@ -1,5 +1,5 @@
+import { statePaths } from '../paths.js';
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { setChildSubreaper } from '../sys/calls.js';
 import { Runtime } from '../containers/runtime.js';
 import { Client } from '../client/client.js';
@@ -36,7 +36,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   registerAll(router, ctx);
   const server = createApiServer(router);
   await listenUnix(server, opts.socket);
-  const pidFile = join(opts.root, 'boxlabd.pid');
+  const { pidFile } = statePaths(opts.root);
   writeFileSync(pidFile, `${process.pid}\n`);
   console.log(`boxlabd ${process.pid} listening on ${opts.socket} (state in ${opts.root}, cgroups under ${opts.cgroupParent})`);
 

@@ -1,3 +1,4 @@
+import { statePaths } from '../paths.js';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImageRecord } from './config.js';
@@ -16,7 +17,8 @@ export interface RootfsDirs {
 
 export function rootfsPaths(root: string, containerId: string): { base: string; initDir: string } {
   if (!/^[\w.-]+$/.test(containerId)) throw new Error(`invalid container id "${containerId}"`);
-  return { base: join(root, 'overlay', containerId), initDir: join(root, 'overlay', `${containerId}-init`) };
+  const { overlay } = statePaths(root);
+  return { base: join(overlay, containerId), initDir: join(overlay, `${containerId}-init`) };
 }
 
 /**

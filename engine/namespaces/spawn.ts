@@ -1,3 +1,4 @@
+import { ndjsonSplitter } from '../client/ndjson.js';
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Socket } from 'node:net';
@@ -101,21 +102,11 @@ export function spawnInit(opts: SpawnInitOptions): SpawnedInit {
 /** Sends the config and collects the init's answers until it execs (the socket closes) or fails. */
 export function releaseInit(init: SpawnedInit, config: InitConfig, onTrace: (e: InitMessage & { type: 'trace' }) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    let buffered = '';
     let outcome: InitMessage | undefined;
-    init.sync.setEncoding('utf8');
-    init.sync.on('data', (chunk: string) => {
-      buffered += chunk;
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        if (!line) continue;
-        const msg = JSON.parse(line) as InitMessage;
-        if (msg.type === 'trace') onTrace(msg);
-        else outcome = msg;
-      }
-    });
+    init.sync.on('data', ndjsonSplitter<InitMessage>((msg) => {
+      if (msg.type === 'trace') onTrace(msg);
+      else outcome = msg;
+    }));
     init.sync.on('error', () => undefined);
     init.sync.on('close', () => {
       if (outcome?.type === 'exec') resolve();

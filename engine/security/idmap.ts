@@ -1,3 +1,4 @@
+import { DEFAULT_ROOT } from '../paths.js';
 import { chmodSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { closeFd, host, MNT, traceNote, umount2 } from '../sys/index.js';
@@ -68,7 +69,7 @@ const probeCache = new Map<string, IdmapSupport>();
  * Can this kernel idmap mounts of the filesystem holding `dir` (the layer store)? Tries it for real on a scratch
  * directory with a throwaway namespace (0 → 4000000000): the file must then show that owner. For `doctor`.
  */
-export async function probeIdmap(dir = '/var/lib/boxlab'): Promise<IdmapSupport> {
+export async function probeIdmap(dir = DEFAULT_ROOT): Promise<IdmapSupport> {
   const cached = probeCache.get(dir);
   if (cached) return cached;
   let base = dir;

@@ -1,6 +1,6 @@
 import { raw, nr, sys } from './libc.js';
 import {
-  CLONE, F, MNT, O, PR, S_IFCHR, TIOCSCTTY, TIOCSWINSZ, SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP,
+  F, O, PR, S_IFCHR, TIOCSCTTY, TIOCSWINSZ, SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP,
   decodeClone, decodeMount, decodeUmount,
 } from './flags.js';
 
