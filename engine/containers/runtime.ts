@@ -20,7 +20,8 @@ import { ProcessIO } from './io.js';
 import type { LogEntry } from './logs.js';
 import { securityPlan, resolveUsernsMode, assertUserNamespacesAvailable, allocateRange, releaseRange, reconcileRanges,
   prepareRemappedDirs, ownedPipe, userNamespaceSpawnArgs, startRemapped, type RemappedStart, type UsernsMode } from '../security/index.js';
-import { networkManagerFor, precheckNetwork, startNetwork, stopNetwork, watchPeers } from '../network/index.js';
+import { networkManagerFor } from '../network/index.js';
+import { precheckNetwork, startNetwork, stopNetwork, watchPeers } from './network.js';
 
 export interface RuntimeOptions {
   /** state root, e.g. /var/lib/boxlab */
