@@ -5,6 +5,7 @@ import { SysError, UserError } from '../sys/index.js';
 import { effectiveMemorySwap, nanoCpusToQuota, CPU_PERIOD_US, parseKeyed, parseLimit } from './convert.js';
 import {
   killUntilEmpty, mkdirCg, readCg, readPids, rmdirCg, sigkillEach, subdirs, subtreeBottomUp, tryReadCg, waitUntil, writeCg,
+  mkdirsAllOrNothing,
 } from './fsio.js';
 import { V1_CONTROLLERS, type CgroupMounts } from './mode.js';
 import { checkCgroupPath } from './paths.js';
@@ -72,8 +73,7 @@ export class V1Manager implements CgroupManager {
   }
 
   create(): void {
-    const made: string[] = [];
-    try {
+    mkdirsAllOrNothing((made) => {
       for (const [controller, root] of this.roots) {
         let dir = root;
         for (const part of this.name.split('/')) {
@@ -82,17 +82,7 @@ export class V1Manager implements CgroupManager {
           if (controller === 'cpuset') fillCpuset(dir);
         }
       }
-    } catch (err) {
-      // No half-made state: remove what this call made, deepest first.
-      for (const dir of made.reverse()) {
-        try {
-          rmdirCg(dir);
-        } catch {
-          // best effort; the original error matters more
-        }
-      }
-      throw err;
-    }
+    });
   }
 
   apply(pid: number): void {
