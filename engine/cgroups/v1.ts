@@ -24,7 +24,8 @@ export function v1Roots(mounts: CgroupMounts): Map<string, string> {
 
 /**
  * A new v1 cpuset cgroup starts with empty cpuset.cpus and cpuset.mems, and the kernel refuses to put a task
- * into it (ENOSPC, "no space left on device"). Copy the parent's values down — mems first, the notes' rule.
+ * into it (ENOSPC, "no space left on device"). Copy the parent's values down — mems first:
+ * a cpuset with cpus but no mems still refuses tasks.
  */
 function fillCpuset(dir: string): void {
   for (const file of ['cpuset.mems', 'cpuset.cpus']) {
@@ -104,7 +105,7 @@ export class V1Manager implements CgroupManager {
       writeCg(join(cpu, 'cpu.cfs_period_us'), String(CPU_PERIOD_US));
       writeCg(join(cpu, 'cpu.cfs_quota_us'), String(nanoCpusToQuota(r.NanoCpus)));
     }
-    // mems before cpus: the order the notes learned the hard way (a cpuset without mems refuses tasks).
+    // mems before cpus: a cpuset without mems refuses tasks, so it must never be the state in between.
     if (r.CpusetMems) writeCg(join(this.need('cpuset', '--cpuset-mems'), 'cpuset.mems'), r.CpusetMems);
     if (r.CpusetCpus) writeCg(join(this.need('cpuset', '--cpuset-cpus'), 'cpuset.cpus'), r.CpusetCpus);
     if (r.PidsLimit !== undefined) {

@@ -4,7 +4,8 @@ import type { CreateConfig, HostConfig } from './types.js';
 
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-/** Image env first, then `-e` values overriding by key — never the host's environment (the notes' leak). */
+/** Image env first, then `-e` values overriding by key — never the host's environment: a
+ * daemon that passed its own env on would leak its PATH, HOME and secrets into every container. */
 export function mergeEnv(imageEnv: string[], requested: string[]): string[] {
   const byKey = new Map<string, string>();
   for (const e of [...imageEnv, ...requested]) {

@@ -5,7 +5,10 @@ import type { ImageRecord } from './config.js';
 import { removeTree } from './fsutil.js';
 import type { ImageStore } from './store.js';
 
-/** The dirs of one container's overlay root, as the notes describe: image layers + an `-init` layer + an upper. */
+/**
+ * The dirs of one container's overlay root, as docker's overlay2 lays them out: the image layers, an `-init`
+ * layer (the container's /etc/hostname, hosts, resolv.conf placeholders) and a writable upper.
+ */
 export interface RootfsDirs {
   /** top first, ready for `lowerdir=`: the init layer, then the image's layers from the newest down */
   lowerdirs: string[];

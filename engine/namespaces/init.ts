@@ -93,8 +93,8 @@ function bindInto(merged: string, b: BindMount): void {
 }
 
 function buildRootfs(config: InitConfig, rootfs: RootfsSpec): void {
-  // Without this the mounts below would propagate back to the host's shared mounts (the notes' bug where
-  // the host's /proc "vanished").
+  // Without this the mounts below would propagate back to the host's shared mounts: a container's /proc
+  // mount would cover the host's own /proc (docs/architecture.md, "Namespaces from Node").
   sys.mount(null, '/', null, MS.REC | MS.PRIVATE);
   const { merged } = rootfs;
   sys.mount('overlay', merged, 'overlay', 0,
@@ -199,7 +199,8 @@ function main(): void {
     if (config.newCgroupNs) sys.unshare(CLONE.NEWCGROUP);
     if (config.joinMountNs) {
       // setns(CLONE_NEWNS) refuses a thread that shares its fs_struct with libuv's threads (EINVAL);
-      // unsharing CLONE_FS first gives this thread its own root and cwd to switch (DESIGN §4).
+      // unsharing CLONE_FS first gives this thread its own root and cwd to switch
+      // (docs/architecture.md, "Namespaces from Node").
       sys.unshare(CLONE.FS);
       const inherited = /^fd:(\d+)$/.exec(config.joinMountNs);
       const fd = inherited ? Number(inherited[1]) : sys.openPath(config.joinMountNs);

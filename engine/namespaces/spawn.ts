@@ -17,7 +17,8 @@ let originals: Map<NamespaceKind, number> | undefined;
 /**
  * Keeps fds of the daemon's own namespaces so the main thread can come back after spawning an init.
  * setns(mnt) refuses a thread that shares its fs_struct with others (EINVAL); unsharing CLONE_FS once,
- * up front, is the Node answer to what Go runtimes solve with a cgo constructor (DESIGN §4).
+ * up front, is the Node answer to what Go runtimes solve with a cgo constructor (docs/architecture.md,
+ * "Namespaces from Node").
  */
 function originalNamespaces(): Map<NamespaceKind, number> {
   if (originals) return originals;
