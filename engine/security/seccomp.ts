@@ -319,13 +319,6 @@ export function loadSeccompProgram(bpf: Buffer): void {
     () => raw.syscall(nr, 'unsigned int', SECCOMP_SET_MODE_FILTER, 'unsigned int', 0, 'void *', prog) as number);
 }
 
-/** Compile and load in one go (tests, tools). The init should get `bpf` from the daemon instead. */
-export function loadSeccomp(profile: SeccompProfile, opts: CompileOptions): CompiledSeccomp {
-  const compiled = compileSeccomp(profile, opts);
-  loadSeccompProgram(compiled.bpf);
-  return compiled;
-}
-
 /** The `Seccomp:` line of /proc/PID/status: 0 disabled, 1 strict, 2 filter. */
 export function seccompModeName(mode: number): string {
   return ['disabled', 'strict', 'filter'][mode] ?? String(mode);
