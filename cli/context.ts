@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import { connect, type DaemonLocation } from '../engine/client/daemon-start.js';
 import { Client, ApiError, DaemonUnreachable } from '../engine/client/client.js';
+import { ndjsonSplitter } from '../engine/client/ndjson.js';
 import { UserError } from '../engine/sys/errors.js';
 import { formatTrace, type TraceEvent } from '../engine/sys/trace.js';
 
-export const DEFAULT_SOCKET = '/run/boxlab/boxlab.sock';
-export const DEFAULT_ROOT = '/var/lib/boxlab';
+import { DEFAULT_ROOT, DEFAULT_SOCKET } from '../engine/paths.js';
+
+export { DEFAULT_ROOT, DEFAULT_SOCKET };
 
 /** Where the daemon is: flags first, then BOXLAB_SOCKET / BOXLAB_ROOT / BOXLAB_CGROUP_PARENT, then defaults. */
 export function location(program: Command): DaemonLocation {
@@ -32,17 +34,7 @@ export async function client(program: Command): Promise<Client> {
 
 async function printTrace(c: Client): Promise<() => Promise<void>> {
   const res = await c.stream('GET', '/events', { query: { type: 'trace' } });
-  let buffered = '';
-  res.setEncoding('utf8');
-  res.on('data', (chunk: string) => {
-    buffered += chunk;
-    let nl: number;
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      if (line) process.stderr.write(`\x1b[2m${formatTrace(JSON.parse(line) as TraceEvent)}\x1b[0m\n`);
-    }
-  });
+  res.on('data', ndjsonSplitter<TraceEvent>((e) => process.stderr.write(`\x1b[2m${formatTrace(e)}\x1b[0m\n`)));
   return async () => {
     // Events of the last request may still be in flight on the other connection.
     await new Promise((r) => setTimeout(r, 50));

@@ -1,10 +1,11 @@
+import { VERSION } from '../engine/version.js';
 import { Command, CommanderError } from 'commander';
 import { registerAll } from './commands/index.js';
 import { ExitCode, finishTrace, reportError } from './context.js';
 
 const program = new Command('boxlab')
   .description('an interactive course on how containers work, and the container runtime it drives')
-  .version('0.1.0', '--version')
+  .version(VERSION, '--version')
   .option('--socket <path>', 'daemon socket (env BOXLAB_SOCKET, default /run/boxlab/boxlab.sock)')
   .option('--root <dir>', 'state root (env BOXLAB_ROOT, default /var/lib/boxlab)')
   .option('--trace', 'print every syscall and host command the engine makes')

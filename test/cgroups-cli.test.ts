@@ -48,6 +48,20 @@ describe('cgroups through the CLI', () => {
     for (const dir of Object.values(paths)) expect(existsSync(dir)).toBe(false);
   });
 
+  it('--memory-reservation writes the soft limit (v1 memory.soft_limit_in_bytes, v2 memory.low); update changes it', async () => {
+    await ok(['run', '-d', '--name', 'cg-res', '-m', '64m', '--memory-reservation', '32m', 'busybox', 'sleep', '600']);
+    const paths = JSON.parse(await ok(['inspect', '-f', '{{json .Boxlab.CgroupPaths}}', 'cg-res'])) as Record<string, string>;
+    const file = V2 ? `${paths.unified}/memory.low` : `${paths.memory}/memory.soft_limit_in_bytes`;
+    expect(readFileSync(file, 'utf8').trim()).toBe(String(32 * 2 ** 20));
+    expect(await ok(['update', '--memory-reservation', '16m', 'cg-res'])).toBe('cg-res');
+    expect(readFileSync(file, 'utf8').trim()).toBe(String(16 * 2 ** 20));
+    expect(await ok(['inspect', '-f', '{{.HostConfig.MemoryReservation}}', 'cg-res'])).toBe(String(16 * 2 ** 20));
+    const tooSmall = await d.cli(['update', '--memory-reservation', '1m', 'cg-res']);
+    expect(tooSmall.exitCode).not.toBe(0);
+    expect(tooSmall.stderr).toMatch(/--memory-reservation 1MiB is below the minimum of 6MiB/);
+    await ok(['rm', '-f', 'cg-res']);
+  });
+
   it('a container allocating past -m 32m is OOM-killed: exit 137 and OOMKilled true', async () => {
     const r = await d.cli(['run', '--name', 'cg-oom', '-m', '32m', 'busybox', 'sh', '-c', 'x=$(head -c 100000000 /dev/zero | tr "\\0" a); echo survived']);
     expect(r.stdout).not.toContain('survived');

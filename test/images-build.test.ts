@@ -3,14 +3,21 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { host } from '../engine/sys/index.js';
-import { buildImage, chrootRunner, ImageStore, resolveCommand } from '../engine/images/index.js';
+import { ImageStore } from '../engine/images/index.js';
+import { startDaemon, type TestDaemon } from './helpers/daemon.js';
+
+// docker build through a private daemon: RUN steps run as real containers of the runtime (the only way
+// boxlab runs anything); the store is read directly to look at the layers the build made.
 
 let base: string;
 let store: ImageStore;
 let ctx: string;
+let d: TestDaemon;
 beforeAll(async () => {
+  d = await startDaemon();
   base = mkdtempSync(join(tmpdir(), 'boxlab-build-'));
-  store = new ImageStore(join(base, 'root'));
+  chmodSync(base, 0o755);
+  store = new ImageStore(d.root);
   ctx = join(base, 'ctx');
   mkdirSync(join(ctx, 'data'), { recursive: true });
   mkdirSync(join(base, 'arch/x'), { recursive: true });
@@ -46,22 +53,31 @@ ENTRYPOINT ["/app/greet.sh"]
 CMD ["world"]
 `);
 });
-afterAll(() => { rmSync(base, { recursive: true, force: true }); });
+afterAll(async () => {
+  await d?.stop();
+  rmSync(base, { recursive: true, force: true });
+});
 
-async function runImage(ref: string, cmd?: string[]): Promise<string> {
-  const image = store.resolve(ref);
-  const r = await chrootRunner(store)({ image, cmd: resolveCommand(image.Config, cmd ? { cmd } : {}), env: image.Config.Env, workdir: image.Config.WorkingDir, user: image.Config.User });
-  await r.cleanup();
+async function runImage(ref: string, cmd: string[] = []): Promise<string> {
+  const r = await d.cli(['run', '--rm', ref, ...cmd]);
   expect(r.stderr).toBe('');
+  expect(r.exitCode).toBe(0);
   return r.stdout;
+}
+
+/** `boxlab build`: its output lines, throwing with stderr when it fails. */
+async function build(args: string[]): Promise<string[]> {
+  const r = await d.cli(['build', ...args]);
+  if (r.exitCode !== 0) throw new Error(r.stderr.trim());
+  return r.stdout.split('\n');
 }
 
 describe('build', () => {
   it('builds a Dockerfile using every instruction and the image runs with the right ENTRYPOINT + CMD', async () => {
-    const lines: string[] = [];
-    const { image, cached } = await buildImage(store, { context: ctx, tags: ['demo:1'], output: (l) => lines.push(l) });
-    expect(cached).toBe(0);
+    const lines = await build(['-t', 'demo:1', ctx]);
+    expect(lines.filter((l) => l === ' ---> Using cache')).toHaveLength(0);
     expect(lines).toContain('Successfully tagged demo:1');
+    const image = store.resolve('demo:1');
     const c = image.Config;
     expect(c.Entrypoint).toEqual(['/app/greet.sh']);
     expect(c.Cmd).toEqual(['world']);
@@ -91,15 +107,13 @@ describe('build', () => {
   });
 
   it('rebuilds from the cache without running anything, and a changed file busts it from that step on', async () => {
-    const lines: string[] = [];
     const first = store.resolve('demo:1');
-    const again = await buildImage(store, { context: ctx, tags: ['demo:1'], output: (l) => lines.push(l), run: () => { throw new Error('RUN must not run on a cached build'); } });
-    expect(again.image.Id).toBe(first.Id);
-    expect(again.cached).toBe(17); // every step but ARG and FROM
+    const again = await build(['-t', 'demo:1', ctx]);
+    expect(store.resolve('demo:1').Id).toBe(first.Id);
+    expect(again.filter((l) => l === ' ---> Using cache')).toHaveLength(17); // every step but ARG and FROM
     writeFileSync(join(ctx, 'plain.txt'), 'changed\n');
-    const lines2: string[] = [];
-    const third = await buildImage(store, { context: ctx, tags: ['demo:2'], output: (l) => lines2.push(l) });
-    expect(third.image.Id).not.toBe(first.Id);
+    const lines2 = await build(['-t', 'demo:2', ctx]);
+    expect(store.resolve('demo:2').Id).not.toBe(first.Id);
     expect(lines2.filter((l) => l === ' ---> Using cache')).toHaveLength(6); // the steps before ADD plain.txt
   });
 
@@ -107,11 +121,11 @@ describe('build', () => {
     const bad = join(base, 'bad');
     mkdirSync(bad);
     writeFileSync(join(bad, 'Dockerfile'), 'FROM busybox\nCOPY ../ctx/plain.txt /x\n');
-    await expect(buildImage(store, { context: bad })).rejects.toThrow('Dockerfile line 2: COPY failed: forbidden path outside the build context: ../ctx/plain.txt');
+    await expect(build([bad])).rejects.toThrow('Dockerfile line 2: COPY failed: forbidden path outside the build context: ../ctx/plain.txt');
     writeFileSync(join(bad, 'Dockerfile'), 'FROM busybox\nRUN exit 3\n');
-    await expect(buildImage(store, { context: bad })).rejects.toThrow("The command '/bin/sh -c exit 3' returned a non-zero code: 3");
+    await expect(build([bad])).rejects.toThrow("The command '/bin/sh -c exit 3' returned a non-zero code: 3");
     writeFileSync(join(bad, 'Dockerfile'), 'FROM busybox\nBOGUS x\n');
-    await expect(buildImage(store, { context: bad })).rejects.toThrow('Dockerfile line 2: unknown instruction BOGUS');
+    await expect(build([bad])).rejects.toThrow('Dockerfile line 2: unknown instruction BOGUS');
     chmodSync(bad, 0o755);
   });
 });

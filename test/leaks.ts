@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { readCgroupMounts } from '../engine/cgroups/mode.js';
 
 /**
- * A picture of the host state that tests must leave as they found it (DESIGN §9): mounts, cgroup
+ * A picture of the host state that tests must leave as they found it (docs/architecture.md, "Tests"): mounts, cgroup
  * directories, links, iptables rules, named netns and processes left behind by the suite.
  */
 export interface HostSnapshot {
@@ -49,8 +50,27 @@ function cgroupDirs(): string[] {
     }
   };
   walk('/sys/fs/cgroup', 0);
-  // Our own sandbox's memory cgroup is managed by the machine, not by us.
-  return out.filter((p) => !p.includes('/process_api')).sort();
+  const managed = managedByOurStarter();
+  return out.filter((p) => !managed.some((m) => p === m || p.startsWith(`${m}/`))).sort();
+}
+
+/**
+ * The cgroup subtrees that whoever started the test run manages: in each hierarchy, the top-level directory
+ * on the way to the cgroup this process was put in (a systemd slice, a CI runner's or sandbox's per-process
+ * groups). Its children come and go with the starter's other processes. boxlab never creates cgroups there:
+ * its cgroup parents (`boxlab`, `boxlab-<hash>`, the tests' `boxlab-test-*`) sit at each hierarchy's root.
+ */
+function managedByOurStarter(): string[] {
+  const mounts = readCgroupMounts();
+  const out: string[] = [];
+  for (const line of readFileSync('/proc/self/cgroup', 'utf8').trim().split('\n')) {
+    const [, controllers = '', path = '/'] = line.split(/:(.*?):/);
+    const top = path.split('/').filter(Boolean)[0];
+    if (top === undefined) continue; // in the hierarchy's root: nothing managed above us
+    const point = controllers === '' ? mounts.unified : controllers.split(',').map((c) => mounts.v1.get(c)).find((p) => p !== undefined);
+    if (point !== undefined) out.push(join(point, top));
+  }
+  return out;
 }
 
 function iptablesRules(): string[] {

@@ -4,7 +4,7 @@ import { CLONE, closeFd, host, openPath, setns, unshare } from '../engine/sys/in
 
 /**
  * The test worker's main thread moves into a throwaway network namespace that plays "the host": every `ip`,
- * `iptables`, `sysctl` the engine spawns afterwards runs there (DESIGN §4), so the machine's own links and
+ * `iptables`, `sysctl` the engine spawns afterwards runs there (docs/architecture.md, "Namespaces from Node"), so the machine's own links and
  * rules are never touched. Leaving switches back; the namespace dies with the last process inside it.
  */
 export function enterThrowawayHost(): () => void {

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, UserError, host, onTrace, withContainer, type TraceEvent } from '../engine/sys/index.js';
-import { NetworkManager, attachContainer, configureInterface, prefixesFor, detectIptablesBackend, parseNetworkMode, parsePublish, portSpecsOf, portsToDocker, precheckNetwork } from '../engine/network/index.js';
+import { NetworkManager, attachContainer, prefixesFor, detectIptablesBackend, parseNetworkMode, parsePublish, portsToDocker } from '../engine/network/index.js';
+import { portSpecsOf, precheckNetwork } from '../engine/containers/network.js';
 import { FakeContainers, enterThrowawayHost, inside, iptablesRules, links, netns } from './network-fixtures.js';
 
 let leave: () => void;
@@ -200,38 +201,6 @@ describe('endpoints', () => {
     expect(events.every((e) => e.container === 'ctrace')).toBe(true);
     await fakes.stop(c);
     await mgr.release('ctrace');
-  });
-
-  it('configureInside: false makes only the veth (for an init that configures eth0 itself)', async () => {
-    const c = await fakes.start();
-    const ep = await mgr.connect({ container: 'cbare', containerName: 'bare', netnsPath: netns(c), network: 'bridge', configureInside: false });
-    const inside0 = await inside(c, ['ip', '-br', 'addr', 'show', 'dev', 'eth0']);
-    expect(inside0.stdout).toMatch(/^eth0@if\d+\s+DOWN/);
-    expect(inside0.stdout).not.toContain(ep.ip);
-    await fakes.stop(c);
-    await mgr.release('cbare');
-  });
-
-  it('configureInterface sets address, netmask, up and default route with ioctls (no process)', async () => {
-    // the main thread is in the throwaway "host" netns: configure one end of a veth pair there
-    await host('ip', ['link', 'add', 'bxtifa', 'type', 'veth', 'peer', 'name', 'bxtifb']);
-    try {
-      const events: TraceEvent[] = [];
-      const off = onTrace((e) => events.push(e));
-      try {
-        configureInterface({ ifname: 'bxtifa', ip: '10.77.1.5', prefixLen: 24, gateway: '10.77.1.1' });
-      } finally {
-        off();
-      }
-      expect((await host('ip', ['-4', '-o', 'addr', 'show', 'dev', 'bxtifa'])).stdout).toContain('inet 10.77.1.5/24 brd 10.77.1.255');
-      expect((await host('ip', ['link', 'show', 'dev', 'bxtifa'])).stdout).toMatch(/<[^>]*\bUP\b/);
-      expect((await host('ip', ['route'])).stdout).toContain('default via 10.77.1.1 dev bxtifa');
-      expect(events.filter((e) => e.kind === 'command')).toEqual([]);
-      expect(events.map((e) => e.args).join('\n')).toContain('SIOCADDRT');
-      expect(() => configureInterface({ ifname: 'bxtnope', ip: '10.77.2.5', prefixLen: 24 })).toThrow(/ioctl\(.*SIOCSIFADDR.*\): ENODEV/);
-    } finally {
-      await host('ip', ['link', 'del', 'bxtifa'], { allowFailure: true });
-    }
   });
 
   it('recreates a bridge deleted behind its back on the next connect', async () => {

@@ -39,4 +39,13 @@ describe('engine/sys', () => {
     expect(events[0]!.result).toBe('exit 0');
     expect(events[1]!.error).toBe('exit 3');
   });
+
+  it('a failed host command carries what execa reports: command, exit code, signal, output, timed out', async () => {
+    const failed = await host('sh', ['-c', 'echo out; echo oops >&2; exit 3']).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(HostCommandError);
+    expect(failed).toMatchObject({ command: "sh -c 'echo out; echo oops >&2; exit 3'", exitCode: 3, stdout: 'out', stderr: 'oops', timedOut: false });
+    const slow = await host('sleep', ['5'], { timeoutMs: 100 }).catch((e: unknown) => e) as HostCommandError;
+    expect(slow).toMatchObject({ command: 'sleep 5', timedOut: true, signal: 'SIGTERM' });
+    expect(slow.message).toBe('sleep 5: timed out');
+  });
 });

@@ -1,3 +1,4 @@
+import { readNdjson } from '../../engine/client/ndjson.js';
 import type { Command } from 'commander';
 import { cpuPercent, memoryPercent, type DockerStats } from '../../engine/cgroups/docker-stats.js';
 import { formatSize } from '../../engine/cgroups/size.js';
@@ -65,18 +66,9 @@ export function register(program: Command): void {
       };
       await Promise.all(ids.map(async (id) => {
         const res = await c.stream('GET', `/containers/${id}/stats`, { query: { stream: true } });
-        let buf = '';
-        res.setEncoding('utf8');
-        for await (const chunk of res) {
-          buf += chunk as string;
-          let nl: number;
-          while ((nl = buf.indexOf('\n')) >= 0) {
-            const line = buf.slice(0, nl);
-            buf = buf.slice(nl + 1);
-            if (!line) continue;
-            latest.set(id, JSON.parse(line) as DockerStats);
-            if (id === ids[0]) redraw();
-          }
+        for await (const stats of readNdjson<DockerStats>(res)) {
+          latest.set(id, stats);
+          if (id === ids[0]) redraw();
         }
       }));
     });

@@ -1,3 +1,4 @@
+import { readNdjson } from '../../engine/client/ndjson.js';
 import type { Command } from 'commander';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,22 +28,12 @@ const collect = (v: string, prev: string[]): string[] => [...prev, v];
 /** Prints docker's JSON-lines progress stream; an in-band error becomes the exit status. */
 async function printJsonStream(res: IncomingMessage, quiet = false): Promise<Record<string, unknown>[]> {
   const objs: Record<string, unknown>[] = [];
-  let buf = '';
   let error: string | undefined;
-  res.setEncoding('utf8');
-  for await (const chunk of res) {
-    buf += chunk as string;
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl).trim();
-      buf = buf.slice(nl + 1);
-      if (!line) continue;
-      const o = JSON.parse(line) as Record<string, unknown>;
-      objs.push(o);
-      if (typeof o.error === 'string') error = o.error;
-      else if (!quiet && typeof o.stream === 'string') process.stdout.write(o.stream);
-      else if (!quiet && typeof o.status === 'string') process.stdout.write(`${o.status}\n`);
-    }
+  for await (const o of readNdjson<Record<string, unknown>>(res)) {
+    objs.push(o);
+    if (typeof o.error === 'string') error = o.error;
+    else if (!quiet && typeof o.stream === 'string') process.stdout.write(o.stream);
+    else if (!quiet && typeof o.status === 'string') process.stdout.write(`${o.status}\n`);
   }
   if (error !== undefined) throw new UserError(error);
   return objs;

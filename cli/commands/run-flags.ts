@@ -1,21 +1,14 @@
 import { Option, type Command } from 'commander';
 import { UserError } from '../../engine/sys/errors.js';
-import { parseSize, parseMemorySwap } from '../../engine/cgroups/size.js';
+import { resourceFlagSpecs, resourcesFromFlags, type ResourceFlags } from '../../engine/cgroups/fields.js';
 import type { CreateConfig } from '../../engine/containers/types.js';
-import type { Resources } from '../../engine/cgroups/types.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-/** The cgroup limit flags of `run`, `create` and `update`. */
+/** The cgroup limit flags of `run`, `create` and `update`: one per row of engine/cgroups/fields.ts. */
 export function addResourceFlags(cmd: Command): Command {
-  return cmd
-    .option('-m, --memory <size>', 'memory limit, e.g. 64m')
-    .option('--memory-swap <size>', 'memory+swap limit, -1 for unlimited swap')
-    .option('--cpus <n>', 'number of CPUs, e.g. 0.5')
-    .option('--cpu-shares <n>', 'relative CPU weight (default 1024)')
-    .option('--cpuset-cpus <list>', 'CPUs allowed, e.g. 0-1')
-    .option('--cpuset-mems <list>', 'memory nodes allowed')
-    .option('--pids-limit <n>', 'maximum number of processes (-1 unlimited)');
+  for (const { spec, help } of resourceFlagSpecs()) cmd.option(spec, help);
+  return cmd;
 }
 
 /** The `run`/`create` flags, named as docker names them. */
@@ -50,38 +43,18 @@ export function addRunFlags(cmd: Command): Command {
     .option('-l, --label <k=v>', 'set a label (repeatable)', collect);
 }
 
-export interface RunFlags {
+export type { ResourceFlags };
+
+export interface RunFlags extends ResourceFlags {
   detach?: boolean; interactive?: boolean; tty?: boolean; rm?: boolean; name?: string; hostname?: string;
   env?: string[]; workdir?: string; entrypoint?: string; user?: string; volume?: string[]; publish?: string[];
-  memory?: string; memorySwap?: string; cpus?: string; cpuShares?: string; cpusetCpus?: string; cpusetMems?: string;
-  pidsLimit?: string; network?: string; net?: string; ip?: string; pid?: string; ipc?: string; uts?: string; cgroupns?: string;
+  network?: string; net?: string; ip?: string; pid?: string; ipc?: string; uts?: string; cgroupns?: string;
   capAdd?: string[]; capDrop?: string[]; privileged?: boolean; securityOpt?: string[]; readOnly?: boolean; tmpfs?: string[];
   userns?: string; label?: string[];
 }
 
-function integer(flag: string, v: string): number {
-  if (!/^-?\d+$/.test(v.trim())) throw new UserError(`invalid ${flag} "${v}": expected a whole number`);
-  return Number(v);
-}
-
-export interface ResourceFlags { memory?: string; memorySwap?: string; cpus?: string; cpuShares?: string; cpusetCpus?: string; cpusetMems?: string; pidsLimit?: string }
-
 /** The cgroup limits among the flags, as HostConfig fields: shared by `run`/`create` and `update`. */
-export function resourceFlags(f: ResourceFlags): Resources {
-  const r: Resources = {};
-  if (f.memory) r.Memory = parseSize(f.memory);
-  if (f.memorySwap) r.MemorySwap = parseMemorySwap(f.memorySwap);
-  if (f.cpus) {
-    const n = Number(f.cpus);
-    if (!Number.isFinite(n) || n <= 0) throw new UserError(`invalid --cpus "${f.cpus}": expected a positive number like 0.5`);
-    r.NanoCpus = Math.round(n * 1e9);
-  }
-  if (f.cpuShares) r.CpuShares = integer('--cpu-shares', f.cpuShares);
-  if (f.cpusetCpus) r.CpusetCpus = f.cpusetCpus;
-  if (f.cpusetMems) r.CpusetMems = f.cpusetMems;
-  if (f.pidsLimit) r.PidsLimit = integer('--pids-limit', f.pidsLimit);
-  return r;
-}
+export const resourceFlags = resourcesFromFlags;
 
 /** `-e KEY` without a value takes KEY from the caller's environment, as docker does. */
 function envEntry(e: string): string | undefined {

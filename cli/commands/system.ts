@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { createHash } from 'node:crypto';
-import { client, location, DEFAULT_ROOT } from '../context.js';
+import { client, location } from '../context.js';
 
 export function register(program: Command): void {
   program.command('daemon')
@@ -11,10 +10,8 @@ export function register(program: Command): void {
       const loc = location(program);
       // The daemon's modules (runtime, images, network …) load only here, not for every CLI command.
       const { runDaemon } = await import('../../engine/daemon/daemon.js');
-      // Two daemons must never share a cgroup parent: each one's orphan sweep would kill the other's containers.
-      const cgroupParent = o.cgroupParent ?? process.env.BOXLAB_CGROUP_PARENT
-        ?? (loc.root === DEFAULT_ROOT ? 'boxlab' : `boxlab-${createHash('sha256').update(loc.root).digest('hex').slice(0, 8)}`);
-      await runDaemon({ root: loc.root, socket: loc.socket, cgroupParent, usernsDefault: o.usernsRemap ? 'remap' : 'host' });
+      // The cgroup parent defaults per root (engine/paths.ts): two daemons must never share one.
+      await runDaemon({ root: loc.root, socket: loc.socket, usernsDefault: o.usernsRemap ? 'remap' : 'host', ...(o.cgroupParent && { cgroupParent: o.cgroupParent }) });
       // stays alive: the server keeps the event loop busy
       await new Promise(() => undefined);
     });

@@ -88,6 +88,26 @@ export function rmdirCg(path: string, timeoutMs = 2000): void {
 }
 
 /** Names of the child cgroups (subdirectories) of `path`; empty when it does not exist. */
+/**
+ * Makes cgroup directories with no half-made state: `make` records each directory it created in `made`; if it
+ * throws, those are removed again, deepest first, and the error propagates.
+ */
+export function mkdirsAllOrNothing(make: (made: string[]) => void): void {
+  const made: string[] = [];
+  try {
+    make(made);
+  } catch (err) {
+    for (const dir of made.reverse()) {
+      try {
+        rmdirCg(dir);
+      } catch {
+        // best effort; the original error matters more
+      }
+    }
+    throw err;
+  }
+}
+
 export function subdirs(path: string): string[] {
   try {
     return readdirSync(path, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();

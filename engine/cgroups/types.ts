@@ -1,21 +1,7 @@
 export type { CgroupMode } from './mode.js';
 
-/** Docker Engine API HostConfig field names and units. */
-export interface Resources {
-  /** bytes, 0 = unlimited */
-  Memory?: number;
-  /** bytes of memory+swap together (docker semantics), -1 = unlimited swap */
-  MemorySwap?: number;
-  /** 1e9 = one CPU (--cpus) */
-  NanoCpus?: number;
-  /** relative weight, 1024 = default (--cpu-shares); v2 maps it to cpu.weight */
-  CpuShares?: number;
-  /** "0-1,3" */
-  CpusetCpus?: string;
-  CpusetMems?: string;
-  /** 0 or -1 = unlimited */
-  PidsLimit?: number;
-}
+export type { Resources } from './fields.js';
+import type { Resources } from './fields.js';
 
 export interface CgroupStats {
   /** limit: the host's total memory when unlimited, as docker reports it */

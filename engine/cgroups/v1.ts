@@ -5,6 +5,7 @@ import { SysError, UserError } from '../sys/index.js';
 import { effectiveMemorySwap, nanoCpusToQuota, CPU_PERIOD_US, parseKeyed, parseLimit } from './convert.js';
 import {
   killUntilEmpty, mkdirCg, readCg, readPids, rmdirCg, sigkillEach, subdirs, subtreeBottomUp, tryReadCg, waitUntil, writeCg,
+  mkdirsAllOrNothing,
 } from './fsio.js';
 import { V1_CONTROLLERS, type CgroupMounts } from './mode.js';
 import { checkCgroupPath } from './paths.js';
@@ -23,7 +24,8 @@ export function v1Roots(mounts: CgroupMounts): Map<string, string> {
 
 /**
  * A new v1 cpuset cgroup starts with empty cpuset.cpus and cpuset.mems, and the kernel refuses to put a task
- * into it (ENOSPC, "no space left on device"). Copy the parent's values down — mems first, the notes' rule.
+ * into it (ENOSPC, "no space left on device"). Copy the parent's values down — mems first:
+ * a cpuset with cpus but no mems still refuses tasks.
  */
 function fillCpuset(dir: string): void {
   for (const file of ['cpuset.mems', 'cpuset.cpus']) {
@@ -72,8 +74,7 @@ export class V1Manager implements CgroupManager {
   }
 
   create(): void {
-    const made: string[] = [];
-    try {
+    mkdirsAllOrNothing((made) => {
       for (const [controller, root] of this.roots) {
         let dir = root;
         for (const part of this.name.split('/')) {
@@ -82,17 +83,7 @@ export class V1Manager implements CgroupManager {
           if (controller === 'cpuset') fillCpuset(dir);
         }
       }
-    } catch (err) {
-      // No half-made state: remove what this call made, deepest first.
-      for (const dir of made.reverse()) {
-        try {
-          rmdirCg(dir);
-        } catch {
-          // best effort; the original error matters more
-        }
-      }
-      throw err;
-    }
+    });
   }
 
   apply(pid: number): void {
@@ -102,6 +93,10 @@ export class V1Manager implements CgroupManager {
   set(r: Resources): void {
     validateResources(r, hostCpus());
     this.setMemory(r);
+    // docker/runc: the soft limit the kernel reclaims the group down to when the host runs short of memory
+    if (r.MemoryReservation !== undefined) {
+      writeCg(join(this.need('memory', '--memory-reservation'), 'memory.soft_limit_in_bytes'), String(r.MemoryReservation > 0 ? r.MemoryReservation : -1));
+    }
     if (r.CpuShares !== undefined && r.CpuShares > 0) {
       writeCg(join(this.need('cpu', '--cpu-shares'), 'cpu.shares'), String(r.CpuShares));
     }
@@ -110,7 +105,7 @@ export class V1Manager implements CgroupManager {
       writeCg(join(cpu, 'cpu.cfs_period_us'), String(CPU_PERIOD_US));
       writeCg(join(cpu, 'cpu.cfs_quota_us'), String(nanoCpusToQuota(r.NanoCpus)));
     }
-    // mems before cpus: the order the notes learned the hard way (a cpuset without mems refuses tasks).
+    // mems before cpus: a cpuset without mems refuses tasks, so it must never be the state in between.
     if (r.CpusetMems) writeCg(join(this.need('cpuset', '--cpuset-mems'), 'cpuset.mems'), r.CpusetMems);
     if (r.CpusetCpus) writeCg(join(this.need('cpuset', '--cpuset-cpus'), 'cpuset.cpus'), r.CpusetCpus);
     if (r.PidsLimit !== undefined) {

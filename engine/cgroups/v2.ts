@@ -7,6 +7,7 @@ import {
 } from './convert.js';
 import {
   killUntilEmpty, mkdirCg, readCg, readPids, rmdirCg, sigkillEach, subdirs, subtreeBottomUp, tryReadCg, waitUntil, writeCg,
+  mkdirsAllOrNothing,
 } from './fsio.js';
 import { checkCgroupPath } from './paths.js';
 import { hostCpus, validateResources } from './validate.js';
@@ -48,24 +49,14 @@ export class V2Manager implements CgroupManager {
   }
 
   create(): void {
-    const made: string[] = [];
-    try {
+    mkdirsAllOrNothing((made) => {
       let dir = this.root;
       for (const part of this.name.split('/')) {
         this.enableControllers(dir);
         dir = join(dir, part);
         if (mkdirCg(dir)) made.push(dir);
       }
-    } catch (err) {
-      for (const dir of made.reverse()) {
-        try {
-          rmdirCg(dir);
-        } catch {
-          // best effort; the original error matters more
-        }
-      }
-      throw err;
-    }
+    });
   }
 
   /**
@@ -111,6 +102,8 @@ export class V2Manager implements CgroupManager {
         writeCg(swapFile, total === -1 || memory <= 0 ? 'max' : memorySwapToSwapMax(total, memory));
       }
     }
+    // runc's fs2 maps MemoryReservation to memory.low: best-effort protection from reclaim (v2 has no soft limit)
+    if (r.MemoryReservation !== undefined) writeCg(this.need('memory.low', '--memory-reservation', 'memory'), String(r.MemoryReservation > 0 ? r.MemoryReservation : 0));
     if (r.CpuShares !== undefined && r.CpuShares > 0) {
       writeCg(this.need('cpu.weight', '--cpu-shares', 'cpu'), String(sharesToWeight(r.CpuShares)));
     }

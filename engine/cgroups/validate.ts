@@ -4,9 +4,8 @@ import { UserError } from '../sys/index.js';
 import { formatCpuList, parseCpuList } from './cpulist.js';
 import { formatSize } from './size.js';
 import type { HostCpus, Resources } from './types.js';
+import { validateFields } from './fields.js';
 
-/** docker's linuxMinMemory: below this the container cannot even start its init. */
-export const MIN_MEMORY = 6 * 1024 * 1024;
 /** The kernel clamps cpu.shares to [2, 262144]; we refuse rather than silently clamp. */
 export const MIN_CPU_SHARES = 2;
 export const MAX_CPU_SHARES = 262144;
@@ -29,10 +28,6 @@ export function hostCpus(): HostCpus {
   return { cpus: availableParallelism(), cpuIds, memIds };
 }
 
-function integer(name: string, v: number | undefined): void {
-  if (v !== undefined && !Number.isSafeInteger(v)) throw new UserError(`invalid ${name} ${v}: must be a whole number`);
-}
-
 function checkSet(what: string, flag: string, text: string | undefined, available: number[]): void {
   if (text === undefined || text === '') return;
   const ids = parseCpuList(text);
@@ -48,17 +43,9 @@ function checkSet(what: string, flag: string, text: string | undefined, availabl
  * Throws a one-line UserError naming the flag and what would be accepted.
  */
 export function validateResources(r: Resources, host: HostCpus): void {
-  integer('memory limit', r.Memory);
-  integer('memory+swap limit', r.MemorySwap);
-  integer('CPU count (NanoCpus)', r.NanoCpus);
-  integer('CPU shares', r.CpuShares);
-  integer('pids limit', r.PidsLimit);
+  validateFields(r);
 
   const mem = r.Memory ?? 0;
-  if (mem < 0) throw new UserError(`invalid --memory ${mem}: a memory limit cannot be negative`);
-  if (mem > 0 && mem < MIN_MEMORY) {
-    throw new UserError(`--memory ${formatSize(mem)} is below the minimum of 6MiB: use at least -m 6m`);
-  }
   const swap = r.MemorySwap ?? 0;
   if (swap < -1) throw new UserError(`invalid --memory-swap ${swap}: use -1 (unlimited) or a size at least --memory`);
   if (swap > 0 && mem === 0) throw new UserError('--memory-swap needs --memory too: it limits memory and swap together');

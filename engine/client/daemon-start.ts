@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
+import { statePaths } from '../paths.js';
 import { closeSync, mkdirSync, openSync, readFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client } from './client.js';
+import { daemonAnswers, spawnDaemon } from './boxlabd.js';
+import { UserError } from '../sys/errors.js';
 
 export interface DaemonLocation {
   socket: string;
@@ -10,7 +10,13 @@ export interface DaemonLocation {
   cgroupParent?: string;
 }
 
-const CLI_MAIN = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+/** boxlabd is not running and could not be started for the learner; the message says what to do. */
+export class DaemonStartError extends UserError {
+  constructor(message: string) {
+    super(message, { exitCode: 1 });
+    this.name = 'DaemonStartError';
+  }
+}
 
 function lastLines(path: string, n: number): string {
   if (!existsSync(path)) return '';
@@ -23,30 +29,26 @@ function lastLines(path: string, n: number): string {
  */
 export async function connect(loc: DaemonLocation, opts: { autostart?: boolean } = {}): Promise<Client> {
   const client = new Client(loc.socket);
-  if (await client.ping()) return client;
-  if (opts.autostart === false) throw new Error(`boxlabd is not running on ${loc.socket}: start it with \`boxlab daemon\``);
+  if (await daemonAnswers(loc.socket)) return client;
+  if (opts.autostart === false) throw new DaemonStartError(`boxlabd is not running on ${loc.socket}: start it with \`boxlab daemon\``);
   if (process.getuid?.() !== 0) {
-    throw new Error(`boxlabd is not running on ${loc.socket} and only root can start it: run boxlab with sudo`);
+    throw new DaemonStartError(`boxlabd is not running on ${loc.socket} and only root can start it: run boxlab with sudo`);
   }
   try {
     mkdirSync(loc.root, { recursive: true });
   } catch (e) {
-    throw new Error(`boxlabd is not running on ${loc.socket} and cannot start: its state root ${loc.root} cannot be created (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pick another with --root`);
+    throw new DaemonStartError(`boxlabd is not running on ${loc.socket} and cannot start: its state root ${loc.root} cannot be created (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pick another with --root`);
   }
-  const logPath = join(loc.root, 'boxlabd.log');
+  const logPath = statePaths(loc.root).log;
   const out = openSync(logPath, 'a');
-  const args = [CLI_MAIN, '--root', loc.root, '--socket', loc.socket, 'daemon'];
-  if (loc.cgroupParent) args.push('--cgroup-parent', loc.cgroupParent);
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out] });
-  closeSync(out);
   let exited: number | null = null;
-  child.on('exit', (code) => (exited = code ?? 1));
-  child.unref();
+  spawnDaemon(loc, out, (code) => (exited = code));
+  closeSync(out);
   for (let i = 0; i < 100; i++) {
-    if (await client.ping()) return client;
+    if (await daemonAnswers(loc.socket)) return client;
     if (exited !== null) break;
     await new Promise((r) => setTimeout(r, 50));
   }
   const why = lastLines(logPath, 2) || 'no output';
-  throw new Error(`boxlabd did not start (${why}); its log is ${logPath}`);
+  throw new DaemonStartError(`boxlabd did not start (${why}); its log is ${logPath}`);
 }

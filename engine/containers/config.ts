@@ -1,10 +1,11 @@
-import { hostname as hostHostname } from 'node:os';
+import { constants, hostname as hostHostname } from 'node:os';
 import { UserError } from '../sys/errors.js';
 import type { CreateConfig, HostConfig } from './types.js';
 
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-/** Image env first, then `-e` values overriding by key — never the host's environment (the notes' leak). */
+/** Image env first, then `-e` values overriding by key — never the host's environment: a
+ * daemon that passed its own env on would leak its PATH, HOME and secrets into every container. */
 export function mergeEnv(imageEnv: string[], requested: string[]): string[] {
   const byKey = new Map<string, string>();
   for (const e of [...imageEnv, ...requested]) {
@@ -57,4 +58,29 @@ export function validateModes(hc: HostConfig): void {
 export function containerHostname(id: string, cfg: CreateConfig): string {
   if (cfg.HostConfig?.UTSMode === 'host' || cfg.HostConfig?.NetworkMode === 'host') return hostHostname();
   return cfg.Hostname || id.slice(0, 12);
+}
+
+const signals = constants.signals as Record<string, number>;
+
+/** Whether a pid (not necessarily our child) still exists. */
+export function isAlive(pid: number): boolean {
+  if (pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function parseSignal(s: string | undefined, fallback: NodeJS.Signals): NodeJS.Signals {
+  if (s === undefined || s === '') return fallback;
+  if (/^\d+$/.test(s)) {
+    const name = Object.entries(signals).find(([, n]) => n === Number(s))?.[0];
+    if (name) return name as NodeJS.Signals;
+  } else {
+    const name = (s.toUpperCase().startsWith('SIG') ? s.toUpperCase() : `SIG${s.toUpperCase()}`);
+    if (name in signals) return name as NodeJS.Signals;
+  }
+  throw new UserError(`invalid signal: ${s} (use a name like TERM or KILL, or a number)`);
 }

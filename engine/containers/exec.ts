@@ -82,7 +82,7 @@ export class ExecManager {
     if (exec.Running || exec.ExitCode !== null) throw new ConflictError(`exec ${id} has already run`);
     const rec = this.runtime.get(exec.ContainerID);
     if (!rec.State.Running) throw new ConflictError(`container ${rec.Id} is not running`);
-    const cgroup = this.runtime.cgroupOf(rec.Id);
+    const cgroup = this.runtime.liveCgroup(rec.Id);
     const c = exec.config;
     // The daemon opens the mount namespace and the init inherits it as fd 4: a remapped init could not open
     // /proc/<pid>/ns/mnt of a process owned by another uid.
@@ -109,7 +109,7 @@ export class ExecManager {
         user: c.User || rec.Config.User || '',
         tty: c.Tty ?? false,
         // an exec'd process is confined like the container's own (docker: same capabilities and profile)
-        security: securityPlan({ ...rec.HostConfig, Privileged: rec.HostConfig.Privileged || c.Privileged }),
+        security: c.Privileged && !rec.HostConfig.Privileged ? securityPlan({ ...rec.HostConfig, Privileged: true }) : this.runtime.securityOf(rec),
       },
       prepare: (pid) => cgroup?.apply(pid),
     })).catch((e: Error & { exitCode?: number }) => {

@@ -1,26 +1,24 @@
 import { EventEmitter } from 'node:events';
 import { constants } from 'node:os';
-import { join } from 'node:path';
-import { ConflictError, NotFoundError, UserError } from '../sys/errors.js';
+import { isAlive, parseSignal } from './config.js';
+import { ConflictError, UserError } from '../sys/errors.js';
 import { withContainer } from '../sys/trace.js';
 import { setWindowSize } from '../sys/calls.js';
-import { ImageStore, VolumeStore, prepareRootfs, removeRootfs, parseMounts, prepareMounts, type MountSpec } from '../images/index.js';
-import { cgroupManager, validateResources, hostCpus, type CgroupManager, type Resources } from '../cgroups/index.js';
-import { resolveUser } from '../namespaces/user.js';
+import { ImageStore, VolumeStore, removeRootfs } from '../images/index.js';
+import { cgroupManager, validateResources, hostCpus, resourcesOf, type CgroupManager, type Resources } from '../cgroups/index.js';
 import { ContainerStore } from './store.js';
-import { LogWriter } from './logs.js';
-import { writeEtcFiles, etcPaths } from './files.js';
-import { mergeEnv, resolveCommand, validateModes, containerHostname } from './config.js';
-import { namespacePlan, namespaceIds } from './plan.js';
-import { launch, type Launched } from './launch.js';
+import { namespaceIds } from './plan.js';
+import { createContainer } from './create.js';
+import { startContainer, type Started } from './start.js';
 import { InitPool } from '../namespaces/pool.js';
 import { ExecManager } from './exec.js';
-import { emptyState, type ContainerRecord, type CreateConfig, type HostConfig } from './types.js';
+import type { ContainerRecord, CreateConfig } from './types.js';
 import { ProcessIO } from './io.js';
 import type { LogEntry } from './logs.js';
-import { securityPlan, resolveUsernsMode, assertUserNamespacesAvailable, allocateRange, releaseRange, reconcileRanges,
-  prepareRemappedDirs, ownedPipe, userNamespaceSpawnArgs, startRemapped, type RemappedStart, type UsernsMode } from '../security/index.js';
-import { networkManagerFor, precheckNetwork, startNetwork, stopNetwork, watchPeers } from '../network/index.js';
+import { securityPlan, releaseRange, reconcileRanges, type UsernsMode } from '../security/index.js';
+import type { SecurityPlan } from '../security/plan-types.js';
+import { networkManagerFor, networkSettings, parseNetworkMode } from '../network/index.js';
+import { stopNetwork, watchPeers } from './network.js';
 
 export interface RuntimeOptions {
   /** state root, e.g. /var/lib/boxlab */
@@ -40,65 +38,13 @@ export interface DockerEvent {
   timeNano: number;
 }
 
-interface Live {
-  launched: Launched;
-  cgroup: CgroupManager;
-  log: LogWriter;
-}
+type Live = Started;
 
 const signals = constants.signals as Record<string, number>;
-
-function isAlive(pid: number): boolean {
-  if (pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export function parseSignal(s: string | undefined, fallback: NodeJS.Signals): NodeJS.Signals {
-  if (s === undefined || s === '') return fallback;
-  if (/^\d+$/.test(s)) {
-    const name = Object.entries(signals).find(([, n]) => n === Number(s))?.[0];
-    if (name) return name as NodeJS.Signals;
-  } else {
-    const name = (s.toUpperCase().startsWith('SIG') ? s.toUpperCase() : `SIG${s.toUpperCase()}`);
-    if (name in signals) return name as NodeJS.Signals;
-  }
-  throw new UserError(`invalid signal: ${s} (use a name like TERM or KILL, or a number)`);
-}
-
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
-/** A remapped container owns all its namespaces: they must belong to its user namespace. */
-function checkRemapModes(hc: HostConfig): void {
-  const shared = ([['--pid', hc.PidMode], ['--ipc', hc.IpcMode], ['--uts', hc.UTSMode], ['--network', hc.NetworkMode], ['--cgroupns', hc.CgroupnsMode]] as const)
-    .filter(([, v]) => v === 'host' || v?.startsWith('container:'));
-  if (shared.length) throw new UserError(`--userns remap needs the container's own namespaces: drop ${shared.map(([f, v]) => `${f} ${v}`).join(', ')} or add --userns host`);
-}
 
-/** A mount as `docker inspect` shows it under .Mounts. */
-function dockerMount(m: MountSpec): Record<string, unknown> {
-  return {
-    Type: m.kind, ...(m.volumeName !== undefined && { Name: m.volumeName }), Source: m.kind === 'tmpfs' ? '' : m.source,
-    Destination: m.target, Driver: m.kind === 'volume' ? 'local' : '', Mode: m.readonly ? 'ro' : '', RW: !m.readonly, Propagation: m.kind === 'bind' ? 'rprivate' : '',
-  };
-}
 
-/** The cgroup limits inside a HostConfig. */
-export function resourcesOf(hc: HostConfig): Resources {
-  const r: Resources = {};
-  if (hc.Memory) r.Memory = hc.Memory;
-  if (hc.MemorySwap) r.MemorySwap = hc.MemorySwap;
-  if (hc.NanoCpus) r.NanoCpus = hc.NanoCpus;
-  if (hc.CpuShares) r.CpuShares = hc.CpuShares;
-  if (hc.CpusetCpus) r.CpusetCpus = hc.CpusetCpus;
-  if (hc.CpusetMems) r.CpusetMems = hc.CpusetMems;
-  if (hc.PidsLimit) r.PidsLimit = hc.PidsLimit;
-  return r;
-}
 
 /** The container lifecycle: create, start, stop, kill, wait, remove — the state machine behind the API. */
 export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, LogEntry] }> {
@@ -164,100 +110,12 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
   }
 
   async create(body: CreateConfig, requestedName?: string): Promise<ContainerRecord> {
-    if (!body.Image) throw new UserError('no image given: name one, e.g. boxlab run busybox sh');
-    const hc = body.HostConfig ?? {};
-    validateModes(hc);
-    await precheckNetwork(this.network(), body);
-    validateResources(resourcesOf(hc), hostCpus());
-    securityPlan(hc);
-    const userns = resolveUsernsMode(hc.UsernsMode, this.opts.usernsDefault ?? 'host', { privileged: hc.Privileged ?? false });
-    if (userns === 'remap') checkRemapModes(hc);
-    if (body.Image === 'busybox' || body.Image === 'busybox:latest') await this.images.ensureBusybox();
-    const image = this.images.resolve(body.Image);
-    const img = image.Config;
-    const { entrypoint, cmd, argv } = resolveCommand({ Entrypoint: img.Entrypoint ?? null, Cmd: img.Cmd ?? null }, body);
-    if (argv.length === 0) throw new UserError('no command specified: the image has no CMD, so give one after the image name');
-    const user = body.User || img.User || '';
-    this.checkUser(user, image);
-    // -v, --tmpfs and the image's VOLUMEs, validated before anything exists
-    const mountSpecs = parseMounts(hc.Binds ?? [], hc.Tmpfs ?? {}, img.Volumes ?? {});
-    const name = this.store.claimName(requestedName);
-    const id = this.store.newId();
-    const hostname = containerHostname(id, body);
-    const dir = this.store.containerDir(id);
-    const record: ContainerRecord = {
-      Id: id,
-      Created: new Date().toISOString(),
-      Path: argv[0]!,
-      Args: argv.slice(1),
-      State: emptyState(),
-      Image: image.Id,
-      Name: name,
-      RestartCount: 0,
-      Driver: 'overlay2',
-      Platform: 'linux',
-      HostnamePath: '',
-      HostsPath: '',
-      ResolvConfPath: '',
-      LogPath: join(dir, `${id}-json.log`),
-      Config: {
-        ...body,
-        Image: body.Image,
-        Hostname: hostname,
-        Env: mergeEnv(img.Env ?? [], body.Env ?? []),
-        Cmd: cmd,
-        Entrypoint: entrypoint,
-        WorkingDir: body.WorkingDir || img.WorkingDir || '/',
-        User: user,
-        Tty: body.Tty ?? false,
-        OpenStdin: body.OpenStdin ?? false,
-      },
-      HostConfig: { NetworkMode: 'bridge', IpcMode: 'private', CgroupnsMode: 'private', ...hc },
-      GraphDriver: { Name: 'overlay2', Data: { LowerDir: '', UpperDir: '', WorkDir: '', MergedDir: '' } },
-      Mounts: [],
-      NetworkSettings: { Networks: {}, Ports: {}, IPAddress: '', Gateway: '', SandboxKey: '' },
-      Boxlab: { Namespaces: {}, CgroupPaths: {}, CgroupParent: this.opts.cgroupParent, InitLayer: '' },
-    };
-    delete (record.Config as { HostConfig?: unknown }).HostConfig;
-    try {
-      this.store.save(record);
-      const etc = writeEtcFiles(dir, hostname);
-      Object.assign(record, { HostnamePath: etc.hostname, HostsPath: etc.hosts, ResolvConfPath: etc.resolvConf });
-      const rootfs = prepareRootfs(this.opts.root, id, this.images, image);
-      record.GraphDriver.Data = { LowerDir: rootfs.lowerdirs.join(':'), UpperDir: rootfs.upper, WorkDir: rootfs.work, MergedDir: rootfs.merged };
-      record.Boxlab.InitLayer = rootfs.initDir;
-      // Volumes are created (and an empty one filled from the image: docker's copyData) now, on the host.
-      const mounts = prepareMounts(mountSpecs, this.volumes, rootfs.lowerdirs.slice(1));
-      record.Boxlab.Mounts = mounts;
-      record.Mounts = mounts.map(dockerMount);
-      if (userns === 'remap') {
-        assertUserNamespacesAvailable();
-        record.Boxlab.Userns = allocateRange(id, { stateRoot: this.opts.root });
-      }
-      this.store.save(record);
-    } catch (e) {
-      releaseRange(id, this.opts.root);
-      removeRootfs(this.opts.root, id);
-      this.store.delete(id);
-      throw e;
-    }
+    const record = await createContainer({
+      root: this.opts.root, cgroupParent: this.opts.cgroupParent, usernsDefault: this.opts.usernsDefault ?? 'host',
+      store: this.store, images: this.images, volumes: this.volumes, network: this.network(),
+    }, body, requestedName);
     this.emitEvent(record, 'create');
     return record;
-  }
-
-  /** `-u name` must exist in the image's own /etc/passwd; checked at create so nothing is left half-made. */
-  private checkUser(user: string, image: ReturnType<ImageStore['resolve']>): void {
-    if (user === '' || /^\d+(:\d+)?$/.test(user)) return;
-    const layers = this.images.layerDirs(image);
-    // The topmost layer that has /etc/passwd is the one the container will see.
-    for (const dir of [...layers].reverse()) {
-      try {
-        resolveUser(user, dir);
-        return;
-      } catch (e) {
-        if (e instanceof UserError) throw e;
-      }
-    }
   }
 
   get(ref: string): ContainerRecord {
@@ -289,94 +147,22 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
   }
 
   private async startRecord(rec: ContainerRecord): Promise<ContainerRecord> {
-    const plan = namespacePlan(rec, (r) => this.store.find(r));
-    const etc = etcPaths(this.store.containerDir(rec.Id));
-    const data = rec.GraphDriver.Data;
-    const cgroup = this.cgroupFor(rec.Id);
-    const log = new LogWriter(rec.LogPath);
-    const io = new ProcessIO(rec.Config.Tty);
-    io.on('data', (stream, chunk) => {
-      for (const entry of log.write(stream, chunk)) this.emit('log', rec.Id, entry);
-    });
-    for (const attach of this.pendingAttach.get(rec.Id) ?? []) attach(io);
+    const attachers = this.pendingAttach.get(rec.Id) ?? [];
     this.pendingAttach.delete(rec.Id);
-    const alloc = rec.Boxlab.Userns;
-    let remapped: RemappedStart | undefined;
-    let stdinFd: { read: number; write: number } | undefined;
-    if (alloc) {
-      prepareRemappedDirs(alloc, [data.UpperDir, data.WorkDir, data.MergedDir, etc.hostname, etc.hosts, etc.resolvConf]);
-      if (rec.Config.OpenStdin && !rec.Config.Tty) {
-        // The launcher's own stdin pipe dies with it; the init keeps reading from a pipe the daemon owns.
-        const [read, write] = ownedPipe();
-        stdinFd = { read, write };
-      }
-    }
-    let launched: Launched;
+    let live: Live;
     try {
-      launched = await launch({
-        io,
-        plan: alloc ? {} : plan,
-        ...(alloc && { launcher: userNamespaceSpawnArgs(['uts', 'ipc', 'net', 'pid']) }),
-        ...(stdinFd && { stdinFd }),
-        pool: this.pool,
-        tty: rec.Config.Tty,
-        openStdin: rec.Config.OpenStdin,
-        consoleSize: rec.HostConfig.ConsoleSize ?? null,
-        config: {
-          mode: 'run',
-          containerId: rec.Id,
-          rootfs: { lowerdirs: data.LowerDir.split(':'), upper: data.UpperDir, work: data.WorkDir, merged: data.MergedDir },
-          binds: [
-            { source: etc.hostname, target: '/etc/hostname' },
-            { source: etc.hosts, target: '/etc/hosts' },
-            { source: etc.resolvConf, target: '/etc/resolv.conf' },
-            ...(rec.Boxlab.Mounts ?? []).map((m) => ({ source: m.source, target: m.target, readonly: m.readonly,
-              ...(m.kind === 'tmpfs' && { tmpfs: m.options ?? '' }) })),
-          ],
-          readonlyRoot: rec.HostConfig.ReadonlyRootfs ?? false,
-          mountProc: true,
-          newNetNs: plan.net === 'new',
-          ...(plan.uts === 'new' && { hostname: rec.Config.Hostname }),
-          newCgroupNs: plan.cgroup === 'new',
-          args: [rec.Path, ...rec.Args],
-          env: rec.Config.Env,
-          cwd: rec.Config.WorkingDir,
-          user: rec.Config.User,
-          tty: rec.Config.Tty,
-          security: securityPlan(rec.HostConfig),
-        },
-        prepare: async (launcherPid) => {
-          let pid = launcherPid;
-          let lowerdirs: string[] | undefined;
-          if (alloc) {
-            // uid_map/gid_map written while the init waits; layers idmapped to the range (or chowned copies).
-            remapped = await startRemapped({ launcherPid, forked: true, allocation: alloc, lowerdirs: data.LowerDir.split(':'),
-              mountDir: join(this.store.containerDir(rec.Id), 'idmap'), stateRoot: this.opts.root });
-            pid = remapped.initPid;
-            lowerdirs = remapped.lowerdirs;
-          }
-          cgroup.create();
-          cgroup.set(resourcesOf(rec.HostConfig));
-          cgroup.apply(pid);
-          // The init is blocked on its sync socket: eth0, the default route and /etc/hosts are in place
-          // before the command runs.
-          await startNetwork(this.network(), rec, pid, this.store.containerDir(rec.Id));
-          return { pid, ...(lowerdirs && { config: { userns: true, newCgroupNs: plan.cgroup === 'new',
-            rootfs: { lowerdirs, upper: data.UpperDir, work: data.WorkDir, merged: data.MergedDir } } }) };
-        },
+      live = await startContainer(rec, {
+        root: this.opts.root, pool: this.pool, network: this.network(), containerDir: this.store.containerDir(rec.Id),
+        cgroup: this.cgroupFor(rec.Id), security: this.securityOf(rec), find: (r) => this.store.find(r), attachers,
+        onLog: (entry) => this.emit('log', rec.Id, entry),
       });
-      // The init's mount namespace holds its own copies of the idmapped layers: the daemon's can go.
-      remapped?.release();
     } catch (e) {
-      remapped?.release();
-      await stopNetwork(this.network(), rec).catch(() => undefined);
-      cgroup.destroy();
       const exitCode = (e as { exitCode?: number }).exitCode ?? 125;
       Object.assign(rec.State, { Status: 'created', ExitCode: exitCode, Error: (e as Error).message });
       this.store.save(rec);
       throw new UserError((e as Error).message, { status: 400, exitCode });
     }
-    const live: Live = { launched, cgroup, log };
+    const { launched, cgroup } = live;
     this.live.set(rec.Id, live);
     Object.assign(rec.State, { Status: 'running', Running: true, Paused: false, OOMKilled: false, Pid: launched.pid, ExitCode: 0, Error: '',
       StartedAt: new Date().toISOString(), FinishedAt: ZERO_TIME });
@@ -386,6 +172,14 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     this.emitEvent(rec, 'start');
     void launched.exited.then((status) => this.onExit(rec.Id, status.exitCode));
     return rec;
+  }
+
+  /**
+   * The security plan decided at create (capabilities, compiled seccomp, masked paths), used by its start
+   * and its execs. Records made before the plan was kept are planned now.
+   */
+  securityOf(rec: ContainerRecord): SecurityPlan {
+    return this.store.securityPlan(rec.Id) ?? securityPlan(rec.HostConfig);
   }
 
   private async onExit(id: string, exitCode: number, error = ''): Promise<void> {
@@ -512,8 +306,76 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     if (live?.launched.io.ptyMaster !== undefined) setWindowSize(live.launched.io.ptyMaster, rows, cols);
   }
 
-  cgroupOf(id: string): CgroupManager | undefined {
+  /** The cgroup of a running container (also of one adopted after a daemon restart). */
+  cgroupOf(ref: string): CgroupManager {
+    const rec = this.running(ref);
+    return this.live.get(rec.Id)?.cgroup ?? this.cgroupFor(rec.Id);
+  }
+
+  /** The cgroup of a container this daemon started (none for one adopted after a restart). */
+  liveCgroup(id: string): CgroupManager | undefined {
     return this.live.get(id)?.cgroup;
+  }
+
+  private running(ref: string): ContainerRecord {
+    const rec = this.store.get(ref);
+    if (!rec.State.Running) throw new ConflictError(`container ${rec.Name.slice(1)} is not running`);
+    return rec;
+  }
+
+  // The state changes below are runc's Pause/Resume/Set and docker's network connect: each one changes the
+  // kernel, then the record, then says so in an event — here only, so a record has one writer.
+
+  pause(ref: string): void {
+    const rec = this.running(ref);
+    if (rec.State.Paused) throw new ConflictError(`container ${rec.Name.slice(1)} is already paused`);
+    this.cgroupOf(rec.Id).freeze();
+    this.record(rec, 'pause', () => Object.assign(rec.State, { Paused: true, Status: 'paused' }));
+  }
+
+  unpause(ref: string): void {
+    const rec = this.running(ref);
+    if (!rec.State.Paused) throw new ConflictError(`container ${rec.Name.slice(1)} is not paused`);
+    this.cgroupOf(rec.Id).thaw();
+    this.record(rec, 'unpause', () => Object.assign(rec.State, { Paused: false, Status: 'running' }));
+  }
+
+  /** docker update: the given limits change, live if the container runs; the others stay as they are. */
+  update(ref: string, change: Resources): void {
+    const rec = this.store.get(ref);
+    // Judged against the limits it leaves in force (e.g. a new --memory-swap against the old --memory).
+    const merged = resourcesOf({ ...rec.HostConfig, ...change });
+    validateResources(merged, hostCpus());
+    const toWrite: Resources = { ...change };
+    // memory+swap is tied to memory: a new memory limit with an explicit old memory+swap keeps that total
+    if (change.Memory !== undefined && change.MemorySwap === undefined && merged.MemorySwap !== undefined) toWrite.MemorySwap = merged.MemorySwap;
+    if (rec.State.Running) this.cgroupOf(rec.Id).set(toWrite);
+    this.record(rec, 'update', () => Object.assign(rec.HostConfig, change));
+  }
+
+  async connectNetwork(ref: string, network: string, ip?: string): Promise<void> {
+    const rec = this.store.get(ref);
+    if (!rec.State.Running) throw new ConflictError(`container ${rec.Name.slice(1)} is not running: start it, then connect it`);
+    if (parseNetworkMode(rec.HostConfig.NetworkMode).kind !== 'bridge') {
+      throw new UserError(`container ${rec.Name.slice(1)} uses --network ${rec.HostConfig.NetworkMode}: it has no network namespace of its own to connect`);
+    }
+    const mgr = this.network();
+    await mgr.connect({ container: rec.Id, containerName: rec.Name.slice(1), netnsPath: `/proc/${rec.State.Pid}/ns/net`, network, ...(ip && { ip }) });
+    this.record(rec, undefined, () => { rec.NetworkSettings = networkSettings(mgr, rec.Id, rec.State.Pid); });
+  }
+
+  async disconnectNetwork(ref: string, network: string): Promise<void> {
+    const rec = this.store.get(ref);
+    const mgr = this.network();
+    await mgr.disconnect(rec.Id, mgr.inspect(network).Id);
+    this.record(rec, undefined, () => { rec.NetworkSettings = networkSettings(mgr, rec.Id, rec.State.Pid); });
+  }
+
+  /** Applies a change to a record, saves it, and announces it (when `action` names an event). */
+  private record(rec: ContainerRecord, action: string | undefined, change: () => void): void {
+    change();
+    this.store.save(rec);
+    if (action) this.emitEvent(rec, action);
   }
 
   /** Stops every container (daemon shutdown and `reset`); with `remove`, deletes them too. */

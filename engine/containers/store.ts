@@ -1,8 +1,10 @@
+import { statePaths } from '../paths.js';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ConflictError, NotFoundError, UserError } from '../sys/errors.js';
 import type { ContainerRecord } from './types.js';
+import type { SecurityPlan } from '../security/plan-types.js';
 
 const NAME_RE = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
@@ -22,7 +24,7 @@ export class ContainerStore {
   private readonly byId = new Map<string, ContainerRecord>();
 
   constructor(root: string) {
-    this.dir = join(root, 'containers');
+    this.dir = statePaths(root).containers;
     mkdirSync(this.dir, { recursive: true });
     for (const id of readdirSync(this.dir)) {
       const file = join(this.dir, id, 'config.json');
@@ -70,6 +72,19 @@ export class ContainerStore {
     mkdirSync(dir, { recursive: true });
     writeFileAtomic(join(dir, 'config.json'), JSON.stringify(record, null, 2));
     this.byId.set(record.Id, record);
+  }
+
+  /** The security plan decided at create: `<id>/security.json` beside the record (runc keeps it in config.json). */
+  saveSecurityPlan(id: string, plan: SecurityPlan): void {
+    writeFileAtomic(join(this.containerDir(id), 'security.json'), JSON.stringify(plan));
+  }
+
+  securityPlan(id: string): SecurityPlan | undefined {
+    try {
+      return JSON.parse(readFileSync(join(this.containerDir(id), 'security.json'), 'utf8')) as SecurityPlan;
+    } catch {
+      return undefined;
+    }
   }
 
   delete(id: string): void {

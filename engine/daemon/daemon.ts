@@ -1,8 +1,9 @@
+import { statePaths } from '../paths.js';
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { setChildSubreaper } from '../sys/calls.js';
 import { Runtime } from '../containers/runtime.js';
-import { Client } from '../client/client.js';
+import { daemonAnswers } from '../client/boxlabd.js';
+import { cgroupParentFor } from '../paths.js';
 import { Router } from './router.js';
 import { createApiServer, listenUnix } from './server.js';
 import { registerAll } from './routes/index.js';
@@ -13,7 +14,8 @@ import { startReaper } from './reaper.js';
 export interface DaemonOptions {
   root: string;
   socket: string;
-  cgroupParent: string;
+  /** default: `boxlab`, or `boxlab-<hash>` for another root (engine/paths.ts) */
+  cgroupParent?: string;
   /** docker's --userns-remap */
   usernsDefault?: 'host' | 'remap';
 }
@@ -23,22 +25,23 @@ export interface DaemonOptions {
  * socket. On SIGTERM/SIGINT it stops its containers (as dockerd does without live-restore) and leaves.
  */
 export async function runDaemon(opts: DaemonOptions): Promise<void> {
-  if (await new Client(opts.socket).ping()) {
+  const cgroupParent = opts.cgroupParent ?? process.env.BOXLAB_CGROUP_PARENT ?? cgroupParentFor(opts.root);
+  if (await daemonAnswers(opts.socket)) {
     throw new Error(`another boxlabd already answers on ${opts.socket}`);
   }
   mkdirSync(opts.root, { recursive: true });
   setChildSubreaper();
   startReaper();
-  const runtime = new Runtime({ root: opts.root, cgroupParent: opts.cgroupParent, usernsDefault: opts.usernsDefault ?? 'host' });
-  const ctx: DaemonContext = { runtime, root: opts.root, socket: opts.socket, cgroupParent: opts.cgroupParent, resetHooks: [] };
+  const runtime = new Runtime({ root: opts.root, cgroupParent, usernsDefault: opts.usernsDefault ?? 'host' });
+  const ctx: DaemonContext = { runtime, root: opts.root, socket: opts.socket, cgroupParent, resetHooks: [] };
   ctx.resetHooks.push(() => Promise.resolve(sweepOrphans(ctx)));
   const router = new Router();
   registerAll(router, ctx);
   const server = createApiServer(router);
   await listenUnix(server, opts.socket);
-  const pidFile = join(opts.root, 'boxlabd.pid');
+  const { pidFile } = statePaths(opts.root);
   writeFileSync(pidFile, `${process.pid}\n`);
-  console.log(`boxlabd ${process.pid} listening on ${opts.socket} (state in ${opts.root}, cgroups under ${opts.cgroupParent})`);
+  console.log(`boxlabd ${process.pid} listening on ${opts.socket} (state in ${opts.root}, cgroups under ${cgroupParent})`);
 
   let stopping = false;
   const stop = async (): Promise<void> => {

@@ -1,3 +1,4 @@
+import { API_VERSION } from '../version.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -49,7 +50,7 @@ function sendJson(res: ServerResponse, status: number, value: unknown, headers: 
 }
 
 /** Extra headers every answer carries; the docker client negotiates its API version from them. */
-export const API_HEADERS = { 'Api-Version': '1.43', 'Docker-Experimental': 'false', 'Ostype': 'linux', 'Server': 'boxlabd' };
+export const API_HEADERS = { 'Api-Version': API_VERSION, 'Docker-Experimental': 'false', 'Ostype': 'linux', 'Server': 'boxlabd' };
 
 export function createApiServer(router: Router): Server {
   const server = createServer((req, res) => {

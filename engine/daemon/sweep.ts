@@ -1,5 +1,5 @@
+import { statePaths } from '../paths.js';
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { cgroupManager, listChildren, removeParent } from '../cgroups/index.js';
 import { removeRootfs } from '../images/index.js';
 import type { DaemonContext } from './context.js';
@@ -17,7 +17,7 @@ export function sweepOrphans(ctx: DaemonContext): string[] {
     notes.push(`removed cgroup ${ctx.cgroupParent}/${name}`);
   }
   if (ctx.runtime.store.all().length === 0) removeParent(ctx.cgroupParent);
-  const overlay = join(ctx.root, 'overlay');
+  const { overlay } = statePaths(ctx.root);
   if (existsSync(overlay)) {
     const records = new Set(ctx.runtime.store.all().map((c) => c.Id));
     for (const entry of readdirSync(overlay)) {

@@ -6,7 +6,9 @@ import { overlayCheck, probeOverlay } from './overlay.js';
 import { iptablesCheck, ipForwardCheck, probeIpForward, probeIptables } from './network.js';
 import { diskCheck, probeDisk, probeTools, toolChecks } from './tools.js';
 
-export const DEFAULT_STATE_ROOT = '/var/lib/boxlab';
+import { DEFAULT_ROOT } from '../paths.js';
+
+export const DEFAULT_STATE_ROOT = DEFAULT_ROOT;
 
 /**
  * Looks at the machine the way the lessons will use it: every probe that can be real is real (a namespace

@@ -2,12 +2,12 @@ import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, re
 import { basename, isAbsolute, join, posix } from 'node:path';
 import { UserError } from '../sys/index.js';
 import { goArch, normaliseConfig, type ImageConfig, type ImageRecord, type OciImageConfig } from './config.js';
-import { applyMetadata, commandForm, lineError, needsSubstitution, parseDockerfile, splitWords, substitute, DEFAULT_SHELL, type Instruction } from './dockerfile.js';
+import { applyMetadata, lineError, needsSubstitution, parseDockerfile, splitWords, substitute, DEFAULT_SHELL, type Instruction } from './dockerfile.js';
 import { copyEntry, DockerIgnore, hashSources, resolveSources } from './build-context.js';
 import { extractLayer } from './layer-tar.js';
 import { removeTree, sha256, tempDir, writeFileAtomic } from './fsutil.js';
 import { flattenInto } from './ops.js';
-import { chrootRunner, type RunInContainer } from './runner.js';
+import type { RunInContainer } from './runner.js';
 import { resolveUser } from './users.js';
 import type { ImageStore } from './store.js';
 
@@ -19,8 +19,8 @@ export interface BuildOptions {
   tags?: string[];
   buildArgs?: Record<string, string>;
   noCache?: boolean;
-  /** runs RUN steps; default: {@link chrootRunner} */
-  run?: RunInContainer;
+  /** runs RUN steps: the daemon passes the runtime's (containers/build-runner.ts); builds run only there */
+  run: RunInContainer;
   /** progress lines as docker's classic builder prints them */
   output?: (line: string) => void;
 }
@@ -53,7 +53,7 @@ export async function buildImage(store: ImageStore, o: BuildOptions): Promise<Bu
   if (!existsSync(dfPath)) throw new UserError(`cannot read Dockerfile: ${dfPath} does not exist`);
   const instructions = parseDockerfile(readFileSync(dfPath, 'utf8'));
   const ignore = DockerIgnore.load(context);
-  const run = o.run ?? chrootRunner(store);
+  const { run } = o;
   const cacheFile = join(store.dir, 'build-cache.json');
   const cache: Record<string, string> = existsSync(cacheFile) ? JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, string> : {};
   const buildArgs = o.buildArgs ?? {};

@@ -7,7 +7,7 @@ export { diffUpper, existsInLowers, KIND_LETTER, type Change, type ChangeKind } 
 export { commitContainer, importFlat, exportFlat, flattenInto, type CommitOptions, type ImportOptions, type ExportSource } from './ops.js';
 export { DockerIgnore } from './build-context.js';
 export { buildImage, type BuildOptions, type BuildResult } from './build.js';
-export { chrootRunner, type RunInContainer, type RunStepOptions, type RunStepResult } from './runner.js';
+export { type RunInContainer, type RunStepOptions, type RunStepResult } from './runner.js';
 export { resolveUser, readFromLayers } from './users.js';
 export { saveImages, loadImages, type LoadedImage } from './archive.js';
 export * from './dockerfile.js';

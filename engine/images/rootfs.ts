@@ -1,10 +1,14 @@
+import { statePaths } from '../paths.js';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImageRecord } from './config.js';
 import { removeTree } from './fsutil.js';
 import type { ImageStore } from './store.js';
 
-/** The dirs of one container's overlay root, as the notes describe: image layers + an `-init` layer + an upper. */
+/**
+ * The dirs of one container's overlay root, as docker's overlay2 lays them out: the image layers, an `-init`
+ * layer (the container's /etc/hostname, hosts, resolv.conf placeholders) and a writable upper.
+ */
 export interface RootfsDirs {
   /** top first, ready for `lowerdir=`: the init layer, then the image's layers from the newest down */
   lowerdirs: string[];
@@ -16,7 +20,8 @@ export interface RootfsDirs {
 
 export function rootfsPaths(root: string, containerId: string): { base: string; initDir: string } {
   if (!/^[\w.-]+$/.test(containerId)) throw new Error(`invalid container id "${containerId}"`);
-  return { base: join(root, 'overlay', containerId), initDir: join(root, 'overlay', `${containerId}-init`) };
+  const { overlay } = statePaths(root);
+  return { base: join(overlay, containerId), initDir: join(overlay, `${containerId}-init`) };
 }
 
 /**

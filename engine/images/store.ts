@@ -1,3 +1,4 @@
+import { statePaths } from '../paths.js';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
@@ -30,10 +31,10 @@ export class ImageStore {
   private busybox?: Promise<ImageRecord>;
 
   constructor(readonly root: string) {
-    this.dir = join(root, 'image');
+    this.dir = statePaths(root).images;
     for (const d of ['layers', 'images', 'tmp']) mkdirSync(join(this.dir, d), { recursive: true });
     // containers' rootfs dirs (prepareRootfs) live beside the store: <root>/overlay/<id>{,-init}
-    mkdirSync(join(root, 'overlay'), { recursive: true });
+    mkdirSync(statePaths(root).overlay, { recursive: true });
   }
 
   // ----- layers ------------------------------------------------------------------------------------------

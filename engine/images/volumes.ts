@@ -1,3 +1,4 @@
+import { statePaths } from '../paths.js';
 import { chmodSync, chownSync, copyFileSync, existsSync, lchownSync, lstatSync, lutimesSync, mkdirSync, readdirSync, readFileSync,
   readlinkSync, rmSync, symlinkSync, utimesSync, type Stats } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -29,7 +30,7 @@ const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 export class VolumeStore {
   readonly dir: string;
   constructor(root: string) {
-    this.dir = join(root, 'volumes');
+    this.dir = statePaths(root).volumes;
     mkdirSync(this.dir, { recursive: true });
   }
 

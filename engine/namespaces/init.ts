@@ -14,7 +14,7 @@ import { onTrace, type TraceEvent } from '../sys/trace.js';
 import { raw } from '../sys/libc.js';
 import { resolveUser } from './user.js';
 import { applyPathSecurity, prepareProcessSecurity, finishProcessSecurity, becomeNamespaceRoot } from '../security/process.js';
-import { SYNC_FD, type InitConfig, type InitMessage, type RootfsSpec, type BindMount } from './protocol.js';
+import { InitFailure, SYNC_FD, type InitConfig, type InitMessage, type RootfsSpec, type BindMount } from './protocol.js';
 
 function send(message: InitMessage): void {
   const line = `${JSON.stringify(message)}\n`;
@@ -37,12 +37,6 @@ function readConfig(): InitConfig {
     if (buf[n - 1] === 0x0a) break;
   }
   return JSON.parse(Buffer.concat(chunks).toString('utf8')) as InitConfig;
-}
-
-class ExecFailure extends Error {
-  constructor(message: string, readonly exitCode: number) {
-    super(message);
-  }
 }
 
 const DEVICES: [name: string, major: number, minor: number][] = [
@@ -99,8 +93,8 @@ function bindInto(merged: string, b: BindMount): void {
 }
 
 function buildRootfs(config: InitConfig, rootfs: RootfsSpec): void {
-  // Without this the mounts below would propagate back to the host's shared mounts (the notes' bug where
-  // the host's /proc "vanished").
+  // Without this the mounts below would propagate back to the host's shared mounts: a container's /proc
+  // mount would cover the host's own /proc (docs/architecture.md, "Namespaces from Node").
   sys.mount(null, '/', null, MS.REC | MS.PRIVATE);
   const { merged } = rootfs;
   sys.mount('overlay', merged, 'overlay', 0,
@@ -141,8 +135,8 @@ function findExecutable(file: string, env: string[]): string {
     }
   };
   if (file.includes('/')) {
-    if (!existsSync(file)) throw new ExecFailure(`exec: "${file}": stat ${file}: no such file or directory`, 127);
-    if (!isExec(file)) throw new ExecFailure(`exec: "${file}": permission denied`, 126);
+    if (!existsSync(file)) throw new InitFailure(`exec: "${file}": stat ${file}: no such file or directory`, 127);
+    if (!isExec(file)) throw new InitFailure(`exec: "${file}": permission denied`, 126);
     return file;
   }
   const pathVar = env.find((e) => e.startsWith('PATH='))?.slice(5)
@@ -151,7 +145,7 @@ function findExecutable(file: string, env: string[]): string {
     const candidate = join(dir || '.', file);
     if (isExec(candidate)) return candidate;
   }
-  throw new ExecFailure(`exec: "${file}": executable file not found in $PATH`, 127);
+  throw new InitFailure(`exec: "${file}": executable file not found in $PATH`, 127);
 }
 
 function finish(config: InitConfig): never {
@@ -171,7 +165,7 @@ function finish(config: InitConfig): never {
     if (!existsSync(config.cwd)) mkdirSync(config.cwd, { recursive: true });
     sys.chdir(config.cwd);
   }
-  if (config.args.length === 0) throw new ExecFailure('no command specified', 125);
+  if (config.args.length === 0) throw new InitFailure('no command specified', 125);
   const path = findExecutable(config.args[0]!, env);
   send({ type: 'exec' });
   try {
@@ -180,7 +174,7 @@ function finish(config: InitConfig): never {
     return sys.execve(path, config.args, env);
   } catch (e) {
     const code = e instanceof SysError && (e.code === 'EACCES' || e.code === 'ENOEXEC') ? 126 : 127;
-    throw new ExecFailure(`exec: "${config.args[0]}": ${(e as Error).message}`, code);
+    throw new InitFailure(`exec: "${config.args[0]}": ${(e as Error).message}`, code);
   }
 }
 
@@ -205,7 +199,8 @@ function main(): void {
     if (config.newCgroupNs) sys.unshare(CLONE.NEWCGROUP);
     if (config.joinMountNs) {
       // setns(CLONE_NEWNS) refuses a thread that shares its fs_struct with libuv's threads (EINVAL);
-      // unsharing CLONE_FS first gives this thread its own root and cwd to switch (DESIGN §4).
+      // unsharing CLONE_FS first gives this thread its own root and cwd to switch
+      // (docs/architecture.md, "Namespaces from Node").
       sys.unshare(CLONE.FS);
       const inherited = /^fd:(\d+)$/.exec(config.joinMountNs);
       const fd = inherited ? Number(inherited[1]) : sys.openPath(config.joinMountNs);
@@ -213,7 +208,7 @@ function main(): void {
       sys.closeFd(fd);
     }
     if (config.mode === 'run') {
-      if (!config.rootfs) throw new ExecFailure('run without a rootfs', 125);
+      if (!config.rootfs) throw new InitFailure('run without a rootfs', 125);
       buildRootfs(config, config.rootfs);
       if (config.security) applyPathSecurity(config.security);
       if (config.hostname !== undefined) sys.sethostname(config.hostname);
@@ -221,7 +216,7 @@ function main(): void {
     }
     finish(config);
   } catch (e) {
-    const exitCode = e instanceof ExecFailure ? e.exitCode : 125;
+    const exitCode = e instanceof InitFailure ? e.exitCode : 125;
     try {
       send({ type: 'error', message: (e as Error).message, exitCode });
     } catch {

@@ -65,5 +65,17 @@ export type InitMessage =
   | { type: 'exec' }
   | { type: 'error'; message: string; exitCode: number };
 
+/**
+ * The container's program could not be started. Thrown inside the init (then sent to the parent as an `error`
+ * message) and rethrown by the parent from that message; `exitCode` is docker's: 127 not found, 126 not
+ * executable, 125 anything else.
+ */
+export class InitFailure extends Error {
+  constructor(message: string, readonly exitCode: number) {
+    super(message);
+    this.name = 'InitFailure';
+  }
+}
+
 /** fd number of the sync socket in the init process */
 export const SYNC_FD = 3;

@@ -1,10 +1,11 @@
+import { ndjsonSplitter } from '../client/ndjson.js';
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Socket } from 'node:net';
 import * as sys from '../sys/calls.js';
 import { CLONE, NAMESPACES, type NamespaceKind } from '../sys/flags.js';
 import { emitTrace } from '../sys/trace.js';
-import type { InitConfig, InitMessage } from './protocol.js';
+import { InitFailure, type InitConfig, type InitMessage } from './protocol.js';
 
 export const INIT_PATH = fileURLToPath(new URL('./init.js', import.meta.url));
 
@@ -16,7 +17,8 @@ let originals: Map<NamespaceKind, number> | undefined;
 /**
  * Keeps fds of the daemon's own namespaces so the main thread can come back after spawning an init.
  * setns(mnt) refuses a thread that shares its fs_struct with others (EINVAL); unsharing CLONE_FS once,
- * up front, is the Node answer to what Go runtimes solve with a cgo constructor (DESIGN §4).
+ * up front, is the Node answer to what Go runtimes solve with a cgo constructor (docs/architecture.md,
+ * "Namespaces from Node").
  */
 function originalNamespaces(): Map<NamespaceKind, number> {
   if (originals) return originals;
@@ -101,21 +103,11 @@ export function spawnInit(opts: SpawnInitOptions): SpawnedInit {
 /** Sends the config and collects the init's answers until it execs (the socket closes) or fails. */
 export function releaseInit(init: SpawnedInit, config: InitConfig, onTrace: (e: InitMessage & { type: 'trace' }) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    let buffered = '';
     let outcome: InitMessage | undefined;
-    init.sync.setEncoding('utf8');
-    init.sync.on('data', (chunk: string) => {
-      buffered += chunk;
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        if (!line) continue;
-        const msg = JSON.parse(line) as InitMessage;
-        if (msg.type === 'trace') onTrace(msg);
-        else outcome = msg;
-      }
-    });
+    init.sync.on('data', ndjsonSplitter<InitMessage>((msg) => {
+      if (msg.type === 'trace') onTrace(msg);
+      else outcome = msg;
+    }));
     init.sync.on('error', () => undefined);
     init.sync.on('close', () => {
       if (outcome?.type === 'exec') resolve();
@@ -124,11 +116,4 @@ export function releaseInit(init: SpawnedInit, config: InitConfig, onTrace: (e: 
     });
     init.sync.write(`${JSON.stringify(config)}\n`);
   });
-}
-
-export class InitFailure extends Error {
-  constructor(message: string, readonly exitCode: number) {
-    super(message);
-    this.name = 'InitFailure';
-  }
 }

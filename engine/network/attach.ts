@@ -23,8 +23,6 @@ export interface AttachInput {
   ip?: string;
   /** -p mappings, already parsed with parsePublish (check them with assertPublishable before creating anything) */
   ports?: PortSpec[];
-  /** false: leave eth0 unconfigured for the init to do with configureInterface() (see ifconfig.ts) */
-  configureInside?: boolean;
 }
 
 /**
@@ -40,7 +38,7 @@ export async function attachContainer(mgr: NetworkManager, c: AttachInput): Prom
   try {
     const ep = await mgr.connect({
       container: c.id, containerName: c.name, netnsPath: `/proc/${c.pid}/ns/net`, network: mode.network,
-      ...(c.ip && { ip: c.ip }), ...(c.configureInside === false && { configureInside: false }),
+      ...(c.ip && { ip: c.ip }),
     });
     if (c.ports?.length) await mgr.publish(c.id, ep.ip, c.ports);
   } catch (e) {

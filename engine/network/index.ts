@@ -8,5 +8,3 @@ export { detectIptablesBackend } from './iptables.js';
 export { parseNetworkMode, portsToDocker, type NetworkMode } from './modes.js';
 export { networkManagerFor, prefixesFor } from './shared.js';
 export { attachContainer, networkSettings, type AttachInput, type DockerNetworkSettings } from './attach.js';
-export { precheckNetwork, startNetwork, stopNetwork, watchPeers, writeHosts, portSpecsOf, requestedIp } from './container-hooks.js';
-export { configureInterface, type InterfaceConfig } from './ifconfig.js';

@@ -4,7 +4,7 @@ import { ConflictError, UserError } from '../sys/index.js';
 import { type Cidr, contains, formatCidr, formatIp, isUsableHost, size } from './ipv4.js';
 
 /**
- * IPAM as the notes' mydocker does it: one bitmap per subnet, one character per address ('1' = taken),
+ * IPAM kept simple enough to read with `cat`: one bitmap per subnet, one character per address ('1' = taken),
  * offset i standing for base + i. Offset 0 (the network address) and the gateway are marked at creation; the
  * broadcast address is never handed out. Trailing zeros are not stored, so `cat` of a /16 file shows only
  * the allocated prefix ("111" = network, gateway, one container).

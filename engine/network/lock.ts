@@ -1,7 +1,6 @@
-import koffi from 'koffi';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { sys } from '../sys/libc.js';
+import { raw, sys } from '../sys/libc.js';
 
 /**
  * A cross-process exclusive lock on a file: flock(2) on a lock file opened with O_CREAT.
@@ -11,15 +10,13 @@ import { sys } from '../sys/libc.js';
  * bitmap, flip bits, write it) so the event loop never awaits while holding the lock and can never
  * deadlock against itself.
  */
-const libc = koffi.load('libc.so.6');
-const flockRaw = libc.func('int flock(int fd, int operation)');
 const LOCK_EX = 2;
 
 export function withFileLock<T>(path: string, fn: () => T): T {
   mkdirSync(dirname(path), { recursive: true });
   const fd = openSync(path, 'a', 0o600);
   try {
-    sys('flock', `${JSON.stringify(path)}, LOCK_EX`, () => flockRaw(fd, LOCK_EX));
+    sys('flock', `${JSON.stringify(path)}, LOCK_EX`, () => raw.flock(fd, LOCK_EX));
     return fn();
   } finally {
     closeSync(fd); // closing the only fd of the description releases the lock

@@ -1,13 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConflictError, NotFoundError, UserError, host } from '../sys/index.js';
 import { Chains, ensureRule, deleteRule } from './iptables.js';
 import { type Cidr, formatCidr, formatIp, isUsableHost, overlaps, parseIp, parseSubnet } from './ipv4.js';
-import { BRIDGE_ALIAS, createBridge, createVeth, deleteLink, ipInNetns, linkExists, listLinks, macFor } from './links.js';
-import { assertPortFree, clashes, formatPublish, type PortSpec } from './ports.js';
-import { type EndpointRecord, NetworkStore, type NetworkState } from './store.js';
+import { createBridge, deleteLink, linkExists } from './links.js';
+import type { PortSpec } from './ports.js';
+import { NetworkStore, type NetworkState } from './store.js';
+import { connectEndpoint, disconnectEndpoint, endpointsOf, releaseContainer } from './endpoints.js';
+import { assertPublishable, publish } from './publishing.js';
+import { hostsEntries, onPeersChanged } from './peers.js';
+import { reconcile, reset } from './recovery.js';
 
 export interface NetworkSpec {
   name: string;
@@ -50,11 +54,6 @@ export interface ConnectOptions {
   network: string;
   ip?: string;
   ifname?: string;
-  /**
-   * false: only make the veth; the caller configures eth0 inside (address, up, default route), e.g. the init
-   * stage with ioctls instead of one more `nsenter ip` process (~10–30 ms). Default true.
-   */
-  configureInside?: boolean;
 }
 
 /** Steps of connect(), for fault injection in tests (`onStep` throwing aborts the connect there). */
@@ -84,16 +83,17 @@ const AUTO_SUBNETS = [
 ];
 
 export class NetworkManager {
-  private readonly store: NetworkStore;
-  private readonly prefix: string;
-  private readonly vethPrefix: string;
-  private readonly mtu: number;
-  private readonly events = new EventEmitter();
-  private readonly chains: Chains;
-  private defaultReady: Promise<void> | undefined;
-  private chainsReady: Promise<void> | undefined;
+  // Internal to the network room (endpoints.ts, publishing.ts, peers.ts, recovery.ts work on them).
+  readonly store: NetworkStore;
+  readonly prefix: string;
+  readonly vethPrefix: string;
+  readonly mtu: number;
+  readonly events = new EventEmitter();
+  readonly chains: Chains;
+  defaultReady: Promise<void> | undefined;
+  chainsReady: Promise<void> | undefined;
 
-  constructor(private readonly opts: NetworkManagerOptions) {
+  constructor(readonly opts: NetworkManagerOptions) {
     this.prefix = opts.bridgePrefix ?? 'boxlab';
     this.vethPrefix = opts.vethPrefix ?? 'bxv';
     if (!/^[a-z][a-z0-9]{0,9}$/.test(this.prefix)) throw new UserError(`bridge prefix "${this.prefix}" must be 1–10 lower-case letters/digits`);
@@ -183,7 +183,7 @@ export class NetworkManager {
   }
 
   /** Bridge, addresses, rules and ip_forward of a recorded network exist in the kernel (idempotent). */
-  private async ensureLive(net: NetworkState): Promise<void> {
+  async ensureLive(net: NetworkState): Promise<void> {
     await this.ensureChains();
     await this.ensureForwarding();
     if (!(await linkExists(net.bridge))) {
@@ -240,296 +240,63 @@ export class NetworkManager {
     return this.toRecord(this.mustFind(nameOrId));
   }
 
-  // ---------------------------------------------------------------- endpoints
+  // ---------------------------------------------------------------- endpoints (endpoints.ts)
 
-  async connect(o: ConnectOptions): Promise<EndpointInfo> {
-    if (o.network === DEFAULT_NETWORK) await this.ensureDefault();
-    const net = this.mustFind(o.network);
-    let requested: number | undefined;
-    if (o.ip !== undefined) {
-      if (net.isDefault) throw new UserError('--ip works on user-defined networks only; create one with `boxlab network create`');
-      requested = parseIp(o.ip);
-      if (requested === undefined) throw new UserError(`invalid IP address "${o.ip}"`);
-    }
-    if (o.ifname !== undefined && !/^[a-zA-Z0-9_.-]{1,15}$/.test(o.ifname)) throw new UserError(`invalid interface name "${o.ifname}"`);
-    const netnsIno = nsInode(o.netnsPath);
-    if (netnsIno === undefined) throw new NotFoundError(`network namespace ${o.netnsPath} does not exist (has the container exited?)`);
-
-    const subnet = parseSubnet(net.subnet);
-    const { ep, first } = this.store.tx((nets) => {
-      const fresh = nets.find((n) => n.id === net.id);
-      if (!fresh) throw new NotFoundError(`network ${o.network} not found`);
-      if (fresh.endpoints[o.container]) throw new ConflictError(`container ${o.containerName} is already connected to network ${fresh.name}`);
-      const mine = nets.flatMap((n) => (n.endpoints[o.container] ? [n.endpoints[o.container]!] : []));
-      const ifname = o.ifname ?? nextIfname(mine.map((e) => e.ifname));
-      if (mine.some((e) => e.ifname === ifname)) throw new ConflictError(`container ${o.containerName} already has an interface ${ifname}`);
-      const ip = formatIp(this.store.ipam.allocate(subnet, requested, fresh.name));
-      const rec: EndpointRecord = {
-        container: o.container,
-        containerName: o.containerName,
-        endpointId: randomBytes(32).toString('hex'),
-        ifname,
-        hostVeth: `${this.vethPrefix}${randomBytes(4).toString('hex')}`,
-        ip,
-        mac: macFor(ip),
-        netnsPath: o.netnsPath,
-        netnsIno,
-        ports: [],
-      };
-      fresh.endpoints[o.container] = rec;
-      this.store.save(fresh);
-      return { ep: rec, first: mine.length === 0 };
-    });
-
-    try {
-      await this.opts.onStep?.('veth', o.container);
-      const veth = { hostVeth: ep.hostVeth, bridge: net.bridge, netnsPath: o.netnsPath, ifname: ep.ifname, mac: ep.mac, mtu: this.mtu };
-      try {
-        await createVeth(veth);
-      } catch (e) {
-        // The bridge vanished under us (deleted by hand, a reboot): put the network back once and retry.
-        if (await linkExists(net.bridge)) throw e;
-        await this.ensureLive(net);
-        await createVeth(veth);
-      }
-      await this.opts.onStep?.('address', o.container);
-      if (o.configureInside !== false) await ipInNetns(o.netnsPath, [
-        `addr add ${ep.ip}/${subnet.prefixLen} dev ${ep.ifname}`,
-        `link set dev ${ep.ifname} up`,
-        'link set dev lo up',
-        // the first network gives the default route, as docker does; later ones only their subnet
-        ...(first ? [`route add default via ${net.gateway} dev ${ep.ifname}`] : []),
-      ]);
-    } catch (e) {
-      await deleteLink(ep.hostVeth); // takes the peer in the container with it
-      this.dropEndpoint(net.id, o.container);
-      throw e;
-    }
-    this.peersChanged(net.id);
-    return { network: net.name, networkId: net.id, ifname: ep.ifname, hostVeth: ep.hostVeth, ip: ep.ip, prefixLen: subnet.prefixLen, gateway: net.gateway, mac: ep.mac };
+  connect(o: ConnectOptions): Promise<EndpointInfo> {
+    return connectEndpoint(this, o);
   }
 
-  async disconnect(container: string, network: string): Promise<void> {
-    const net = this.mustFind(network);
-    const ep = net.endpoints[container];
-    if (!ep) throw new NotFoundError(`container ${container} is not connected to network ${net.name}`);
-    await this.releaseEndpoint(net, ep);
-    this.peersChanged(net.id, [container]);
+  disconnect(container: string, network: string): Promise<void> {
+    return disconnectEndpoint(this, container, network);
   }
 
   /** Frees everything a container held on every network: IPs, port rules, host veths still around. */
-  async release(container: string): Promise<void> {
-    for (const net of this.store.load()) {
-      const ep = net.endpoints[container];
-      if (!ep) continue;
-      await this.releaseEndpoint(net, ep);
-      this.peersChanged(net.id);
-    }
-  }
-
-  private async releaseEndpoint(net: NetworkState, ep: EndpointRecord): Promise<void> {
-    for (const p of ep.ports) for (const r of this.chains.portRules({ bridge: net.bridge, containerIp: ep.ip, ...p })) await deleteRule(r);
-    // After the container exited its namespace is gone and the veth pair with it: skip the ~15 ms delete.
-    if (nsInode(ep.netnsPath) === ep.netnsIno) await deleteLink(ep.hostVeth);
-    this.dropEndpoint(net.id, ep.container);
-  }
-
-  private dropEndpoint(networkId: string, container: string): void {
-    this.store.tx((nets) => {
-      const n = nets.find((x) => x.id === networkId);
-      const ep = n?.endpoints[container];
-      if (!n || !ep) return;
-      delete n.endpoints[container];
-      this.store.save(n);
-      this.store.ipam.release(parseSubnet(n.subnet), parseIp(ep.ip)!);
-    });
+  release(container: string): Promise<void> {
+    return releaseContainer(this, container);
   }
 
   /** A container's endpoints with their published ports (for inspect's NetworkSettings and `boxlab port`). */
   endpointsOf(container: string): (EndpointInfo & { ports: PortSpec[] })[] {
-    return this.store.load().flatMap((n) => {
-      const ep = n.endpoints[container];
-      if (!ep) return [];
-      return [{ network: n.name, networkId: n.id, ifname: ep.ifname, hostVeth: ep.hostVeth, ip: ep.ip, prefixLen: parseSubnet(n.subnet).prefixLen, gateway: n.gateway, mac: ep.mac, ports: ep.ports }];
-    });
+    return endpointsOf(this, container);
   }
 
-  // ---------------------------------------------------------------- ports
+  // ---------------------------------------------------------------- ports (publishing.ts)
 
-  /**
-   * Publishes container ports on the host; a hostPort of 0 (docker's `-p 80`) takes a free port from the
-   * ephemeral range. Returns the mappings as made.
-   */
-  async publish(container: string, ip: string, requested: PortSpec[]): Promise<PortSpec[]> {
-    if (requested.length === 0) return [];
-    const net = this.store.load().find((n) => n.endpoints[container]?.ip === ip);
-    if (!net) throw new NotFoundError(`container ${container} has no endpoint with address ${ip}`);
-    const ports = await this.pickHostPorts(requested);
-    await this.assertPublishable(ports);
-    this.store.tx((nets) => {
-      assertUnpublished(nets, ports);
-      const fresh = nets.find((n) => n.id === net.id)?.endpoints[container];
-      if (!fresh) throw new NotFoundError(`container ${container} is no longer connected to network ${net.name}`);
-      fresh.ports.push(...ports);
-      this.store.save(nets.find((n) => n.id === net.id)!);
-    });
-    const added = [];
-    try {
-      for (const p of ports) {
-        for (const r of this.chains.portRules({ bridge: net.bridge, containerIp: ip, ...p })) {
-          await ensureRule(r);
-          added.push(r);
-        }
-      }
-    } catch (e) {
-      for (const r of added.reverse()) await deleteRule(r);
-      this.store.tx((nets) => {
-        const n = nets.find((x) => x.id === net.id);
-        const ep = n?.endpoints[container];
-        if (!n || !ep) return;
-        ep.ports = ep.ports.filter((q) => !ports.some((p) => clashes(p, q)));
-        this.store.save(n);
-      });
-      throw e;
-    }
-    return ports;
+  /** Publishes container ports on the host (hostPort 0 = a free one from the ephemeral range). */
+  publish(container: string, ip: string, requested: PortSpec[]): Promise<PortSpec[]> {
+    return publish(this, container, ip, requested);
   }
 
-  private async pickHostPorts(ports: PortSpec[]): Promise<PortSpec[]> {
-    const taken = this.store.load().flatMap((n) => Object.values(n.endpoints).flatMap((e) => e.ports));
-    const out: PortSpec[] = [];
-    for (const p of ports) {
-      if (p.hostPort !== 0) {
-        out.push(p);
-        continue;
-      }
-      let found: PortSpec | undefined;
-      // docker's ephemeral range; start at a random point so concurrent runs rarely race for one port
-      const span = 60999 - 32768 + 1;
-      const start = Math.floor(Math.random() * span);
-      for (let i = 0; i < span && !found; i++) {
-        const candidate = { ...p, hostPort: 32768 + ((start + i) % span) };
-        if ([...taken, ...out].some((q) => clashes(candidate, q))) continue;
-        try {
-          await assertPortFree(candidate);
-          found = candidate;
-        } catch {
-          // in use by a host program: try the next one
-        }
-      }
-      if (!found) throw new ConflictError(`no free host port left for ${p.containerPort}/${p.proto}`);
-      out.push(found);
-    }
-    return out;
+  /** publish()'s checks without changing anything, so a taken port fails a run before anything exists. */
+  assertPublishable(ports: PortSpec[]): Promise<void> {
+    return assertPublishable(this, ports);
   }
 
-  /**
-   * The checks publish() makes, without changing anything: call it before starting a container with -p so a
-   * taken port fails the run before any process or veth exists. publish() checks again under the lock.
-   */
-  async assertPublishable(ports: PortSpec[]): Promise<void> {
-    for (const [i, p] of ports.entries()) {
-      if (ports.slice(0, i).some((q) => clashes(p, q))) throw new ConflictError(`host port ${formatPublish(p)} is given twice`);
-    }
-    const fixed = ports.filter((p) => p.hostPort !== 0); // 0 = any free port, picked at publish time
-    assertUnpublished(this.store.load(), fixed);
-    for (const p of fixed) await assertPortFree(p);
-  }
-
-  // ---------------------------------------------------------------- names
+  // ---------------------------------------------------------------- names (peers.ts)
 
   /** `/etc/hosts` lines for the peers of a container on the user networks it shares with them. */
   hostsEntries(container: string): string[] {
-    const lines: string[] = [];
-    const seen = new Set<string>();
-    for (const net of this.store.load()) {
-      if (net.isDefault || !net.endpoints[container]) continue;
-      for (const ep of Object.values(net.endpoints)) {
-        if (ep.container === container || seen.has(ep.containerName)) continue;
-        seen.add(ep.containerName);
-        lines.push(`${ep.ip}\t${ep.containerName}`);
-      }
-    }
-    return lines;
+    return hostsEntries(this, container);
   }
 
   /** Called with each container whose hostsEntries() may have changed; returns the unsubscribe function. */
   onPeersChanged(listener: (container: string) => void): () => void {
-    this.events.on('peers', listener);
-    return () => this.events.off('peers', listener);
+    return onPeersChanged(this, listener);
   }
 
-  private peersChanged(networkId: string, alsoNotify: string[] = []): void {
-    const net = this.store.load().find((n) => n.id === networkId);
-    if (!net || net.isDefault) return;
-    for (const c of new Set([...Object.keys(net.endpoints), ...alsoNotify])) this.events.emit('peers', c);
-  }
+  // ---------------------------------------------------------------- recovery (recovery.ts)
 
-  // ---------------------------------------------------------------- recovery
-
-  /**
-   * After a crash or reboot: recreate recorded bridges and rules, drop endpoints whose namespace is gone (or
-   * that `isAlive` denies), rebuild every bitmap from the endpoints that remain, and delete boxlab-named links
-   * that no record explains. Returns what it dropped.
-   */
-  async reconcile(isAlive?: (container: string) => boolean): Promise<{ endpoints: string[]; links: string[] }> {
-    const dropped: string[] = [];
-    for (const net of this.store.load()) {
-      await this.ensureLive(net);
-      for (const ep of Object.values(net.endpoints)) {
-        const live = nsInode(ep.netnsPath) === ep.netnsIno && (isAlive?.(ep.container) ?? true) && (await linkExists(ep.hostVeth));
-        if (!live) {
-          await this.releaseEndpoint(net, ep);
-          dropped.push(`${ep.containerName}@${net.name}`);
-          continue;
-        }
-        for (const p of ep.ports) for (const r of this.chains.portRules({ bridge: net.bridge, containerIp: ep.ip, ...p })) await ensureRule(r);
-      }
-    }
-    this.store.tx((nets) => {
-      for (const n of nets) {
-        const c = parseSubnet(n.subnet);
-        this.store.ipam.rebuild(c, parseIp(n.gateway)!, Object.values(n.endpoints).map((e) => parseIp(e.ip)!));
-      }
-    });
-    const nets = this.store.load();
-    const known = new Set(nets.flatMap((n) => [n.bridge, ...Object.values(n.endpoints).map((e) => e.hostVeth)]));
-    const removed: string[] = [];
-    for (const l of await this.ownedLinks()) {
-      if (!known.has(l) && (await deleteLink(l))) removed.push(l);
-    }
-    return { endpoints: dropped, links: removed };
+  /** After a crash or reboot: bridges and rules back, endpoints whose namespace is gone dropped. */
+  reconcile(isAlive?: (container: string) => boolean): Promise<{ endpoints: string[]; links: string[] }> {
+    return reconcile(this, isAlive);
   }
 
   /** Removes every bridge, veth, chain, rule and state file this manager's prefixes made. */
-  async reset(): Promise<void> {
-    await this.chains.remove();
-    this.chainsReady = undefined;
-    this.defaultReady = undefined;
-    // What the records name (a prefix may have changed since) plus what carries this manager's prefixes.
-    const recorded = this.store.load().flatMap((n) => [n.bridge, ...Object.values(n.endpoints).map((e) => e.hostVeth)]);
-    const present = new Set((await listLinks()).map((l) => l.ifname));
-    const links = [...new Set([...(await this.ownedLinks()), ...recorded.filter((l) => present.has(l))])];
-    // veths first: deleting a bridge leaves its ports behind
-    const bridges = new Set(this.store.load().map((n) => n.bridge));
-    for (const l of links.filter((x) => !bridges.has(x) && !this.isOurBridge(x))) await deleteLink(l);
-    for (const l of links.filter((x) => bridges.has(x) || this.isOurBridge(x))) await deleteLink(l);
-    // Another boxlab (a second state root) may still route through its own bridges: leave forwarding on then.
-    const orig = join(this.opts.stateDir, 'ip_forward.orig');
-    const othersLeft = (await listLinks()).some((l) => l.alias === BRIDGE_ALIAS);
-    if (existsSync(orig) && !othersLeft) await host('sysctl', ['-q', '-w', `net.ipv4.ip_forward=${readFileSync(orig, 'utf8').trim()}`]);
-    this.store.wipe();
+  reset(): Promise<void> {
+    return reset(this);
   }
 
-  private async ownedLinks(): Promise<string[]> {
-    const all = await listLinks();
-    const bridges = new Set(all.filter((l) => l.kind === 'bridge' && this.isOurBridge(l.ifname)).map((l) => l.ifname));
-    return all
-      .filter((l) => bridges.has(l.ifname) || (l.master !== undefined && bridges.has(l.master)) || (l.kind === 'veth' && l.ifname.startsWith(this.vethPrefix)))
-      .map((l) => l.ifname);
-  }
-
-  private isOurBridge(name: string): boolean {
+  isOurBridge(name: string): boolean {
     return name === `${this.prefix}0` || name.startsWith(`${this.prefix}-`);
   }
 
@@ -541,7 +308,7 @@ export class NetworkManager {
       ?? (nameOrId.length >= 3 ? nets.filter((n) => n.id.startsWith(nameOrId)).at(0) : undefined);
   }
 
-  private mustFind(nameOrId: string): NetworkState {
+  mustFind(nameOrId: string): NetworkState {
     const n = this.find(nameOrId);
     if (!n) throw new NotFoundError(`network ${nameOrId} not found (boxlab network ls lists them)`);
     return n;
@@ -586,21 +353,4 @@ export class NetworkManager {
   }
 }
 
-function assertUnpublished(nets: NetworkState[], ports: PortSpec[]): void {
-  for (const n of nets) for (const ep of Object.values(n.endpoints)) for (const q of ep.ports) {
-    const p = ports.find((x) => clashes(x, q));
-    if (p) throw new ConflictError(`host port ${p.hostPort}/${p.proto} is already published by container ${ep.containerName}`);
-  }
-}
 
-function nsInode(path: string): number | undefined {
-  try {
-    return statSync(path).ino;
-  } catch {
-    return undefined;
-  }
-}
-
-function nextIfname(used: string[]): string {
-  for (let i = 0; ; i++) if (!used.includes(`eth${i}`)) return `eth${i}`;
-}

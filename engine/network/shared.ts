@@ -1,33 +1,17 @@
-import { createHash } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { networkPrefixesFor, statePaths } from '../paths.js';
 import { NetworkManager } from './manager.js';
 
 const managers = new Map<string, NetworkManager>();
 
-export const DEFAULT_ROOT = '/var/lib/boxlab';
-
-/**
- * Names of the kernel objects a state root owns. Bridges, veths and iptables chains belong to the network
- * namespace, not to a state root, so two daemons with different roots on one host (a learner's plus a test or
- * lesson run) must not share them: each would keep its own IPAM for the same bridge and hand out the same
- * addresses, and one's `reset` would delete the other's bridge. The default root keeps the names a learner
- * reads about (boxlab0, BOXLAB-*); any other root gets `bx<hash>` (bridge bx1a2b30, chains BX1A2B3-*).
- */
-export function prefixesFor(root: string): { bridgePrefix: string; vethPrefix: string } {
-  if (process.env.BOXLAB_BRIDGE_PREFIX) {
-    return { bridgePrefix: process.env.BOXLAB_BRIDGE_PREFIX, vethPrefix: process.env.BOXLAB_VETH_PREFIX ?? 'bxv' };
-  }
-  if (resolve(root) === DEFAULT_ROOT) return { bridgePrefix: 'boxlab', vethPrefix: 'bxv' };
-  const h = createHash('sha256').update(resolve(root)).digest('hex').slice(0, 5);
-  return { bridgePrefix: `bx${h}`, vethPrefix: `v${h}` };
-}
+/** Bridge and veth prefixes per state root: see engine/paths.ts. */
+export const prefixesFor = networkPrefixesFor;
 
 /**
  * The one NetworkManager of a state root (`<root>/network`), shared by the runtime (run --network, -p, rm)
  * and the /networks routes so that both see the same default-network and chain state.
  */
 export function networkManagerFor(root: string): NetworkManager {
-  const stateDir = join(root, 'network');
+  const stateDir = statePaths(root).network;
   let m = managers.get(stateDir);
   if (!m) {
     m = new NetworkManager({ stateDir, ...prefixesFor(root) });

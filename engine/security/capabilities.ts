@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import koffi from 'koffi';
 import { UserError } from '../sys/errors.js';
-import { sys } from '../sys/libc.js';
+import { raw as rawCap, sys } from '../sys/libc.js';
 
 /**
  * Linux capabilities: the names table, docker's default set and `--cap-add/--cap-drop/--privileged`
@@ -118,13 +117,6 @@ function ownBoundingSet(): bigint | undefined {
 }
 
 // ---- init side --------------------------------------------------------------------------------------------
-
-const libc = koffi.load('libc.so.6');
-const rawCap = {
-  capget: libc.func('int capget(void *header, void *data)'),
-  capset: libc.func('int capset(void *header, void *data)'),
-  prctl: libc.func('int prctl(int option, ...)'),
-};
 
 const PR_CAPBSET_READ = 23;
 const PR_CAPBSET_DROP = 24;

@@ -1,8 +1,8 @@
+import { DEFAULT_ROOT } from '../paths.js';
 import { chmodSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import koffi from 'koffi';
 import { closeFd, host, MNT, traceNote, umount2 } from '../sys/index.js';
-import { sys } from '../sys/libc.js';
+import { raw, sys } from '../sys/libc.js';
 import { createUserNamespace } from './userns.js';
 
 /**
@@ -16,8 +16,6 @@ import { createUserNamespace } from './userns.js';
  * Fallback (what docker does with --userns-remap): a copy of each layer with every owner shifted by the range.
  */
 
-const libc = koffi.load('libc.so.6');
-const rawSyscall = libc.func('long syscall(long number, ...)');
 
 // same numbers on x86_64 and arm64 (the unified syscall table from 5.x on)
 const NR = { openTree: 428, moveMount: 429, mountSetattr: 442 } as const;
@@ -35,13 +33,13 @@ const MOUNT_ATTR_IDMAP = 0x00100000n;
  */
 export function idmapLayer(dir: string, usernsFd: number): number {
   const tree = Number(sys('open_tree', `AT_FDCWD, ${JSON.stringify(dir)}, OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC|AT_RECURSIVE`,
-    () => Number(rawSyscall(NR.openTree, 'int', AT_FDCWD, 'str', dir, 'unsigned int', OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE))));
+    () => Number(raw.syscall(NR.openTree, 'int', AT_FDCWD, 'str', dir, 'unsigned int', OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE))));
   try {
     const attr = Buffer.alloc(32); // struct mount_attr { u64 attr_set, attr_clr, propagation, userns_fd; }
     attr.writeBigUInt64LE(MOUNT_ATTR_IDMAP, 0);
     attr.writeBigUInt64LE(BigInt(usernsFd), 24);
     sys('mount_setattr', `${tree}, "", AT_EMPTY_PATH, {attr_set=MOUNT_ATTR_IDMAP, userns_fd=${usernsFd}}`,
-      () => Number(rawSyscall(NR.mountSetattr, 'int', tree, 'str', '', 'unsigned int', AT_EMPTY_PATH, 'void *', attr, 'size_t', 32)));
+      () => Number(raw.syscall(NR.mountSetattr, 'int', tree, 'str', '', 'unsigned int', AT_EMPTY_PATH, 'void *', attr, 'size_t', 32)));
     return tree;
   } catch (e) {
     closeFd(tree);
@@ -53,7 +51,7 @@ export function idmapLayer(dir: string, usernsFd: number): number {
 export function attachMount(treeFd: number, target: string): void {
   try {
     sys('move_mount', `${treeFd}, "", AT_FDCWD, ${JSON.stringify(target)}, MOVE_MOUNT_F_EMPTY_PATH`,
-      () => Number(rawSyscall(NR.moveMount, 'int', treeFd, 'str', '', 'int', AT_FDCWD, 'str', target, 'unsigned int', MOVE_MOUNT_F_EMPTY_PATH)));
+      () => Number(raw.syscall(NR.moveMount, 'int', treeFd, 'str', '', 'int', AT_FDCWD, 'str', target, 'unsigned int', MOVE_MOUNT_F_EMPTY_PATH)));
   } finally {
     closeFd(treeFd);
   }
@@ -71,7 +69,7 @@ const probeCache = new Map<string, IdmapSupport>();
  * Can this kernel idmap mounts of the filesystem holding `dir` (the layer store)? Tries it for real on a scratch
  * directory with a throwaway namespace (0 → 4000000000): the file must then show that owner. For `doctor`.
  */
-export async function probeIdmap(dir = '/var/lib/boxlab'): Promise<IdmapSupport> {
+export async function probeIdmap(dir = DEFAULT_ROOT): Promise<IdmapSupport> {
   const cached = probeCache.get(dir);
   if (cached) return cached;
   let base = dir;

@@ -1,3 +1,4 @@
+import { DEFAULT_ROOT } from '../paths.js';
 import { readFileSync } from 'node:fs';
 import { hostSync, traceNote, UserError } from '../sys/index.js';
 import { CAPABILITY_NAMES, lastCap, resolveCapabilities } from './capabilities.js';
@@ -112,7 +113,7 @@ export function describeConfinement(pid: number | 'self'): { capEff: string; cap
 export interface DoctorItem { name: string; ok: boolean; detail: string }
 
 /** `boxlab doctor` lines for this area: user namespaces, idmapped mounts on the layer store, seccomp, caps. */
-export async function securityDoctor(layerStore = '/var/lib/boxlab'): Promise<DoctorItem[]> {
+export async function securityDoctor(layerStore = DEFAULT_ROOT): Promise<DoctorItem[]> {
   const items: DoctorItem[] = [];
   try {
     assertUserNamespacesAvailable();

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, lchownSync, mkdirSync, renameSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import koffi from 'koffi';
 import { MNT, umount2 } from '../sys/index.js';
-import { sys } from '../sys/libc.js';
+import { raw, sys } from '../sys/libc.js';
 import type { Allocation } from './idranges.js';
 import { chownCopy, idmapMount, probeIdmap, type IdmapSupport } from './idmap.js';
 import { adoptInit, mapUserNamespace, type UserNamespace } from './userns.js';
@@ -16,8 +15,6 @@ import { adoptInit, mapUserNamespace, type UserNamespace } from './userns.js';
  * range's root.
  */
 
-const pipe2 = koffi.load('libc.so.6').func('int pipe2(_Out_ int *fds, int flags)');
-
 /**
  * A pipe the daemon owns, as [readFd, writeFd] (both close-on-exec; spawn's stdio dup2s the read end into the
  * child). Needed for a remapped container's stdin: when {@link adoptInit} kills the launcher, Node destroys the
@@ -26,7 +23,7 @@ const pipe2 = koffi.load('libc.so.6').func('int pipe2(_Out_ int *fds, int flags)
  */
 export function ownedPipe(): [number, number] {
   const fds = new Int32Array(2);
-  sys('pipe2', 'O_CLOEXEC', () => pipe2(fds, 0o2000000) as number);
+  sys('pipe2', 'O_CLOEXEC', () => raw.pipe2(fds, 0o2000000) as number);
   return [fds[0]!, fds[1]!];
 }
 

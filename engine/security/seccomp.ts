@@ -1,13 +1,13 @@
 import { fstatSync, readSync, closeSync } from 'node:fs';
 import { release } from 'node:os';
-import koffi from 'koffi';
 import { emitTrace, traceNote } from '../sys/trace.js';
 import { SysError, UserError } from '../sys/errors.js';
-import { sys } from '../sys/libc.js';
+import { addressOf, raw, sys } from '../sys/libc.js';
+import { libseccomp as loadLibseccomp, type Libseccomp } from '../sys/libseccomp.js';
 import defaultProfileData from './default-seccomp.json' with { type: 'json' };
 
 /**
- * seccomp filters in docker's JSON profile format, compiled by libseccomp (Debian libseccomp2) through koffi.
+ * seccomp filters in docker's JSON profile format, compiled by libseccomp (Debian libseccomp2) through koffi (bindings in engine/sys/libseccomp.ts).
  *
  * Split in two on purpose: the DAEMON compiles and validates the profile ({@link compileSeccomp}: a bad
  * profile is a UserError before any namespace, mount or cgroup exists) and exports the BPF program; the
@@ -75,32 +75,12 @@ export function parseSeccompProfile(text: string, source = 'seccomp profile'): S
 
 // ---- libseccomp ------------------------------------------------------------------------------------------
 
-let seccompLib: ReturnType<typeof bindLibseccomp> | undefined;
-function bindLibseccomp() {
-  const lib = koffi.load('libseccomp.so.2');
-  const libc = koffi.load('libc.so.6');
-  return {
-    init: lib.func('void *seccomp_init(uint32_t def_action)'),
-    release: lib.func('void seccomp_release(void *ctx)'),
-    archAdd: lib.func('int seccomp_arch_add(void *ctx, uint32_t arch)'),
-    archNative: lib.func('uint32_t seccomp_arch_native()'),
-    archResolve: lib.func('uint32_t seccomp_arch_resolve_name(const char *name)'),
-    resolveArch: lib.func('int seccomp_syscall_resolve_name_arch(uint32_t arch, const char *name)'),
-    resolve: lib.func('int seccomp_syscall_resolve_name(const char *name)'),
-    ruleAdd: lib.func('int seccomp_rule_add_array(void *ctx, uint32_t action, int syscall, unsigned int cnt, void *args)'),
-    attrSet: lib.func('int seccomp_attr_set(void *ctx, int attr, uint32_t value)'),
-    exportBpf: lib.func('int seccomp_export_bpf(void *ctx, int fd)'),
-    load: lib.func('int seccomp_load(void *ctx)'),
-    memfdCreate: libc.func('int memfd_create(const char *name, unsigned int flags)'),
-  };
-}
-function libseccomp() {
+function libseccomp(): Libseccomp {
   try {
-    seccompLib ??= bindLibseccomp();
+    return loadLibseccomp();
   } catch (e) {
     throw new UserError(`seccomp profiles need libseccomp (${(e as Error).message}): install libseccomp2 (apt-get install libseccomp2), or run with --security-opt seccomp=unconfined`);
   }
-  return seccompLib;
 }
 
 /** libseccomp returns -errno rather than setting errno. */
@@ -305,7 +285,7 @@ export function compileSeccomp(profile: SeccompProfile, opts: CompileOptions): C
 
 function exportBpf(ctx: unknown): Buffer {
   const lib = libseccomp();
-  const fd = sys('memfd_create', '"seccomp-bpf", MFD_CLOEXEC', () => lib.memfdCreate('seccomp-bpf', 1) as number);
+  const fd = sys('memfd_create', '"seccomp-bpf", MFD_CLOEXEC', () => raw.memfdCreate('seccomp-bpf', 1) as number);
   try {
     scmp('seccomp_export_bpf', `ctx, ${fd}`, () => lib.exportBpf(ctx, fd) as number);
     const size = fstatSync(fd).size;
@@ -319,8 +299,6 @@ function exportBpf(ctx: unknown): Buffer {
 
 // ---- init side --------------------------------------------------------------------------------------------
 
-const libc = koffi.load('libc.so.6');
-const rawSyscall = libc.func('long syscall(long number, ...)');
 const SECCOMP_SET_MODE_FILTER = 1;
 const SECCOMP_NR: Record<string, number> = { x64: 317, arm64: 277 };
 
@@ -336,16 +314,9 @@ export function loadSeccompProgram(bpf: Buffer): void {
   // struct sock_fprog { unsigned short len; /* pad */ struct sock_filter *filter; }
   const prog = Buffer.alloc(16);
   prog.writeUInt16LE(bpf.length / 8, 0);
-  prog.writeBigUInt64LE(koffi.address(bpf), 8);
+  prog.writeBigUInt64LE(addressOf(bpf), 8);
   sys('seccomp', `SECCOMP_SET_MODE_FILTER, 0, {len=${bpf.length / 8}}`,
-    () => rawSyscall(nr, 'unsigned int', SECCOMP_SET_MODE_FILTER, 'unsigned int', 0, 'void *', prog) as number);
-}
-
-/** Compile and load in one go (tests, tools). The init should get `bpf` from the daemon instead. */
-export function loadSeccomp(profile: SeccompProfile, opts: CompileOptions): CompiledSeccomp {
-  const compiled = compileSeccomp(profile, opts);
-  loadSeccompProgram(compiled.bpf);
-  return compiled;
+    () => raw.syscall(nr, 'unsigned int', SECCOMP_SET_MODE_FILTER, 'unsigned int', 0, 'void *', prog) as number);
 }
 
 /** The `Seccomp:` line of /proc/PID/status: 0 disabled, 1 strict, 2 filter. */

@@ -7,7 +7,7 @@ import { mapLine, type Allocation } from './idranges.js';
  * Creating a container's user namespace from a threaded Node daemon.
  *
  * Node cannot unshare(CLONE_NEWUSER) (EINVAL: the process has threads) nor setns() into a user namespace
- * (DESIGN §4). The single-threaded work is done by util-linux's unshare(1)/nsenter(1), on every Debian/Ubuntu.
+ * (docs/architecture.md, "Namespaces from Node"). The single-threaded work is done by util-linux's unshare(1)/nsenter(1), on every Debian/Ubuntu.
  *
  * `run` (one spawn, the recommended path):
  *  1. spawn  `unshare --user --keep-caps --uts --ipc --net --cgroup --pid --fork -- node init.js`

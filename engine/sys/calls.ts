@@ -1,6 +1,6 @@
 import { raw, nr, sys } from './libc.js';
 import {
-  CLONE, F, MNT, O, PR, S_IFCHR, TIOCSCTTY, TIOCSWINSZ, SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP,
+  F, O, PR, S_IFCHR, TIOCSCTTY, TIOCSWINSZ, SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP,
   decodeClone, decodeMount, decodeUmount,
 } from './flags.js';
 
@@ -144,7 +144,7 @@ export function interfaceUp(name: string): void {
 
 /**
  * Replaces the process image. Node marks fds 0–2 close-on-exec and ignores SIGPIPE/SIGXFSZ, and both survive
- * execve (DESIGN §4): clear the flag, restore default dispositions and an empty signal mask first.
+ * execve (docs/architecture.md, "Namespaces from Node"): clear the flag, restore default dispositions and an empty signal mask first.
  * Returns only on failure (throws the SysError).
  */
 export function execve(path: string, argv: string[], env: string[]): never {

@@ -26,16 +26,40 @@ export function commandLine(file: string, args: readonly string[]): string {
   return [file, ...args].map(quote).join(' ');
 }
 
-/** Error from a host command: names the command line and what it said on stderr. */
-export class HostCommandError extends Error {
+/** What a finished host command left behind; the fields carry execa's names (`ExecaError`). */
+export interface HostCommandOutcome {
+  /** the command line as a learner would type it */
+  command: string;
+  exitCode: number;
+  /** the signal that ended it (e.g. SIGKILL after a timeout), when one did */
+  signal?: string;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/**
+ * The one error for a failed host tool (`ip`, `iptables`, `mount`, `unshare` ...): its message names the
+ * command line and the last thing it said on stderr; the fields carry everything execa reports.
+ */
+export class HostCommandError extends Error implements HostCommandOutcome {
+  readonly command: string;
   readonly exitCode: number;
+  readonly signal?: string;
+  readonly stdout: string;
   readonly stderr: string;
-  constructor(line: string, exitCode: number, stderr: string) {
-    const said = stderr.trim().split('\n').pop() ?? '';
-    super(`${line}: exit ${exitCode}${said ? `: ${said}` : ''}`);
+  readonly timedOut: boolean;
+  constructor(outcome: HostCommandOutcome) {
+    const said = outcome.stderr.trim().split('\n').pop() ?? '';
+    const how = outcome.timedOut ? 'timed out' : outcome.signal ? `killed by ${outcome.signal}` : `exit ${outcome.exitCode}`;
+    super(`${outcome.command}: ${how}${said ? `: ${said}` : ''}`);
     this.name = 'HostCommandError';
-    this.exitCode = exitCode;
-    this.stderr = stderr;
+    this.command = outcome.command;
+    this.exitCode = outcome.exitCode;
+    if (outcome.signal !== undefined) this.signal = outcome.signal;
+    this.stdout = outcome.stdout;
+    this.stderr = outcome.stderr;
+    this.timedOut = outcome.timedOut;
   }
 }
 
@@ -51,7 +75,7 @@ function execaOptions(opts: HostOptions) {
 }
 
 function finish(file: string, args: readonly string[], start: number, startHr: bigint,
-  r: { stdout?: unknown; stderr?: unknown; exitCode?: number | undefined; failed: boolean; message?: string },
+  r: { stdout?: unknown; stderr?: unknown; exitCode?: number | undefined; failed: boolean; message?: string; signal?: string | undefined; timedOut?: boolean },
   opts: HostOptions): HostResult {
   const durationMs = Number(process.hrtime.bigint() - startHr) / 1e6;
   const exitCode = r.exitCode ?? -1;
@@ -61,7 +85,11 @@ function finish(file: string, args: readonly string[], start: number, startHr: b
   const args0 = line.slice(quote(file).length + 1);
   if (exitCode === 0) emitTrace({ time: start, kind: 'command', name: file, args: args0, result: 'exit 0', durationMs });
   else emitTrace({ time: start, kind: 'command', name: file, args: args0, error: `exit ${exitCode}`, durationMs });
-  if (exitCode !== 0 && !opts.allowFailure) throw new HostCommandError(line, exitCode, stderr);
+  if (exitCode !== 0 && !opts.allowFailure) {
+    throw new HostCommandError({
+      command: line, exitCode, stdout, stderr, timedOut: r.timedOut === true, ...(r.signal !== undefined && { signal: r.signal }),
+    });
+  }
   return { stdout, stderr, exitCode };
 }
 

@@ -5,7 +5,7 @@ import { syscallNumbers } from './flags.js';
 
 /**
  * Raw libc bindings. Every wrapper in calls.ts goes through {@link sys}, which reads errno on the very next
- * statement (any synchronous Node call in between overwrites it — DESIGN §4) and records a trace event.
+ * statement (any synchronous Node call in between overwrites it; see docs/architecture.md, "Namespaces from Node") and records a trace event.
  */
 const lib = koffi.load('libc.so.6');
 
@@ -41,7 +41,19 @@ export const raw = {
   umask: lib.func('uint32_t umask(uint32_t mask)'),
   getpid: lib.func('int getpid()'),
   waitpid: lib.func('int waitpid(int pid, _Out_ int *status, int options)'),
+  flock: lib.func('int flock(int fd, int operation)'),
+  pipe2: lib.func('int pipe2(_Out_ int *fds, int flags)'),
+  memfdCreate: lib.func('int memfd_create(const char *name, unsigned int flags)'),
+  capget: lib.func('int capget(void *header, void *data)'),
+  capset: lib.func('int capset(void *header, void *data)'),
+  lsetxattr: lib.func('int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)'),
+  lgetxattr: lib.func('long lgetxattr(const char *path, const char *name, _Out_ uint8_t *value, size_t size)'),
 };
+
+/** The address of a buffer's memory, for structs that hold a pointer (e.g. seccomp's sock_fprog). */
+export function addressOf(buf: Buffer): bigint {
+  return koffi.address(buf);
+}
 
 export const nr = syscallNumbers();
 

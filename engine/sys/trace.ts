@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 
 /**
  * One traced operation: a libc call made through engine/sys, or a host command run through execa.
- * The trace is the course's main teaching instrument (DESIGN §5), so events carry decoded flags and
+ * The trace is the course's main teaching instrument: the learner sees the kernel calls each command makes, so events carry decoded flags and
  * errno names rather than raw numbers.
  */
 export interface TraceEvent {

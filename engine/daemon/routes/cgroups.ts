@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import { ConflictError, UserError } from '../../sys/errors.js';
-import { dockerStats, hostCpus, sampleCpu, validateResources, type CpuSample, type Resources } from '../../cgroups/index.js';
+import { UserError } from '../../sys/errors.js';
+import { dockerStats, sampleCpu, RESOURCE_KEYS, type CpuSample, type Resources } from '../../cgroups/index.js';
+import { checkResourceType } from '../../cgroups/fields.js';
 import type { ContainerRecord } from '../../containers/types.js';
 import type { Runtime } from '../../containers/runtime.js';
 import type { Router } from '../router.js';
@@ -10,26 +11,6 @@ import type { DaemonContext } from '../context.js';
  * The cgroup side of the Engine API: pause/unpause (the freezer), stats, update (live limits).
  */
 
-const RESOURCE_KEYS = ['Memory', 'MemorySwap', 'NanoCpus', 'CpuShares', 'CpusetCpus', 'CpusetMems', 'PidsLimit'] as const;
-
-function running(rt: Runtime, id: string): ContainerRecord {
-  const rec = rt.get(id);
-  if (!rec.State.Running) throw new ConflictError(`container ${rec.Name.slice(1)} is not running`);
-  return rec;
-}
-
-function cgroupOf(rt: Runtime, rec: ContainerRecord) {
-  return rt.cgroupOf(rec.Id) ?? rt.cgroupFor(rec.Id);
-}
-
-function event(rt: Runtime, rec: ContainerRecord, action: string): void {
-  const now = Date.now();
-  rt.emit('event', {
-    Type: 'container', Action: action, Actor: { ID: rec.Id, Attributes: { name: rec.Name.slice(1), image: rec.Config.Image } },
-    time: Math.floor(now / 1000), timeNano: now * 1e6,
-  });
-}
-
 /** docker update: a field left out or 0 means "unchanged" (MemorySwap/PidsLimit take -1 for unlimited). */
 function updateOf(body: unknown): Resources {
   if (typeof body !== 'object' || body === null) throw new UserError('update needs a JSON body like {"Memory": 67108864}');
@@ -38,7 +19,7 @@ function updateOf(body: unknown): Resources {
   for (const key of RESOURCE_KEYS) {
     const v = b[key];
     if (v === undefined || v === null || v === 0 || v === '') continue;
-    if (key.startsWith('Cpuset') ? typeof v !== 'string' : typeof v !== 'number') throw new UserError(`invalid ${key} in update: ${JSON.stringify(v)}`);
+    checkResourceType(key, v, 'update');
     r[key] = v;
   }
   if (Object.keys(r).length === 0) throw new UserError('update: nothing to change (give at least one limit, e.g. --memory 64m)');
@@ -49,48 +30,23 @@ export function register(router: Router, ctx: DaemonContext): void {
   const rt = ctx.runtime;
 
   router.add('POST', '/containers/{id}/pause', ({ params }) => {
-    const rec = running(rt, params.id!);
-    if (rec.State.Paused) throw new ConflictError(`container ${rec.Name.slice(1)} is already paused`);
-    cgroupOf(rt, rec).freeze();
-    Object.assign(rec.State, { Paused: true, Status: 'paused' });
-    rt.store.save(rec);
-    event(rt, rec, 'pause');
+    rt.pause(params.id!);
     return { status: 204 };
   });
 
   router.add('POST', '/containers/{id}/unpause', ({ params }) => {
-    const rec = running(rt, params.id!);
-    if (!rec.State.Paused) throw new ConflictError(`container ${rec.Name.slice(1)} is not paused`);
-    cgroupOf(rt, rec).thaw();
-    Object.assign(rec.State, { Paused: false, Status: 'running' });
-    rt.store.save(rec);
-    event(rt, rec, 'unpause');
+    rt.unpause(params.id!);
     return { status: 204 };
   });
 
   router.add('POST', '/containers/{id}/update', ({ params, body }) => {
-    const rec = rt.get(params.id!);
-    const change = updateOf(body);
-    // Judge the change against the limits it leaves in force (e.g. a new --memory-swap against the old --memory).
-    const merged: Resources = {};
-    for (const key of RESOURCE_KEYS) {
-      const v = change[key] ?? rec.HostConfig[key];
-      if (v !== undefined && v !== 0 && v !== '') (merged as Record<string, unknown>)[key] = v;
-    }
-    validateResources(merged, hostCpus());
-    const toWrite: Resources = { ...change };
-    // memory+swap is tied to memory: a new memory limit with an explicit old memory+swap keeps that total
-    if (change.Memory !== undefined && change.MemorySwap === undefined && merged.MemorySwap !== undefined) toWrite.MemorySwap = merged.MemorySwap;
-    if (rec.State.Running) cgroupOf(rt, rec).set(toWrite);
-    Object.assign(rec.HostConfig, change);
-    rt.store.save(rec);
-    event(rt, rec, 'update');
+    rt.update(params.id!, updateOf(body));
     return { json: { Warnings: [] } };
   });
 
   router.add('GET', '/containers/{id}/stats', async ({ params, query, res }) => {
-    const rec = running(rt, params.id!);
-    const cg = cgroupOf(rt, rec);
+    const cg = rt.cgroupOf(params.id!);
+    const rec = rt.get(params.id!);
     const sample = (): CpuSample => sampleCpu(cg.stats());
     const stream = !(query.get('stream') === '0' || query.get('stream') === 'false');
     let pre = sample();

@@ -1,3 +1,4 @@
+import { statePaths } from '../../paths.js';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { isAbsolute, join } from 'node:path';
@@ -6,9 +7,9 @@ import type { Readable } from 'node:stream';
 import { UserError } from '../../sys/errors.js';
 import {
   buildImage, commitContainer, commitExcludes, diffUpper, exportFlat, importFlat, loadImages, parseMounts, saveImages,
-  VolumeStore, extractLayer, type ImageRecord, type RunInContainer,
+  VolumeStore, extractLayer, type ImageRecord,
 } from '../../images/index.js';
-import { readLogs } from '../../containers/logs.js';
+import { runtimeRunner } from '../../containers/build-runner.js';
 import { removeTree, tempDir } from '../../images/fsutil.js';
 import type { ContainerRecord } from '../../containers/types.js';
 import type { Router } from '../router.js';
@@ -63,26 +64,6 @@ async function jsonStream(res: ServerResponse, work: (line: (o: object) => void)
  * RUN steps as real boxlab containers (namespaces, cgroup, seccomp, --network none: builds are offline):
  * create with the step's argv as the whole command, start, wait, read the logs, hand back the upper dir.
  */
-function runtimeRunner(rt: DaemonContext['runtime']): RunInContainer {
-  return async (o) => {
-    const rec = await rt.create({
-      Image: o.image.Id, Entrypoint: [''], Cmd: o.cmd, Env: o.env, WorkingDir: o.workdir, User: o.user,
-      Labels: { 'boxlab.build': 'RUN' }, HostConfig: { NetworkMode: 'none' },
-    });
-    const cleanup = (): Promise<void> => rt.remove(rec.Id, { force: true });
-    try {
-      await rt.start(rec.Id);
-      const { StatusCode } = await rt.wait(rec.Id);
-      const logs = readLogs(rec.LogPath);
-      const text = (stream: string): string => logs.filter((l) => l.stream === stream).map((l) => l.log).join('').replace(/\n$/, '');
-      return { exitCode: StatusCode, upper: rec.GraphDriver.Data.UpperDir, stdout: text('stdout'), stderr: text('stderr'), cleanup };
-    } catch (e) {
-      await cleanup();
-      throw e;
-    }
-  };
-}
-
 /** Images, layers, commit/export/import/save/load, build, and volumes (Docker Engine API shapes). */
 export function register(router: Router, ctx: DaemonContext): void {
   const rt = ctx.runtime;
@@ -249,7 +230,7 @@ export function register(router: Router, ctx: DaemonContext): void {
   ctx.resetHooks.push(async () => {
     const out: string[] = [];
     for (const name of readdirSync(join(store.dir, 'tmp'))) { rmSync(join(store.dir, 'tmp', name), { recursive: true, force: true }); out.push(`removed image work dir ${name}`); }
-    const overlay = join(ctx.root, 'overlay');
+    const { overlay } = statePaths(ctx.root);
     for (const name of existsSync(overlay) ? readdirSync(overlay).filter((n) => n.startsWith('build-')) : []) {
       rmSync(join(overlay, name), { recursive: true, force: true });
       out.push(`removed build container dir ${name}`);

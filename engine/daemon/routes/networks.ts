@@ -1,5 +1,5 @@
-import { ConflictError, UserError } from '../../sys/errors.js';
-import { networkManagerFor, networkSettings, parseNetworkMode } from '../../network/index.js';
+import { UserError } from '../../sys/errors.js';
+import { networkManagerFor } from '../../network/index.js';
 import type { Router } from '../router.js';
 import type { DaemonContext } from '../context.js';
 
@@ -44,25 +44,13 @@ export function register(router: Router, ctx: DaemonContext): void {
 
   router.add('POST', '/networks/{id}/connect', async ({ params, body }) => {
     const b = (body ?? {}) as ConnectBody;
-    const rec = rt.get(b.Container ?? '');
-    if (!rec.State.Running) throw new ConflictError(`container ${rec.Name.slice(1)} is not running: start it, then connect it`);
-    if (parseNetworkMode(rec.HostConfig.NetworkMode).kind !== 'bridge') {
-      throw new UserError(`container ${rec.Name.slice(1)} uses --network ${rec.HostConfig.NetworkMode}: it has no network namespace of its own to connect`);
-    }
-    const ip = b.EndpointConfig?.IPAMConfig?.IPv4Address;
-    await mgr.connect({ container: rec.Id, containerName: rec.Name.slice(1), netnsPath: `/proc/${rec.State.Pid}/ns/net`, network: params.id!, ...(ip && { ip }) });
-    rec.NetworkSettings = networkSettings(mgr, rec.Id, rec.State.Pid);
-    rt.store.save(rec);
+    await rt.connectNetwork(b.Container ?? '', params.id!, b.EndpointConfig?.IPAMConfig?.IPv4Address);
     return { status: 200 };
   });
 
   router.add('POST', '/networks/{id}/disconnect', async ({ params, body }) => {
     const b = (body ?? {}) as ConnectBody;
-    const rec = rt.get(b.Container ?? '');
-    const net = mgr.inspect(params.id!);
-    await mgr.disconnect(rec.Id, net.Id);
-    rec.NetworkSettings = networkSettings(mgr, rec.Id, rec.State.Pid);
-    rt.store.save(rec);
+    await rt.disconnectNetwork(b.Container ?? '', params.id!);
     return { status: 200 };
   });
 }

@@ -6,9 +6,7 @@ import type { Router } from '../router.js';
 import type { DaemonContext } from '../context.js';
 import type { DockerEvent } from '../../containers/runtime.js';
 
-export const VERSION = '0.1.0';
-export const API_VERSION = '1.43';
-export const MIN_API_VERSION = '1.24';
+import { API_VERSION, MIN_API_VERSION, VERSION } from '../../version.js';
 
 const goArch = (): string => (arch() === 'x64' ? 'amd64' : arch());
 

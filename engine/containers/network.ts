@@ -1,16 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { UserError } from '../sys/index.js';
-import { etcPaths, hostsContent } from '../containers/files.js';
-import type { ContainerRecord, HostConfig } from '../containers/types.js';
-import { attachContainer } from './attach.js';
-import type { InterfaceConfig } from './ifconfig.js';
-import type { NetworkManager } from './manager.js';
-import { DEFAULT_NETWORK } from './manager.js';
-import { parseNetworkMode } from './modes.js';
-import { parsePublish, type PortSpec } from './ports.js';
+import { etcPaths, hostsContent } from './files.js';
+import type { ContainerRecord, HostConfig } from './types.js';
+import { attachContainer, DEFAULT_NETWORK, parseNetworkMode, parsePublish, type NetworkManager, type PortSpec } from '../network/index.js';
 
 /**
- * The network part of the container lifecycle, in the shapes the runtime keeps (ContainerRecord with docker's
+ * The containers' side of networking: the glue between a ContainerRecord and the network room, which knows
+ * endpoints and ports but not containers. In the shapes the runtime keeps (ContainerRecord with docker's
  * HostConfig.PortBindings, NetworkingConfig and NetworkSettings). The runtime calls four functions:
  *   create      → precheckNetwork   (bad -p / --ip / unknown network fail before anything exists)
  *   prepare(pid)→ startNetwork      (veth, IP, routes, DNAT, /etc/hosts; all or nothing)
@@ -59,22 +55,14 @@ export async function precheckNetwork(mgr: NetworkManager, body: { HostConfig?: 
   await mgr.assertPublishable(ports);
 }
 
-/**
- * In prepare(pid): wire the init's namespace, publish its ports, write its /etc/hosts; updates the record.
- * With `configureInside: false` eth0 is left down and unaddressed and the returned InterfaceConfig is for the
- * init to apply with configureInterface() before it execs (one process fewer per start).
- */
-export async function startNetwork(mgr: NetworkManager, rec: ContainerRecord, pid: number, containerDir: string,
-  opts: { configureInside?: boolean } = {}): Promise<InterfaceConfig | undefined> {
+/** In prepare(pid): wire the init's namespace, publish its ports, write its /etc/hosts; updates the record. */
+export async function startNetwork(mgr: NetworkManager, rec: ContainerRecord, pid: number, containerDir: string): Promise<void> {
   const ip = requestedIp(rec.Config);
   rec.NetworkSettings = await attachContainer(mgr, {
     id: rec.Id, name: rec.Name.replace(/^\//, ''), pid, networkMode: rec.HostConfig.NetworkMode,
-    ports: portSpecsOf(rec.HostConfig), ...(ip && { ip }), ...(opts.configureInside === false && { configureInside: false }),
+    ports: portSpecsOf(rec.HostConfig), ...(ip && { ip }),
   });
-  if (!rec.NetworkSettings.IPAddress) return undefined;
-  writeHosts(mgr, rec, containerDir);
-  const ep = mgr.endpointsOf(rec.Id)[0];
-  return ep && { ifname: ep.ifname, ip: ep.ip, prefixLen: ep.prefixLen, gateway: ep.gateway };
+  if (rec.NetworkSettings.IPAddress) writeHosts(mgr, rec, containerDir);
 }
 
 /** After the container exited (or when its start failed): release everything it held. */

@@ -1,0 +1,128 @@
+import { join } from 'node:path';
+import { resourcesOf, type CgroupManager } from '../cgroups/index.js';
+import type { InitPool } from '../namespaces/pool.js';
+import type { NetworkManager } from '../network/index.js';
+import { ownedPipe, prepareRemappedDirs, startRemapped, userNamespaceSpawnArgs, type RemappedStart } from '../security/index.js';
+import type { SecurityPlan } from '../security/plan-types.js';
+import { etcPaths } from './files.js';
+import { launch, type Launched } from './launch.js';
+import { LogWriter, type LogEntry } from './logs.js';
+import { ProcessIO } from './io.js';
+import { startNetwork, stopNetwork } from './network.js';
+import { namespacePlan } from './plan.js';
+import type { ContainerRecord } from './types.js';
+
+/**
+ * Starting a created container: the parent's half of runc's process_linux.go. In order: the stdio and log
+ * plumbing, a (warm or fresh) init blocked on its sync socket, then — while it waits — its user namespace maps
+ * (--userns remap), its cgroup with the limits, its network; then the init is released to build the rootfs
+ * and exec the command (docs/architecture.md, "Starting a container"). All or nothing: on failure whatever
+ * was made is undone and the error propagates. The Runtime records the outcome; this file writes no state.
+ */
+
+export interface StartDeps {
+  root: string;
+  pool: InitPool;
+  network: NetworkManager;
+  containerDir: string;
+  cgroup: CgroupManager;
+  /** the security plan decided at create */
+  security: SecurityPlan;
+  /** other containers, for --pid/--ipc/--network container:<name> */
+  find: (ref: string) => ContainerRecord | undefined;
+  /** clients that attached before the start: they get the new stdio at once */
+  attachers: ((io: ProcessIO) => void)[];
+  onLog: (entry: LogEntry) => void;
+}
+
+export interface Started {
+  launched: Launched;
+  cgroup: CgroupManager;
+  log: LogWriter;
+}
+
+export async function startContainer(rec: ContainerRecord, deps: StartDeps): Promise<Started> {
+  const plan = namespacePlan(rec, deps.find);
+  const etc = etcPaths(deps.containerDir);
+  const data = rec.GraphDriver.Data;
+  const { cgroup } = deps;
+  const log = new LogWriter(rec.LogPath);
+  const io = new ProcessIO(rec.Config.Tty);
+  io.on('data', (stream, chunk) => {
+    for (const entry of log.write(stream, chunk)) deps.onLog(entry);
+  });
+  for (const attach of deps.attachers) attach(io);
+  const alloc = rec.Boxlab.Userns;
+  let remapped: RemappedStart | undefined;
+  let stdinFd: { read: number; write: number } | undefined;
+  if (alloc) {
+    prepareRemappedDirs(alloc, [data.UpperDir, data.WorkDir, data.MergedDir, etc.hostname, etc.hosts, etc.resolvConf]);
+    if (rec.Config.OpenStdin && !rec.Config.Tty) {
+      // The launcher's own stdin pipe dies with it; the init keeps reading from a pipe the daemon owns.
+      const [read, write] = ownedPipe();
+      stdinFd = { read, write };
+    }
+  }
+  try {
+    const launched = await launch({
+      io,
+      plan: alloc ? {} : plan,
+      ...(alloc && { launcher: userNamespaceSpawnArgs(['uts', 'ipc', 'net', 'pid']) }),
+      ...(stdinFd && { stdinFd }),
+      pool: deps.pool,
+      tty: rec.Config.Tty,
+      openStdin: rec.Config.OpenStdin,
+      consoleSize: rec.HostConfig.ConsoleSize ?? null,
+      config: {
+        mode: 'run',
+        containerId: rec.Id,
+        rootfs: { lowerdirs: data.LowerDir.split(':'), upper: data.UpperDir, work: data.WorkDir, merged: data.MergedDir },
+        binds: [
+          { source: etc.hostname, target: '/etc/hostname' },
+          { source: etc.hosts, target: '/etc/hosts' },
+          { source: etc.resolvConf, target: '/etc/resolv.conf' },
+          ...(rec.Boxlab.Mounts ?? []).map((m) => ({ source: m.source, target: m.target, readonly: m.readonly,
+            ...(m.kind === 'tmpfs' && { tmpfs: m.options ?? '' }) })),
+        ],
+        readonlyRoot: rec.HostConfig.ReadonlyRootfs ?? false,
+        mountProc: true,
+        newNetNs: plan.net === 'new',
+        ...(plan.uts === 'new' && { hostname: rec.Config.Hostname }),
+        newCgroupNs: plan.cgroup === 'new',
+        args: [rec.Path, ...rec.Args],
+        env: rec.Config.Env,
+        cwd: rec.Config.WorkingDir,
+        user: rec.Config.User,
+        tty: rec.Config.Tty,
+        security: deps.security,
+      },
+      prepare: async (launcherPid) => {
+        let pid = launcherPid;
+        let lowerdirs: string[] | undefined;
+        if (alloc) {
+          // uid_map/gid_map written while the init waits; layers idmapped to the range (or chowned copies).
+          remapped = await startRemapped({ launcherPid, forked: true, allocation: alloc, lowerdirs: data.LowerDir.split(':'),
+            mountDir: join(deps.containerDir, 'idmap'), stateRoot: deps.root });
+          pid = remapped.initPid;
+          lowerdirs = remapped.lowerdirs;
+        }
+        cgroup.create();
+        cgroup.set(resourcesOf(rec.HostConfig));
+        cgroup.apply(pid);
+        // The init is blocked on its sync socket: eth0, the default route and /etc/hosts are in place
+        // before the command runs.
+        await startNetwork(deps.network, rec, pid, deps.containerDir);
+        return { pid, ...(lowerdirs && { config: { userns: true, newCgroupNs: plan.cgroup === 'new',
+          rootfs: { lowerdirs, upper: data.UpperDir, work: data.WorkDir, merged: data.MergedDir } } }) };
+      },
+    });
+    // The init's mount namespace holds its own copies of the idmapped layers: the daemon's can go.
+    remapped?.release();
+    return { launched, cgroup, log };
+  } catch (e) {
+    remapped?.release();
+    await stopNetwork(deps.network, rec).catch(() => undefined);
+    cgroup.destroy();
+    throw e;
+  }
+}
