@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../engine/sys/errors.js';
 import { stateDir } from './env.js';
+import { taskProgressSchema } from './tasks/schema.js';
 import type { Lesson } from './types.js';
 
 const stepSchema = z.object({
@@ -23,6 +24,10 @@ const progressSchema = z.object({
   user: z.string().optional(),
   lastLesson: z.string().optional(),
   lessons: z.record(z.string(), lessonSchema).default({}),
+  /** draws the learner's task parameters (course/tasks/params.ts) */
+  seed: z.string().optional(),
+  /** lesson id → task title → attempts, hints, solution shown, solved */
+  tasks: z.record(z.string(), z.record(z.string(), taskProgressSchema)).default({}),
 });
 
 export type Progress = z.infer<typeof progressSchema>;
@@ -34,7 +39,7 @@ export function progressFile(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export function emptyProgress(): Progress {
-  return { version: 1, lessons: {}, ...(process.env.USER !== undefined && { user: process.env.USER }) };
+  return { version: 1, lessons: {}, tasks: {}, ...(process.env.USER !== undefined && { user: process.env.USER }) };
 }
 
 /** Reads the progress file; a missing file is a fresh start, a corrupt one a one-line error. */
