@@ -1,7 +1,7 @@
 import { UserError } from '../../engine/sys/errors.js';
 import type { CourseContext, Output } from '../commands.js';
 import { formatDiagnostic } from '../commands.js';
-import { daemonTargetFromEnv, detectCgroupVersion, lessonsDir as defaultLessonsDir, type DaemonTarget } from '../env.js';
+import { DEFAULT_ROOT, DEFAULT_SOCKET, daemonTargetFromEnv, detectCgroupVersion, lessonsDir as defaultLessonsDir, type DaemonTarget } from '../env.js';
 import type { Executor } from '../exec.js';
 import { loadLessons } from '../lint.js';
 import type { SessionOptions } from '../runner.js';
@@ -22,6 +22,8 @@ interface Chosen {
   file: TaskFile;
   task: Task;
   params: Map<string, string>;
+  /** params plus the built-in values, for text shown to the learner */
+  shown: Map<string, string>;
   /** `boxlab task ... <this>` */
   ref: string;
 }
@@ -55,8 +57,11 @@ function choose(ctx: TaskContext, id: string, taskNo?: number): Chosen {
     task = file.tasks.find((t) => taskProgress(lesson.meta.id, t.title, env)?.solvedAt === undefined) ?? file.tasks.at(-1)!;
   }
   const params = drawParams(task.params, learnerSeed(env), `${lesson.meta.id}\0${task.title}`);
+  const target = ctx.target ?? daemonTargetFromEnv(env);
+  // what the learner reads (goal, hints, solution) names the daemon they talk to, as the commands will
+  const shown = new Map([['boxlab.socket', target.socket ?? DEFAULT_SOCKET], ['boxlab.root', target.root ?? DEFAULT_ROOT], ['cgroup.version', detectCgroupVersion(env)], ...params]);
   const ref = `${lesson.meta.id}${file.tasks.length > 1 ? ` --task ${task.index + 1}` : ''}`;
-  return { lesson, file, task, params, ref };
+  return { lesson, file, task, params, shown, ref };
 }
 
 function sessionOptions(ctx: TaskContext): SessionOptions {
@@ -73,7 +78,7 @@ export function taskShowCommand(ctx: TaskContext, id: string, taskNo?: number): 
   const io = ctx.io;
   io.out(`${c.lesson.meta.id} — task ${c.task.index + 1}/${c.file.tasks.length}: ${c.task.title}`);
   io.out('');
-  io.out(goalText(c.task, c.params));
+  io.out(goalText(c.task, c.shown));
   if (c.params.size > 0) {
     io.out('');
     io.out(`your values: ${[...c.params].map(([k, v]) => `${k}=${v}`).join('  ')}`);
@@ -134,7 +139,7 @@ export async function taskCheckCommand(ctx: TaskContext, id: string, taskNo?: nu
 export function taskHintCommand(ctx: TaskContext, id: string, taskNo?: number): number {
   const c = choose(ctx, id, taskNo);
   const p = updateTaskProgress(c.lesson.meta.id, c.task.title, (t) => { t.hints = Math.min(t.hints + 1, c.task.hints.length); }, ctx.env ?? process.env);
-  c.task.hints.slice(0, p.hints).forEach((h, i) => ctx.io.out(`hint ${i + 1}/${c.task.hints.length}: ${fillText(h, c.params)}`));
+  c.task.hints.slice(0, p.hints).forEach((h, i) => ctx.io.out(`hint ${i + 1}/${c.task.hints.length}: ${fillText(h, c.shown)}`));
   if (p.hints >= c.task.hints.length) ctx.io.out(`that was the last hint; the solution: boxlab task solution ${c.ref}`);
   return 0;
 }
@@ -145,7 +150,7 @@ export async function taskSolutionCommand(ctx: TaskContext, id: string, opts: { 
   const c = choose(ctx, id, opts.taskNo);
   updateTaskProgress(c.lesson.meta.id, c.task.title, (t) => { t.solutionShownAt ??= new Date().toISOString(); }, env);
   ctx.io.out(`solution of "${c.task.title}" (recorded in your progress):`);
-  for (const line of solutionText(c.task, c.params, detectCgroupVersion(env))) ctx.io.out(`  ${line}`);
+  for (const line of solutionText(c.task, c.shown, detectCgroupVersion(env))) ctx.io.out(`  ${line}`);
   if (!opts.run) return 0;
   const r = await runSolution(c.file, c.task, c.params, sessionOptions(ctx));
   if (!r.ok) { ctx.io.err(`the solution failed: ${r.error ?? ''}`); return 1; }
