@@ -8,6 +8,7 @@ import { blockCount, Markdown } from './markdown.js';
 import { lessonCodeRenderer } from './LessonBlocks.js';
 import { EvidencePane, evidenceItems, TracePane } from './panes.js';
 import { Spinner } from './Spinner.js';
+import { TaskView } from './TaskView.js';
 import { useLatestInput } from './terminal.js';
 
 export type Pane = 'lesson' | 'evidence' | 'trace';
@@ -62,6 +63,8 @@ export function LessonView(props: LessonViewProps): React.ReactElement {
   const [message, setMessage] = useState<{ text: string; color?: string } | undefined>(undefined);
   const [liveTrace, setLiveTrace] = useState<TraceEvent[]>([]);
   const [, bump] = useReducer((n: number) => n + 1, 0);
+  // `t` opens the lesson's tasks (tui/TaskView.tsx) in place of the panes; q there comes back
+  const [tasksOpen, setTasksOpen] = useState(false);
   const sessionRef = useRef<LessonSession | undefined>(undefined);
   const onStepEndRef = useRef(props.onStepEnd);
   onStepEndRef.current = props.onStepEnd;
@@ -133,7 +136,8 @@ export function LessonView(props: LessonViewProps): React.ReactElement {
   };
 
   useLatestInput((input, key) => {
-    if (!props.active) return;
+    if (!props.active || tasksOpen) return;
+    if (input === 't' && !running) { setTasksOpen(true); return; }
     if (input === '?') { props.onHelp(); return; }
     if (key.upArrow || input === 'k') { select(selected - 1); return; }
     if (key.downArrow || input === 'j') { select(selected + 1); return; }
@@ -174,6 +178,7 @@ export function LessonView(props: LessonViewProps): React.ReactElement {
     return <Text dimColor>·</Text>;
   };
 
+  if (tasksOpen) return <TaskView lesson={lesson} width={width} height={height} sessionOptions={props.sessionOptions} onShell={() => props.onShell('host', session)} onClose={() => setTasksOpen(false)} active={props.active} />;
   const traceEvents = running || !result ? liveTrace : result.trace;
   const doneCount = lesson.steps.filter((s) => session.results[s.index]?.ok || props.doneBefore[s.index]).length;
 
