@@ -1,29 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa, execaSync } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, startDaemon, type TestDaemon } from './helpers/daemon.js';
+import { hasTmux, tmuxTerminal } from './helpers/tmux.js';
 
 // A learner solves a task by hand: lesson 01 in a real terminal (tmux), `t` opens its task, `r` sets the
 // scene, `h` opens the host shell where the fix is typed, and ⏎ back in the TUI checks it on the kernel.
-const TMUX = ['-L', `boxlab-tasks-${process.pid}`];
-const tmux = (...args: string[]) => execa('tmux', [...TMUX, ...args], { reject: false });
-const screen = async () => (await tmux('capture-pane', '-p', '-J', '-t', 'tk')).stdout;
-const keys = (...k: string[]) => tmux('send-keys', '-t', 'tk', ...k);
-
-async function waitFor(re: RegExp, ms = 30_000): Promise<string> {
-  const end = Date.now() + ms;
-  let last = '';
-  while (Date.now() < end) {
-    last = await screen();
-    if (re.test(last)) return last;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`the screen never showed ${re}; it shows:\n${last}`);
-}
-
-const hasTmux = execaSync('sh', ['-c', 'command -v tmux'], { reject: false }).exitCode === 0;
+const { keys, waitFor, start, close } = tmuxTerminal(`boxlab-tasks-${process.pid}`, 'tk');
 
 describe.skipIf(!hasTmux)('a task solved by hand in the TUI (tmux)', () => {
   let daemon: TestDaemon;
@@ -34,15 +18,12 @@ describe.skipIf(!hasTmux)('a task solved by hand in the TUI (tmux)', () => {
     state = mkdtempSync(join(tmpdir(), 'boxlab-tasks-e2e-'));
     const env = Object.entries({ ...daemon.env, BOXLAB_STATE: state, TERM: 'xterm-256color', SHELL: '/bin/sh', PS1: 'host$ ' }).map(([k, v]) => `${k}=${v}`).join(' ');
     // CI=true would make ink render only its last frame; the learner's terminal is not CI
-    const r = await tmux('new-session', '-d', '-s', 'tk', '-x', '120', '-y', '40', `cd ${REPO} && env -u CI ${env} bin/boxlab learn 01-uts; sleep 300`);
+    const r = await start(`cd ${REPO} && env -u CI ${env} bin/boxlab learn 01-uts; sleep 300`, 120, 40);
     expect(r.exitCode, r.stderr).toBe(0);
   });
 
   afterAll(async () => {
-    const pane = (await tmux('display', '-p', '-t', 'tk', '#{pane_pid}')).stdout.trim();
-    const tui = pane ? (await execa('pgrep', ['-P', pane], { reject: false })).stdout.split('\n').filter(Boolean) : [];
-    await tmux('kill-server');
-    for (let i = 0; i < 200 && tui.some((p) => existsSync(`/proc/${p}`)); i++) await new Promise((r) => setTimeout(r, 100));
+    await close();
     await daemon?.stop();
     if (state) rmSync(state, { recursive: true, force: true });
   });
