@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -110,12 +110,15 @@ describe('tasks on the kernel', () => {
     await cli(['rm', '-f', name]);
   }, 300_000);
 
-  it(`boxlab check --tasks --all: at least ${LESSONS.length} tasks, none solved before its solution, all solved after, nothing left`, async () => {
+  it(`boxlab check --tasks --all: at least 27 tasks, none solved before its solution, all solved after, nothing left`, async () => {
     const r = await cli(['check', '--tasks', '--all', '--json'], {}, 900_000);
     const report = JSON.parse(r.stdout) as { ok: boolean; tasks: number; preSolved: number; solved: number; verdicts: { lesson: string; task: string; ok: boolean; error?: string; preSolved: string[]; cleanupFailures: string[] }[] };
     const bad = report.verdicts.filter((v) => !v.ok).map((v) => `${v.lesson} / ${v.task}: ${v.error ?? ''} ${v.preSolved.join('; ')} ${v.cleanupFailures.join('; ')}`);
     expect(bad).toEqual([]);
-    expect(new Set(report.verdicts.map((v) => v.lesson))).toEqual(new Set(LESSONS));
+    // every lesson folder with a tasks.md is solved; a lesson added later without one is not a failure here
+    const withTasks = LESSONS.filter((l) => existsSync(join(REPO, 'lessons', l, 'tasks.md')));
+    expect(new Set(report.verdicts.map((v) => v.lesson))).toEqual(new Set(withTasks));
+    expect(withTasks.length).toBeGreaterThanOrEqual(27);
     expect(report.tasks).toBeGreaterThanOrEqual(27);
     expect(report.preSolved).toBe(0);
     expect(report.solved).toBe(report.tasks);
