@@ -62,8 +62,26 @@ export function loadProgress(file: string): Progress {
 export function saveProgress(file: string, p: Progress): void {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(p, null, 2)}\n`);
+  writeFileSync(tmp, `${JSON.stringify(keepTaskRecords(file, p), null, 2)}\n`);
   renameSync(tmp, file);
+}
+
+/**
+ * Task records and the learner's seed are written straight to the file by `boxlab task` and the TUI's task
+ * view, while the TUI may hold an older copy of the whole progress: a save keeps the newer record of each
+ * task and the seed already on disk, whichever copy is written.
+ */
+function keepTaskRecords(file: string, p: Progress): Progress {
+  let disk: Progress;
+  try { disk = loadProgress(file); } catch { return p; }
+  const tasks = structuredClone(p.tasks);
+  for (const [lesson, byTitle] of Object.entries(disk.tasks)) {
+    for (const [title, rec] of Object.entries(byTitle)) {
+      const mine = tasks[lesson]?.[title];
+      if (!mine || mine.updatedAt < rec.updatedAt) (tasks[lesson] ??= {})[title] = rec;
+    }
+  }
+  return { ...p, tasks, ...(p.seed === undefined && disk.seed !== undefined && { seed: disk.seed }) };
 }
 
 export function recordStep(p: Progress, lesson: Lesson, stepIndex: number, outcome: { ok: boolean; checksPassed: number; checksTotal: number }, now = new Date()): Progress {

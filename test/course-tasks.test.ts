@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadProgress, saveProgress } from '../course/progress.js';
 import { drawParams } from '../course/tasks/params.js';
+import { learnerSeed, updateTaskProgress } from '../course/tasks/progress.js';
 import { parseTasks } from '../course/tasks/parse.js';
 import { REPO, startDaemon, type TestDaemon } from './helpers/daemon.js';
 
@@ -55,6 +57,25 @@ describe('task files', () => {
     expect(one.get('word')).toMatch(/^[a-z]{6}$/);
     const others = ['s2', 's3', 's4', 's5'].map((s) => drawParams(params, s, 'demo').get('word'));
     expect(others.every((w) => w !== one.get('word'))).toBe(true);
+  });
+});
+
+describe('the progress file', () => {
+  it('keeps task records and the seed when a stale copy of the whole progress is saved (the TUI holds one)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'boxlab-tasks-progress-'));
+    try {
+      const file = join(dir, 'progress.json');
+      const stale = loadProgress(file);
+      const env = { BOXLAB_STATE: dir } as NodeJS.ProcessEnv;
+      const seed = learnerSeed(env);
+      updateTaskProgress('01-uts', 'T', (t) => { t.attempts = 2; }, env);
+      saveProgress(file, stale);
+      const now = loadProgress(file);
+      expect(now.seed).toBe(seed);
+      expect(now.tasks['01-uts']?.['T']?.attempts).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,13 +1,30 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa, execaSync } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, startDaemon, type TestDaemon } from './helpers/daemon.js';
-import { hasTmux, tmuxTerminal } from './helpers/tmux.js';
 
 // The real `boxlab` in a real terminal (tmux, 80×24): lesson 01 from the menu to the last ✓, a shell in the
 // container, quitting, and the terminal as it was. A private tmux server and daemon keep it to itself.
-const { tmux, screen, keys, waitFor, close } = tmuxTerminal(`boxlab-e2e-${process.pid}`, 'e2e');
+const TMUX = ['-L', `boxlab-e2e-${process.pid}`];
+const tmux = (...args: string[]) => execa('tmux', [...TMUX, ...args], { reject: false });
+const screen = async () => (await tmux('capture-pane', '-p', '-t', 'e2e')).stdout;
+const keys = (...k: string[]) => tmux('send-keys', '-t', 'e2e', ...k);
+
+async function waitFor(re: RegExp, ms = 30_000): Promise<string> {
+  const end = Date.now() + ms;
+  let last = '';
+  while (Date.now() < end) {
+    last = await screen();
+    if (re.test(last)) return last;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`the screen never showed ${re}; it shows:\n${last}`);
+}
+
+// vm/provision.sh installs tmux; a machine without it skips (and says so) rather than failing
+const hasTmux = execaSync('sh', ['-c', 'command -v tmux'], { reject: false }).exitCode === 0;
 
 describe.skipIf(!hasTmux)('boxlab TUI end to end (tmux)', () => {
   let daemon: TestDaemon;
@@ -26,7 +43,10 @@ describe.skipIf(!hasTmux)('boxlab TUI end to end (tmux)', () => {
 
   afterAll(async () => {
     // closing the terminal sends SIGHUP: the TUI unmounts and cleans its lesson up; wait for it to finish
-    await close();
+    const pane = (await tmux('display', '-p', '-t', 'e2e', '#{pane_pid}')).stdout.trim();
+    const tui = pane ? (await execa('pgrep', ['-P', pane], { reject: false })).stdout.split('\n').filter(Boolean) : [];
+    await tmux('kill-server');
+    for (let i = 0; i < 200 && tui.some((p) => existsSync(`/proc/${p}`)); i++) await new Promise((r) => setTimeout(r, 100));
     await daemon?.stop();
     if (state) rmSync(state, { recursive: true, force: true });
   });

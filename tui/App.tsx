@@ -58,10 +58,7 @@ export function App(props: AppProps): React.ReactElement {
 
   const onStepEnd = useCallback((lesson: Lesson, r: StepResult) => {
     setProgress((p) => {
-      // tasks (tui/TaskView.tsx) write their records and the learner's seed straight to the file: keep them
-      let disk: Progress = p;
-      try { disk = loadProgress(props.progressFile); } catch { /* keep what we have */ }
-      const next = recordStep({ ...structuredClone(p), tasks: disk.tasks, ...(disk.seed !== undefined && { seed: disk.seed }) }, lesson, r.index, { ok: r.ok, checksPassed: r.checks.filter((c) => c.passed).length, checksTotal: r.checks.length });
+      const next = recordStep(structuredClone(p), lesson, r.index, { ok: r.ok, checksPassed: r.checks.filter((c) => c.passed).length, checksTotal: r.checks.length });
       try { saveProgress(props.progressFile, next); } catch { /* a read-only home must not stop the lesson */ }
       return next;
     });

@@ -17,8 +17,8 @@ export interface TaskViewProps {
   width: number;
   height: number;
   sessionOptions: SessionOptions;
-  /** opens the host shell (the lesson view's `h`); returns the line to show when the learner is back */
-  onShell: () => string;
+  /** opens the host shell (the lesson view's `h`); may return the line to show when the learner is back */
+  onShell: () => string | void;
   onClose: () => void;
   active: boolean;
 }
@@ -73,7 +73,7 @@ export function TaskView(props: TaskViewProps): React.ReactElement {
     if (!file || !task) return;
     if (input !== 'S') setAskSolution(false);
     if (key.leftArrow || key.rightArrow) { setIndex((i) => Math.max(0, Math.min(file.tasks.length - 1, i + (key.leftArrow ? -1 : 1)))); return; }
-    if (input === 'h') { setMessage({ text: props.onShell() }); return; }
+    if (input === 'h') { setMessage({ text: props.onShell() ?? 'back from the host shell — ⏎ checks what you made' }); return; }
     if (input === 'r') {
       void act('setting the scene…', async () => {
         const r = await startTask(file, task, params, props.sessionOptions);
