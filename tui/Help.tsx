@@ -10,7 +10,6 @@ const KEYS: [string, string][] = [
   ['PgUp/PgDn  b/space', 'scroll the pane'],
   ['s', "shell inside the lesson's container (exit to come back)"],
   ['h', "host shell with boxlab on PATH (exit to come back)"],
-  ['t', "the lesson's task: do it yourself (h), ⏎ checks it"],
   ['?', 'this help'],
   ['q  Esc', 'back to the menu (cleans the lesson up) / quit'],
   ['Ctrl-C', 'quit at once (still cleans up)'],

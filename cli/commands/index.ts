@@ -7,8 +7,8 @@ import * as network from './network.js';
 import * as cgroups from './cgroups.js';
 import * as images from './images.js';
 import * as course from './course.js';
-import * as doctor from './doctor.js';
 import * as task from './task.js';
+import * as doctor from './doctor.js';
 
 /** Every command group. A group adds itself with one import and one entry here. */
 const groups: { register: (program: Command) => void }[] = [
@@ -20,8 +20,8 @@ const groups: { register: (program: Command) => void }[] = [
   cgroups,
   images,
   course,
-  doctor,
   task,
+  doctor,
 ];
 
 export function registerAll(program: Command): void {
