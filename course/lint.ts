@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseLessonFile } from './parse.js';
 import { BUILTIN_VALUES, placeholdersIn } from './placeholders.js';
+import { lintTaskFiles } from './tasks/lint.js';
 import type { CgroupVersion, Diagnostic, Lesson, RunnableBlock } from './types.js';
 
 export interface LoadedLessons {
@@ -31,6 +32,7 @@ export function loadLessons(lessonsDir: string): LoadedLessons {
     lessons.push(r.lesson);
   }
   diagnostics.push(...lintPrerequisites(lessons));
+  diagnostics.push(...lintTaskFiles(lessons));
   return { lessons, diagnostics: dedupe(diagnostics) };
 }
 

@@ -116,7 +116,7 @@ function countNewlines(s: string, from: number, to: number): number {
   return n;
 }
 
-type Report = (line: number, message: string) => void;
+export type Report = (line: number, message: string) => void;
 
 function parseFrontMatter(yamlText: string, firstLine: number, report: Report): LessonMeta | undefined {
   const y = parseYaml(yamlText);
@@ -157,7 +157,8 @@ function parseInfo(info: string, line: number, report: Report): Attrs {
   return { kind, values };
 }
 
-function parseBlock(token: Tokens.Code, line: number, report: Report): Block | undefined {
+/** One runnable fenced block (kind from its info string); also used by the task parser (course/tasks/). */
+export function parseBlock(token: Tokens.Code, line: number, report: Report): Block | undefined {
   const { kind, values } = parseInfo(token.lang ?? '', line, report);
   const bodyLine = line + 1;
   const base: { line: number; cgroup?: CgroupVersion; timeoutMs?: number } = { line };

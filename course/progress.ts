@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../engine/sys/errors.js';
 import { stateDir } from './env.js';
+import { taskProgressSchema } from './tasks/schema.js';
 import type { Lesson } from './types.js';
 
 const stepSchema = z.object({
@@ -33,6 +34,10 @@ const progressSchema = z.object({
   lastLesson: z.string().optional(),
   lessons: z.record(z.string(), lessonSchema).default({}),
   interview: z.record(z.string(), interviewMarkSchema).optional(),
+  /** draws the learner's task parameters (course/tasks/params.ts) */
+  seed: z.string().optional(),
+  /** lesson id → task title → attempts, hints, solution shown, solved */
+  tasks: z.record(z.string(), z.record(z.string(), taskProgressSchema)).default({}),
 });
 
 export type Progress = z.infer<typeof progressSchema>;
@@ -45,7 +50,7 @@ export function progressFile(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export function emptyProgress(): Progress {
-  return { version: 1, lessons: {}, ...(process.env.USER !== undefined && { user: process.env.USER }) };
+  return { version: 1, lessons: {}, tasks: {}, ...(process.env.USER !== undefined && { user: process.env.USER }) };
 }
 
 /** Reads the progress file; a missing file is a fresh start, a corrupt one a one-line error. */
@@ -68,8 +73,26 @@ export function loadProgress(file: string): Progress {
 export function saveProgress(file: string, p: Progress): void {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(p, null, 2)}\n`);
+  writeFileSync(tmp, `${JSON.stringify(keepTaskRecords(file, p), null, 2)}\n`);
   renameSync(tmp, file);
+}
+
+/**
+ * Task records and the learner's seed are written straight to the file by `boxlab task` and the TUI's task
+ * view, while the TUI may hold an older copy of the whole progress: a save keeps the newer record of each
+ * task and the seed already on disk, whichever copy is written.
+ */
+function keepTaskRecords(file: string, p: Progress): Progress {
+  let disk: Progress;
+  try { disk = loadProgress(file); } catch { return p; }
+  const tasks = structuredClone(p.tasks);
+  for (const [lesson, byTitle] of Object.entries(disk.tasks)) {
+    for (const [title, rec] of Object.entries(byTitle)) {
+      const mine = tasks[lesson]?.[title];
+      if (!mine || mine.updatedAt < rec.updatedAt) (tasks[lesson] ??= {})[title] = rec;
+    }
+  }
+  return { ...p, tasks, ...(p.seed === undefined && disk.seed !== undefined && { seed: disk.seed }) };
 }
 
 export function recordStep(p: Progress, lesson: Lesson, stepIndex: number, outcome: { ok: boolean; checksPassed: number; checksTotal: number }, now = new Date()): Progress {

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, startDaemon, type TestDaemon } from './helpers/daemon.js';
-import { hasTmux, tmuxPane } from './helpers/tmux.js';
+import { hasTmux, tmuxSession } from './helpers/tui-tmux.js';
 
 // A mock interview in a real terminal (tmux, 90×26): pick a topic, the question alone, typed notes, reveal,
 // the proof run live, a mark — then quit, reopen and find the mark and the notes kept (resume).
-const pane = tmuxPane('iv');
+const pane = tmuxSession('boxlab-iv');
 const { screen, waitFor, press } = pane;
 
 async function selectTopic(topic: string): Promise<void> {

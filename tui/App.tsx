@@ -7,6 +7,7 @@ import type { LessonSession, SessionOptions } from '../course/runner.js';
 import type { Lesson } from '../course/types.js';
 import { Help } from './Help.js';
 import { InterviewMode } from './InterviewView.js';
+import { TaskView } from './TaskView.js';
 import { LessonView, scrollLimits } from './LessonView.js';
 import { Menu } from './Menu.js';
 import { dispatchKey, MODES, type Effects } from './modes.js';
@@ -132,6 +133,11 @@ export function App(props: AppProps): React.ReactElement {
     // the interview view reads its own keys (the learner types notes there) and keeps its own screen state
     body = <InterviewMode lessons={lessons} progressFile={props.progressFile} sessionOptions={props.sessionOptions} width={width} height={height}
       active={!state.help} onLeave={() => { dispatch({ type: 'progress', progress: loadProgress(props.progressFile) }); dispatch({ type: 'mode', mode: 'menu' }); }} />;
+  } else if (state.mode === 'task' && state.lesson) {
+    // the task view reads its own keys and runs its checks through its own one-step sessions
+    body = <TaskView lesson={state.lesson.lesson} width={width} height={height} sessionOptions={props.sessionOptions} active={!state.help}
+      onShell={() => { const s = keeper.current; return s ? shellMessage('host', s) : undefined; }}
+      onClose={() => dispatch({ type: 'mode', mode: 'lesson' })} />;
   } else if (state.mode === 'lesson' && state.lesson) body = <LessonView state={state.lesson} done={doneSteps(state)} width={width} height={height} />;
   else {
     body = <Menu lessons={lessons} progress={state.progress} selected={state.menuSelected} width={width} height={height}

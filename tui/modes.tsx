@@ -107,6 +107,8 @@ const LESSON: ModeSpec = {
       match: (i) => i === 's', run: (c) => { if (!running(c)) c.effects.shell('container'); } },
     { keys: 'h', help: 'host shell with boxlab on PATH (exit returns)', bar: 'h host',
       match: (i) => i === 'h', run: (c) => { if (!running(c)) c.effects.shell('host'); } },
+    { keys: 't', help: "the lesson's task: do it yourself (h), ⏎ checks it", bar: 't task',
+      match: (i) => i === 't', run: (c) => { if (!running(c)) c.dispatch({ type: 'mode', mode: 'task' }); } },
     { keys: 'q  Esc', help: 'back to the menu (cleans the lesson up)', bar: 'q back',
       match: (i, k) => i === 'q' || k.escape, run: (c) => { if (!running(c, ', then q')) c.effects.leaveLesson(); } },
   ],
@@ -114,6 +116,19 @@ const LESSON: ModeSpec = {
 
 const shownOnly = () => false;
 const noop = () => undefined;
+
+const TASK: ModeSpec = {
+  title: 'Task',
+  ownsInput: true,
+  bindings: [
+    { keys: 'r', help: 'set the scene (the task\'s setup)', match: shownOnly, run: noop },
+    { keys: 'h', help: 'host shell with boxlab on PATH: do the task there (exit returns)', match: shownOnly, run: noop },
+    { keys: '⏎', help: 'check what you made, check by check', match: shownOnly, run: noop },
+    { keys: 'n', help: 'next hint (a nudge, then the flag, then the command)', match: shownOnly, run: noop },
+    { keys: 'S', help: 'the solution (after a few attempts, or S twice; recorded)', match: shownOnly, run: noop },
+    { keys: 'q  Esc', help: 'back to the lesson', match: shownOnly, run: noop },
+  ],
+};
 
 const INTERVIEW: ModeSpec = {
   title: 'Interview',
@@ -143,6 +158,7 @@ export const GLOBAL: Binding[] = [
 export const MODES: Record<ModeId, ModeSpec> = {
   menu: MENU,
   lesson: LESSON,
+  task: TASK,
   interview: INTERVIEW,
 };
 

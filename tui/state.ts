@@ -61,7 +61,7 @@ export interface LessonState {
  * The screens of the app. A new one (task view, interview) adds its id here and its entry in MODES
  * (tui/modes.tsx); its own data lives in `views[id]`, changed through the `view` action.
  */
-export type ModeId = 'menu' | 'lesson' | 'interview';
+export type ModeId = 'menu' | 'lesson' | 'task' | 'interview';
 
 export interface AppState {
   mode: ModeId;

@@ -44,9 +44,18 @@ export function register(program: Command): void {
     .option('--all', 'every lesson')
     .option('--json', 'one JSON report on stdout')
     .option('--show-trace', "print the engine's trace under each step")
-    .action(async (ids: string[], o: { all?: boolean; json?: boolean; showTrace?: boolean }) => {
+    .option('--tasks', "solve each lesson's tasks instead: checks must fail before the solution, pass after")
+    .option('--seed <seed>', 'with --tasks: draw the task values from this seed')
+    .action(async (ids: string[], o: { all?: boolean; json?: boolean; showTrace?: boolean; tasks?: boolean; seed?: string }) => {
       const signal = stopOnSignal();
       process.on('SIGPIPE', () => { stdoutOpen = false; });
+      if (o.tasks) {
+        exit(await (await import('../../course/tasks/commands.js')).tasksCheckCommand({ io, target: target(program) }, {
+          ids, signal, ...(o.all !== undefined && { all: o.all }), ...(o.json !== undefined && { json: o.json }),
+          ...(o.seed !== undefined && { seed: o.seed }),
+        }));
+        return;
+      }
       exit(await (await course()).checkCommand({ io }, {
         ids, target: target(program), signal,
         ...(o.all !== undefined && { all: o.all }), ...(o.json !== undefined && { json: o.json }),

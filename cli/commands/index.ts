@@ -7,6 +7,7 @@ import * as network from './network.js';
 import * as cgroups from './cgroups.js';
 import * as images from './images.js';
 import * as course from './course.js';
+import * as task from './task.js';
 import * as doctor from './doctor.js';
 import * as classroom from './classroom.js';
 import * as interview from './interview.js';
@@ -21,6 +22,7 @@ const groups: { register: (program: Command) => void }[] = [
   cgroups,
   images,
   course,
+  task,
   doctor,
   classroom,
   interview,

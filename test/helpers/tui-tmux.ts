@@ -17,14 +17,17 @@ export interface TmuxTerminal {
   close(): Promise<void>;
 }
 
-/** A private tmux server running `command` in a `columns`×`rows` terminal. */
-export async function openTerminal(name: string, columns: number, rows: number, command: string): Promise<TmuxTerminal> {
+export interface TmuxSession extends TmuxTerminal {
+  /** starts `command` in a detached `columns`×`rows` terminal */
+  start(command: string, columns: number, rows: number): ReturnType<typeof execa>;
+}
+
+/** A private tmux server (its own socket name) with one session, started later with `start`. */
+export function tmuxSession(name: string): TmuxSession {
   const server = ['-L', `${name}-${process.pid}`];
   const tmux = (...args: string[]) => execa('tmux', [...server, ...args], { reject: false });
   const screen = async () => String((await tmux('capture-pane', '-p', '-t', 'tui')).stdout);
   const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-  const r = await tmux('new-session', '-d', '-s', 'tui', '-x', String(columns), '-y', String(rows), command);
-  if (r.exitCode !== 0) throw new Error(`tmux new-session failed: ${String(r.stderr)}`);
   const settled = async () => {
     let last = await screen();
     for (let t = 0; t < 40; t++) {
@@ -38,6 +41,7 @@ export async function openTerminal(name: string, columns: number, rows: number, 
   return {
     tmux,
     screen,
+    start: (command, columns, rows) => tmux('new-session', '-d', '-s', 'tui', '-x', String(columns), '-y', String(rows), command),
     keys: (...k) => tmux('send-keys', '-t', 'tui', ...k),
     settled,
     async waitFor(re, ms = 30_000) {
@@ -63,4 +67,12 @@ export async function openTerminal(name: string, columns: number, rows: number, 
       for (let i = 0; i < 200 && children.some((p) => existsSync(`/proc/${p}`)); i++) await pause(100);
     },
   };
+}
+
+/** A private tmux server running `command` in a `columns`×`rows` terminal. */
+export async function openTerminal(name: string, columns: number, rows: number, command: string): Promise<TmuxTerminal> {
+  const t = tmuxSession(name);
+  const r = await t.start(command, columns, rows);
+  if (r.exitCode !== 0) throw new Error(`tmux new-session failed: ${String(r.stderr)}`);
+  return t;
 }

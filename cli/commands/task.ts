@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import type { TaskContext } from '../../course/tasks/commands.js';
+import { UserError } from '../../engine/sys/errors.js';
+import { ExitCode, location } from '../context.js';
+
+const io: TaskContext['io'] = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+// loaded only for `boxlab task ...`, like the course commands
+const tasks = () => import('../../course/tasks/commands.js');
+
+function ctx(program: Command): TaskContext {
+  const loc = location(program);
+  return { io, target: { socket: loc.socket, root: loc.root } };
+}
+
+function taskNo(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UserError(`--task ${v}: give the task's number, 1 for the first`);
+  return n;
+}
+
+function exit(code: number): void {
+  if (code !== 0) throw new ExitCode(code);
+}
+
+/** `boxlab task ...`: tasks the learner solves by hand, checked on the kernel (lessons/<id>/tasks.md). */
+export function register(program: Command): void {
+  const task = program.command('task')
+    .description("a lesson's task: you do it by hand, boxlab checks the kernel's state (task LESSON shows the goal)")
+    .argument('<lesson>', 'lesson id (11-memory-and-oom, or just 11)')
+    .option('--task <n>', 'which task of the lesson (default: the first not solved)')
+    .action(async (lesson: string, o: { task?: string }) => exit((await tasks()).taskShowCommand(ctx(program), lesson, taskNo(o.task))));
+  const sub = (name: string, description: string) => task.command(name).description(description)
+    .argument('<lesson>', 'lesson id').option('--task <n>', 'which task of the lesson');
+  sub('start', 'set the scene: clear an earlier attempt and run the task\'s setup')
+    .action(async (lesson: string, o: { task?: string }) => exit(await (await tasks()).taskStartCommand(ctx(program), lesson, taskNo(o.task))));
+  sub('check', 'check what you made: each check says what it looked at and what it found')
+    .action(async (lesson: string, o: { task?: string }) => exit(await (await tasks()).taskCheckCommand(ctx(program), lesson, taskNo(o.task))));
+  sub('hint', 'the next hint: a nudge, then the flag, then the command')
+    .action(async (lesson: string, o: { task?: string }) => exit((await tasks()).taskHintCommand(ctx(program), lesson, taskNo(o.task))));
+  sub('solution', 'show the solution (recorded in your progress)')
+    .option('--run', 'also run it')
+    .action(async (lesson: string, o: { task?: string; run?: boolean }) => exit(await (await tasks()).taskSolutionCommand(ctx(program), lesson, {
+      ...(taskNo(o.task) !== undefined && { taskNo: taskNo(o.task)! }), ...(o.run !== undefined && { run: o.run }),
+    })));
+}
