@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { Client } from '../engine/client/client.js';
+import { ndjsonSplitter } from '../engine/client/ndjson.js';
 import type { TraceEvent } from '../engine/sys/trace.js';
 
 /** Where the runner hears what the engine did while a step ran. */
@@ -27,20 +28,11 @@ export class FakeTraceSource implements TraceSource {
   }
 }
 
-/** Calls `onLine` with each complete line of a newline-delimited stream; resolves when the stream ends. */
-export function eachLine(stream: NodeJS.ReadableStream, onLine: (line: string) => void): Promise<void> {
+/** Feeds every NDJSON value of `stream` to `onValue`, skipping torn lines; resolves when the stream ends. */
+function eachValue<T>(stream: NodeJS.ReadableStream, onValue: (value: T) => void): Promise<void> {
   return new Promise((resolve) => {
-    let buf = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      buf += chunk;
-      let nl;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl).trim();
-        buf = buf.slice(nl + 1);
-        if (line) onLine(line);
-      }
-    });
+    const split = ndjsonSplitter<T>(onValue, { onBadLine: () => { /* a torn line from a dying daemon: skip it */ } });
+    stream.on('data', (chunk: Buffer | string) => split(chunk));
     stream.on('end', () => resolve());
     stream.on('close', () => resolve());
     stream.on('error', () => resolve());
@@ -86,12 +78,7 @@ export class DaemonTraceSource implements TraceSource {
         if (stopped) { res.destroy(); return; }
         current = res;
         settle();
-        await eachLine(res, (line) => {
-          try {
-            const e = JSON.parse(line) as TraceEvent;
-            if (typeof e.name === 'string') listener(e);
-          } catch { /* a torn line from a dying daemon: skip it */ }
-        });
+        await eachValue<TraceEvent>(res, (e) => { if (typeof e?.name === 'string') listener(e); });
         retry();
       };
       void connect();
