@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import { UserError } from '../engine/sys/errors.js';
 import { formatTrace } from '../engine/sys/trace.js';
 import { daemonTargetFromEnv, detectCgroupVersion, lessonsDir as defaultLessonsDir, type DaemonTarget } from './env.js';
+import type { CheckResult } from './checks.js';
 import type { Executor } from './exec.js';
 import { loadLessons } from './lint.js';
 import { lessonStatus, loadProgress, progressFile, resetLessonProgress, saveProgress, STATUS_MARK, stepsDone } from './progress.js';
@@ -68,6 +69,15 @@ export interface CheckOptions {
   traceSource?: TraceSource;
   target?: DaemonTarget;
   signal?: AbortSignal;
+  /** also run each step's checks with its actions skipped and fail on any that still pass (not invariants) */
+  counterfactual?: boolean;
+}
+
+/** Checks that passed with their step's actions skipped and declare no invariant: they prove nothing. */
+export function vacuousChecks(report: LessonReport): { step: number; result: CheckResult }[] {
+  return report.steps.flatMap((s) => s.checks
+    .filter((c) => c.passed && c.withoutAction === 'passed' && c.invariant === undefined)
+    .map((result) => ({ step: s.index, result })));
 }
 
 /** `boxlab check LESSON...|--all [--json]`: runs lessons headless; exit 0 only if every check passed. */
@@ -102,15 +112,22 @@ export async function checkCommand(ctx: CourseContext, opts: CheckOptions): Prom
       ...(opts.executor !== undefined && { executor: opts.executor }),
       ...(opts.signal !== undefined && { signal: opts.signal }),
       ...(onEvent !== undefined && { onEvent }),
+      ...(opts.counterfactual && { counterfactual: true }),
     });
     reports.push(report);
-    if (!opts.json) printSummary(ctx.io, report, lesson);
+    if (opts.counterfactual && vacuousChecks(report).length > 0) report.ok = false;
+    if (!opts.json) printSummary(ctx.io, report, lesson, opts.counterfactual ?? false);
   }
   const ok = reports.every((r) => r.ok) && !opts.signal?.aborted;
   if (opts.json) ctx.io.out(JSON.stringify({ ok, cgroup, lessons: reports.map(jsonReport) }, null, 2));
   else {
     const checks = reports.flatMap((r) => r.steps.flatMap((s) => s.checks));
     ctx.io.out(`${ok ? 'PASS' : 'FAIL'}: ${checks.filter((c) => c.passed).length}/${checks.length} checks passed in ${reports.length} lesson${reports.length === 1 ? '' : 's'}`);
+    if (opts.counterfactual) {
+      const vacuous = reports.reduce((n, r) => n + vacuousChecks(r).length, 0);
+      const invariants = checks.filter((c) => c.invariant !== undefined).length;
+      ctx.io.out(`counterfactual: ${vacuous} check${vacuous === 1 ? '' : 's'} passed with ${vacuous === 1 ? 'its' : 'their'} action skipped; ${invariants} declared invariant${invariants === 1 ? '' : 's'}`);
+    }
   }
   return ok ? 0 : 1;
 }
@@ -127,8 +144,13 @@ function printEvent(io: Output, e: RunEvent, trace: boolean): void {
   }
 }
 
-function printSummary(io: Output, r: LessonReport, lesson: Lesson): void {
+function printSummary(io: Output, r: LessonReport, lesson: Lesson, counterfactual: boolean): void {
   if (r.skipped) { io.out(`  skipped: ${r.skipped}`); return; }
+  if (counterfactual) {
+    for (const { step, result } of vacuousChecks(r)) {
+      io.out(`  ✗ ${relative(process.cwd(), lesson.file) || lesson.file}:${result.line}: step ${step + 1}: passes with the step's actions skipped, so it proves nothing: ${result.proves}\n      make it depend on the action, or add invariant: <why it holds either way>`);
+    }
+  }
   const notRun = lesson.steps.length - r.steps.length;
   if (notRun > 0) io.out(`  ${notRun} step${notRun > 1 ? 's' : ''} not run after the failure`);
   for (const f of r.cleanupFailures) io.out(`  ✗ cleanup failed: ${f}`);
@@ -140,7 +162,10 @@ function jsonReport(r: LessonReport) {
     cleanupFailures: r.cleanupFailures,
     steps: r.steps.map((s) => ({
       index: s.index + 1, title: s.title, ok: s.ok, ...(s.error !== undefined && { error: s.error, hint: s.hint }),
-      checks: s.checks.map((c) => ({ passed: c.passed, proves: c.proves, detail: c.detail })),
+      checks: s.checks.map((c) => ({
+        passed: c.passed, proves: c.proves, detail: c.detail, line: c.line,
+        ...(c.withoutAction !== undefined && { withoutAction: c.withoutAction }), ...(c.invariant !== undefined && { invariant: c.invariant }),
+      })),
     })),
   };
 }

@@ -43,7 +43,8 @@ export function register(program: Command): void {
     .option('--all', 'every lesson')
     .option('--json', 'one JSON report on stdout')
     .option('--show-trace', "print the engine's trace under each step")
-    .action(async (ids: string[], o: { all?: boolean; json?: boolean; showTrace?: boolean }) => {
+    .option('--counterfactual', 'also run each check with its step\'s actions skipped; fail on any that still passes (it proves nothing) unless it declares invariant:')
+    .action(async (ids: string[], o: { all?: boolean; json?: boolean; showTrace?: boolean; counterfactual?: boolean }) => {
       // Ctrl-C finishes the running step and cleans the lesson up instead of leaving containers behind
       const stop = new AbortController();
       const onSignal = () => {
@@ -58,6 +59,7 @@ export function register(program: Command): void {
         ids, target: target(program), signal: stop.signal,
         ...(o.all !== undefined && { all: o.all }), ...(o.json !== undefined && { json: o.json }),
         ...(o.showTrace !== undefined && { trace: o.showTrace }),
+        ...(o.counterfactual !== undefined && { counterfactual: o.counterfactual }),
       }));
     });
 
