@@ -346,8 +346,11 @@ export class LessonSession {
 
   /** Substitutes `values` into a check and evaluates it (running its command, if any). */
   private async evaluate(check: Check, block: CheckBlock, values: ReadonlyMap<string, string>): Promise<CheckResult> {
+    let hint = check.hint;
+    // a hint may name the pids and paths of this run; one that cannot be filled in is shown as written
+    if (hint !== undefined) try { hint = substitute(hint, values); } catch { /* keep it */ }
     const bound = {
-      ...check,
+      ...check, ...(hint !== undefined && { hint }),
       ops: Object.fromEntries(Object.entries(check.ops).map(([k, v]) => [k, typeof v === 'string' ? substitute(v, values) : v])),
     };
     if ('run' in check.subject) {
