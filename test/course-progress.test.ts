@@ -98,7 +98,7 @@ describe('course commands', () => {
       expect(await checkCommand({ lessonsDir: f.dir, env, io: js.io }, { ids: ['fail'], json: true })).toBe(1);
       const parsed = JSON.parse(js.out.join('\n'));
       expect(parsed.ok).toBe(false);
-      expect(parsed.lessons[0].steps[0].checks[0]).toEqual({ passed: false, proves: 'Nothing at all but a sentence long enough.', detail: '"a" is not "b"' });
+      expect(parsed.lessons[0].steps[0].checks[0]).toMatchObject({ passed: false, proves: 'Nothing at all but a sentence long enough.', detail: '"a" is not "b"' });
       await expect(checkCommand({ lessonsDir: f.dir, env, io: io().io }, { ids: ['nope'] })).rejects.toThrow(/no lesson "nope"/);
     } finally { f.cleanup(); }
   });
