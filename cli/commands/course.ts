@@ -73,12 +73,18 @@ export function register(program: Command): void {
   program.command('learn', { isDefault: true })
     .description('open the course (a lesson directly if named); also what `boxlab` alone does')
     .argument('[lesson]', 'lesson id')
-    .action(async (lesson: string | undefined) => {
+    // commander hands `boxlab pull alpine` to this default command as two words; say what is wrong with the
+    // first word instead of commander's "too many arguments for 'learn'"
+    .allowExcessArguments(true)
+    .action(async (lesson: string | undefined, _opts: unknown, cmd: Command) => {
+      if (cmd.args.length > 1) {
+        throw new UserError(`unknown command "${lesson}" — boxlab --help lists the commands${lesson === 'pull' ? ' (boxlab has no registry client: images come from build, commit and load -i FILE.tar)' : ''}`);
+      }
       if (lesson !== undefined) {
         const [{ loadLessons }, { lessonsDir }] = await Promise.all([import('../../course/lint.js'), import('../../course/env.js')]);
         const { lessons } = loadLessons(lessonsDir());
         const known = lessons.some((l) => l.meta.id === lesson || l.meta.id.startsWith(`${lesson}-`) || l.meta.id.split('-').slice(1).join('-') === lesson);
-        if (!known) throw new UserError(`"${lesson}" is neither a command nor a lesson — boxlab --help lists commands, boxlab lessons the lessons`);
+        if (!known) throw new UserError(`unknown command "${lesson}" (and no lesson of that name) — boxlab --help lists the commands, boxlab lessons the lessons`);
       }
       const { startTui } = await import('../../tui/index.js');
       exit(await startTui({ target: target(program), ...(lesson !== undefined && { lesson }) }));
