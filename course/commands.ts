@@ -6,7 +6,7 @@ import { daemonTargetFromEnv, detectCgroupVersion, lessonsDir as defaultLessonsD
 import type { CheckResult } from './checks.js';
 import type { Executor } from './exec.js';
 import { loadLessons } from './lint.js';
-import { lessonStatus, loadProgress, progressFile, resetLessonProgress, saveProgress, STATUS_MARK, stepsDone } from './progress.js';
+import { lessonStatus, loadProgress, progressFile, recordStep, resetLessonProgress, saveProgress, STATUS_MARK, stepsDone } from './progress.js';
 import { runLesson, type LessonReport, type RunEvent } from './runner.js';
 import { DaemonTraceSource, type TraceSource } from './trace-source.js';
 import type { Diagnostic, Lesson } from './types.js';
@@ -115,6 +115,7 @@ export async function checkCommand(ctx: CourseContext, opts: CheckOptions): Prom
       ...(opts.counterfactual && { counterfactual: true }),
     });
     reports.push(report);
+    recordProgress(env, lesson, report);
     if (opts.counterfactual && vacuousChecks(report).length > 0) report.ok = false;
     if (!opts.json) printSummary(ctx.io, report, lesson, opts.counterfactual ?? false);
   }
@@ -130,6 +131,17 @@ export async function checkCommand(ctx: CourseContext, opts: CheckOptions): Prom
     }
   }
   return ok ? 0 : 1;
+}
+
+/** A step passed headless is a step done: `boxlab progress` and the menu count it like one done in the TUI. */
+function recordProgress(env: NodeJS.ProcessEnv, lesson: Lesson, report: LessonReport): void {
+  if (report.skipped !== undefined || report.steps.length === 0) return;
+  const file = progressFile(env);
+  const p = loadProgress(file);
+  for (const r of report.steps) {
+    recordStep(p, lesson, r.index, { ok: r.ok, checksPassed: r.checks.filter((c) => c.passed).length, checksTotal: r.checks.length });
+  }
+  saveProgress(file, p);
 }
 
 function printEvent(io: Output, e: RunEvent, trace: boolean): void {

@@ -38,7 +38,7 @@ export function register(program: Command): void {
     .action(async () => exit((await course()).lintLessonsCommand({ io })));
 
   program.command('check')
-    .description('run lessons headless and print each check with what it proves; exit 0 only if all pass')
+    .description('run lessons headless and print each check with what it proves; exit 0 only if all pass (steps that pass count as progress)')
     .argument('[lessons...]', 'lesson ids (01-uts, or just uts)')
     .option('--all', 'every lesson')
     .option('--json', 'one JSON report on stdout')
