@@ -150,6 +150,7 @@ export function lintLesson(lesson: Lesson): Diagnostic[] {
     }
   }
   raw.push(...lintExpectedFailures(lesson).map((d) => ({ ...d, variant: variants[0]! })));
+  raw.push(...lintHints(lesson).map((d) => ({ ...d, variant: variants[0]! })));
   // an error in every variant is reported once, plainly; one in a single variant names it
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
@@ -187,4 +188,11 @@ function lintExpectedFailures(lesson: Lesson): Diagnostic[] {
     if (!read) out.push({ file: lesson.file, line: b.line, message: `action expect=fail name=${b.name}: no check reads why it failed — add a check with value: "{{${b.name}}}" and contains:/matches: the error text (or value: "{{${b.name}.exit}}" equals: a telling exit status)` });
   });
   return out;
+}
+
+/** A failed check is where a learner gets stuck: each one says where to look (docs/lesson-format.md §2.5). */
+function lintHints(lesson: Lesson): Diagnostic[] {
+  return lesson.steps.flatMap((s) => s.blocks).flatMap((b) => (b.kind === 'check' ? b.checks : []))
+    .filter((c) => c.hint === undefined)
+    .map((c) => ({ file: lesson.file, line: c.line, message: 'check without hint: — add hint: saying where to look when it fails (a file, a command, a line of the evidence)' }));
 }
