@@ -1,0 +1,79 @@
+import { cpuPercent, memoryPercent } from '../../engine/cgroups/docker-stats.js';
+import { formatSize } from '../../engine/cgroups/size.js';
+import { client, eachName } from '../context.js';
+import { table } from '../format.js';
+import { addResourceFlags, resourceFlags as updateBody } from './run-flags.js';
+/** pause / unpause (the freezer), update (live limits) and stats: the cgroup side of the CLI. */
+function statsRow(s) {
+    const m = s.memory_stats;
+    const t = s.cpu_stats.throttling_data;
+    return [
+        s.id.slice(0, 12), s.name.replace(/^\//, ''),
+        `${cpuPercent(s).toFixed(2)}%`,
+        `${formatSize(m.usage)} / ${formatSize(m.limit)}`, `${memoryPercent(s).toFixed(2)}%`,
+        `${s.pids_stats.current}${s.pids_stats.limit ? ` / ${s.pids_stats.limit}` : ''}`,
+        `${t.throttled_periods}/${t.periods} (${(t.throttled_time / 1e9).toFixed(2)}s)`,
+        String(m.oom_kills),
+    ];
+}
+const HEADERS = ['CONTAINER ID', 'NAME', 'CPU %', 'MEM USAGE / LIMIT', 'MEM %', 'PIDS', 'THROTTLED', 'OOM KILLS'];
+export function register(program) {
+    program.command('pause').description('freeze every process of containers (cgroup freezer)')
+        .argument('<container...>')
+        .action(async (names) => {
+        const c = await client(program);
+        await eachName(names, (n) => c.post(`/containers/${n}/pause`).then(() => undefined));
+    });
+    program.command('unpause').description('thaw paused containers')
+        .argument('<container...>')
+        .action(async (names) => {
+        const c = await client(program);
+        await eachName(names, (n) => c.post(`/containers/${n}/unpause`).then(() => undefined));
+    });
+    addResourceFlags(program.command('update').description('change the cgroup limits of containers, also while they run'))
+        .argument('<container...>')
+        .action(async (names, f) => {
+        const body = updateBody(f);
+        const c = await client(program);
+        await eachName(names, (n) => c.post(`/containers/${n}/update`, body).then(() => undefined));
+    });
+    program.command('stats').description("live resource usage of running containers, read from their cgroups")
+        .option('--no-stream', 'print one sample and exit')
+        .argument('[container...]')
+        .action(async (names, o) => {
+        const c = await client(program);
+        let ids = names;
+        if (ids.length === 0)
+            ids = (await c.get('/containers/json')).map((x) => x.Id);
+        if (!o.stream) {
+            const rows = await Promise.all(ids.map((id) => c.get(`/containers/${id}/stats`, { stream: false })));
+            process.stdout.write(table(HEADERS, rows.map(statsRow)));
+            return;
+        }
+        // Streaming: one line of JSON per container per second; redraw the table on each full round.
+        const latest = new Map();
+        const redraw = () => {
+            const rows = ids.map((id) => latest.get(id)).filter((s) => s !== undefined).map(statsRow);
+            process.stdout.write(`${process.stdout.isTTY ? '\x1b[2J\x1b[H' : ''}${table(HEADERS, rows)}`);
+        };
+        await Promise.all(ids.map(async (id) => {
+            const res = await c.stream('GET', `/containers/${id}/stats`, { query: { stream: true } });
+            let buf = '';
+            res.setEncoding('utf8');
+            for await (const chunk of res) {
+                buf += chunk;
+                let nl;
+                while ((nl = buf.indexOf('\n')) >= 0) {
+                    const line = buf.slice(0, nl);
+                    buf = buf.slice(nl + 1);
+                    if (!line)
+                        continue;
+                    latest.set(id, JSON.parse(line));
+                    if (id === ids[0])
+                        redraw();
+                }
+            }
+        }));
+    });
+}
+//# sourceMappingURL=cgroups.js.map

@@ -1,0 +1,202 @@
+import { writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { UserError } from '../engine/sys/errors.js';
+import { formatTrace } from '../engine/sys/trace.js';
+import { daemonTargetFromEnv, detectCgroupVersion, lessonsDir as defaultLessonsDir } from './env.js';
+import { loadLessons } from './lint.js';
+import { lessonStatus, loadProgress, progressFile, recordStep, resetLessonProgress, saveProgress, STATUS_MARK, stepsDone } from './progress.js';
+import { runLesson } from './runner.js';
+import { DaemonTraceSource } from './trace-source.js';
+function lessonsOrThrow(ctx) {
+    const { lessons } = loadLessons(ctx.lessonsDir ?? defaultLessonsDir(ctx.env));
+    return lessons;
+}
+export function formatDiagnostic(d, cwd = process.cwd()) {
+    const file = relative(cwd, d.file) || d.file;
+    return `${file}:${d.line}: ${d.message}`;
+}
+/** `boxlab lessons`: id, progress mark, minutes, title. */
+export function listLessonsCommand(ctx) {
+    const env = ctx.env ?? process.env;
+    const lessons = lessonsOrThrow(ctx);
+    const progress = loadProgress(progressFile(env));
+    const width = Math.max(22, ...lessons.map((l) => l.meta.id.length));
+    for (const l of lessons) {
+        const mark = STATUS_MARK[lessonStatus(progress, l)];
+        ctx.io.out(`${mark} ${l.meta.id.padEnd(width)} ${String(l.meta.minutes).padStart(3)} min  ${l.meta.title}`);
+    }
+    if (lessons.length === 0)
+        ctx.io.err('no lessons found');
+    return 0;
+}
+/** `boxlab lessons lint`: every problem as file:line: message; exit 1 if any. */
+export function lintLessonsCommand(ctx) {
+    const { lessons, diagnostics } = loadLessons(ctx.lessonsDir ?? defaultLessonsDir(ctx.env));
+    for (const d of diagnostics)
+        ctx.io.err(formatDiagnostic(d));
+    if (diagnostics.length > 0) {
+        ctx.io.err(`${diagnostics.length} problem${diagnostics.length > 1 ? 's' : ''} in ${new Set(diagnostics.map((d) => d.file)).size} file(s) — see docs/lesson-format.md`);
+        return 1;
+    }
+    ctx.io.out(`${lessons.length} lesson${lessons.length === 1 ? '' : 's'} OK`);
+    return 0;
+}
+/** Checks that passed with their step's actions skipped and declare no invariant: they prove nothing. */
+export function vacuousChecks(report) {
+    return report.steps.flatMap((s) => s.checks
+        .filter((c) => c.passed && c.withoutAction === 'passed' && c.invariant === undefined)
+        .map((result) => ({ step: s.index, result })));
+}
+/** `boxlab check LESSON...|--all [--json]`: runs lessons headless; exit 0 only if every check passed. */
+export async function checkCommand(ctx, opts) {
+    const env = ctx.env ?? process.env;
+    const { lessons, diagnostics } = loadLessons(ctx.lessonsDir ?? defaultLessonsDir(env));
+    let chosen;
+    if (opts.all)
+        chosen = lessons;
+    else {
+        if (opts.ids.length === 0)
+            throw new UserError('name a lesson (boxlab check 01-uts) or use --all; `boxlab lessons` lists them');
+        chosen = opts.ids.map((id) => {
+            const l = lessons.find((x) => x.meta.id === id) ?? lessons.find((x) => x.meta.id.startsWith(`${id}-`) || x.meta.id.split('-').slice(1).join('-') === id);
+            if (!l)
+                throw new UserError(`no lesson "${id}" — \`boxlab lessons\` lists them`);
+            return l;
+        });
+    }
+    const broken = diagnostics.filter((d) => chosen.some((l) => l.file === d.file));
+    if (broken.length > 0) {
+        for (const d of broken)
+            ctx.io.err(formatDiagnostic(d));
+        throw new UserError('fix the lesson problems above first (boxlab lessons lint)');
+    }
+    const target = opts.target ?? daemonTargetFromEnv(env);
+    const traceSource = opts.traceSource ?? new DaemonTraceSource(target.socket ?? '/run/boxlab/boxlab.sock');
+    const cgroup = detectCgroupVersion(env);
+    const reports = [];
+    for (const lesson of chosen) {
+        if (opts.signal?.aborted)
+            break;
+        if (!opts.json)
+            ctx.io.out(`${lesson.meta.id}: ${lesson.meta.title}`);
+        const onEvent = opts.json ? undefined : (e) => printEvent(ctx.io, e, opts.trace ?? false);
+        const report = await runLesson(lesson, {
+            target, traceSource, cgroup,
+            ...(opts.executor !== undefined && { executor: opts.executor }),
+            ...(opts.signal !== undefined && { signal: opts.signal }),
+            ...(onEvent !== undefined && { onEvent }),
+            ...(opts.counterfactual && { counterfactual: true }),
+        });
+        reports.push(report);
+        recordProgress(env, lesson, report);
+        if (opts.counterfactual && vacuousChecks(report).length > 0)
+            report.ok = false;
+        if (!opts.json)
+            printSummary(ctx.io, report, lesson, opts.counterfactual ?? false);
+    }
+    const ok = reports.every((r) => r.ok) && !opts.signal?.aborted;
+    if (opts.json)
+        ctx.io.out(JSON.stringify({ ok, cgroup, lessons: reports.map(jsonReport) }, null, 2));
+    else {
+        const checks = reports.flatMap((r) => r.steps.flatMap((s) => s.checks));
+        ctx.io.out(`${ok ? 'PASS' : 'FAIL'}: ${checks.filter((c) => c.passed).length}/${checks.length} checks passed in ${reports.length} lesson${reports.length === 1 ? '' : 's'}`);
+        if (opts.counterfactual) {
+            const vacuous = reports.reduce((n, r) => n + vacuousChecks(r).length, 0);
+            const invariants = checks.filter((c) => c.invariant !== undefined).length;
+            ctx.io.out(`counterfactual: ${vacuous} check${vacuous === 1 ? '' : 's'} passed with ${vacuous === 1 ? 'its' : 'their'} action skipped; ${invariants} declared invariant${invariants === 1 ? '' : 's'}`);
+        }
+    }
+    return ok ? 0 : 1;
+}
+/** A step passed headless is a step done: `boxlab progress` and the menu count it like one done in the TUI. */
+function recordProgress(env, lesson, report) {
+    if (report.skipped !== undefined || report.steps.length === 0)
+        return;
+    const file = progressFile(env);
+    const p = loadProgress(file);
+    for (const r of report.steps) {
+        recordStep(p, lesson, r.index, { ok: r.ok, checksPassed: r.checks.filter((c) => c.passed).length, checksTotal: r.checks.length });
+    }
+    saveProgress(file, p);
+}
+function printEvent(io, e, trace) {
+    switch (e.type) {
+        case 'step-start':
+            io.out(`  step ${e.step + 1}${e.catchUp ? ' (replay)' : ''}`);
+            break;
+        case 'check':
+            io.out(`    ${e.result.passed ? '✓' : '✗'} ${e.result.proves}${e.result.passed ? '' : `\n        ${e.result.detail}${e.result.hint ? `\n        hint: ${e.result.hint}` : ''}`}`);
+            break;
+        case 'trace':
+            if (trace)
+                io.out(`      | ${formatTrace(e.event)}`);
+            break;
+        case 'step-end':
+            if (e.result.error !== undefined)
+                io.out(`    ✗ step stopped: ${e.result.error}\n        hint: ${e.result.hint ?? ''}`);
+            break;
+        default: break;
+    }
+}
+function printSummary(io, r, lesson, counterfactual) {
+    if (r.skipped) {
+        io.out(`  skipped: ${r.skipped}`);
+        return;
+    }
+    if (counterfactual) {
+        for (const { step, result } of vacuousChecks(r)) {
+            io.out(`  ✗ ${relative(process.cwd(), lesson.file) || lesson.file}:${result.line}: step ${step + 1}: passes with the step's actions skipped, so it proves nothing: ${result.proves}\n      make it depend on the action, or add invariant: <why it holds either way>`);
+        }
+    }
+    const notRun = lesson.steps.length - r.steps.length;
+    if (notRun > 0)
+        io.out(`  ${notRun} step${notRun > 1 ? 's' : ''} not run after the failure`);
+    for (const f of r.cleanupFailures)
+        io.out(`  ✗ cleanup failed: ${f}`);
+}
+function jsonReport(r) {
+    return {
+        id: r.id, title: r.title, ok: r.ok, ...(r.skipped !== undefined && { skipped: r.skipped }),
+        cleanupFailures: r.cleanupFailures,
+        steps: r.steps.map((s) => ({
+            index: s.index + 1, title: s.title, ok: s.ok, ...(s.error !== undefined && { error: s.error, hint: s.hint }),
+            checks: s.checks.map((c) => ({
+                passed: c.passed, proves: c.proves, detail: c.detail, line: c.line,
+                ...(c.withoutAction !== undefined && { withoutAction: c.withoutAction }), ...(c.invariant !== undefined && { invariant: c.invariant }),
+            })),
+        })),
+    };
+}
+/** `boxlab progress [--export FILE]`. */
+export function progressCommand(ctx, opts = {}) {
+    const env = ctx.env ?? process.env;
+    const file = progressFile(env);
+    const progress = loadProgress(file);
+    if (opts.exportTo !== undefined) {
+        writeFileSync(opts.exportTo, `${JSON.stringify({ ...progress, exportedAt: new Date().toISOString() }, null, 2)}\n`);
+        ctx.io.out(`progress written to ${opts.exportTo}`);
+        return 0;
+    }
+    const lessons = lessonsOrThrow(ctx);
+    const width = Math.max(22, ...lessons.map((l) => l.meta.id.length));
+    for (const l of lessons) {
+        const done = stepsDone(progress, l);
+        ctx.io.out(`${STATUS_MARK[lessonStatus(progress, l)]} ${l.meta.id.padEnd(width)} ${done.filter(Boolean).length}/${done.length} steps  ${done.map((d) => (d ? '✓' : '·')).join('')}`);
+    }
+    ctx.io.out(`(${file})`);
+    return 0;
+}
+/** `boxlab reset --lesson X`: forgets one lesson's progress. */
+export function resetLessonCommand(ctx, id) {
+    const env = ctx.env ?? process.env;
+    const lessons = lessonsOrThrow(ctx);
+    if (!lessons.some((l) => l.meta.id === id))
+        throw new UserError(`no lesson "${id}" — \`boxlab lessons\` lists them`);
+    const file = progressFile(env);
+    const p = loadProgress(file);
+    const had = resetLessonProgress(p, id);
+    saveProgress(file, p);
+    ctx.io.out(had ? `progress of ${id} reset` : `${id} had no progress`);
+    return 0;
+}
+//# sourceMappingURL=commands.js.map

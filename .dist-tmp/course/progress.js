@@ -1,0 +1,102 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { UserError } from '../engine/sys/errors.js';
+import { stateDir } from './env.js';
+const stepSchema = z.object({
+    done: z.boolean(),
+    at: z.string(),
+    checksPassed: z.number().int().min(0),
+    checksTotal: z.number().int().min(0),
+});
+const lessonSchema = z.object({
+    steps: z.record(z.string(), stepSchema).default({}),
+    completedAt: z.string().optional(),
+    updatedAt: z.string(),
+});
+const progressSchema = z.object({
+    version: z.literal(1),
+    user: z.string().optional(),
+    lastLesson: z.string().optional(),
+    lessons: z.record(z.string(), lessonSchema).default({}),
+});
+export function progressFile(env = process.env) {
+    return join(stateDir(env), 'progress.json');
+}
+export function emptyProgress() {
+    return { version: 1, lessons: {}, ...(process.env.USER !== undefined && { user: process.env.USER }) };
+}
+/** Reads the progress file; a missing file is a fresh start, a corrupt one a one-line error. */
+export function loadProgress(file) {
+    let text;
+    try {
+        text = readFileSync(file, 'utf8');
+    }
+    catch (e) {
+        if (e.code === 'ENOENT')
+            return emptyProgress();
+        throw e;
+    }
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch {
+        throw new UserError(`${file} is not valid JSON — move it away to start fresh`);
+    }
+    const r = progressSchema.safeParse(data);
+    if (!r.success)
+        throw new UserError(`${file} is not a boxlab progress file (${r.error.issues[0]?.message}) — move it away to start fresh`);
+    return r.data;
+}
+/** Writes atomically (temp file + rename) so a crash never leaves half a file. */
+export function saveProgress(file, p) {
+    mkdirSync(dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(p, null, 2)}\n`);
+    renameSync(tmp, file);
+}
+export function recordStep(p, lesson, stepIndex, outcome, now = new Date()) {
+    const step = lesson.steps[stepIndex];
+    if (!step)
+        throw new RangeError(`no step ${stepIndex + 1} in ${lesson.meta.id}`);
+    const at = now.toISOString();
+    const lp = p.lessons[lesson.meta.id] ?? { steps: {}, updatedAt: at };
+    const prev = lp.steps[step.title];
+    // a step once done stays done: re-running it and failing should not take the learner's mark away
+    lp.steps[step.title] = { done: outcome.ok || (prev?.done ?? false), at, checksPassed: outcome.checksPassed, checksTotal: outcome.checksTotal };
+    lp.updatedAt = at;
+    if (lp.completedAt === undefined && lesson.steps.every((s) => lp.steps[s.title]?.done))
+        lp.completedAt = at;
+    p.lessons[lesson.meta.id] = lp;
+    p.lastLesson = lesson.meta.id;
+    return p;
+}
+export function resetLessonProgress(p, id) {
+    const had = id in p.lessons;
+    delete p.lessons[id];
+    if (p.lastLesson === id)
+        delete p.lastLesson;
+    return had;
+}
+export function lessonStatus(p, lesson) {
+    const lp = p.lessons[lesson.meta.id];
+    if (!lp)
+        return 'new';
+    const done = lesson.steps.filter((s) => lp.steps[s.title]?.done).length;
+    if (done === lesson.steps.length)
+        return 'done';
+    return Object.keys(lp.steps).length > 0 ? 'started' : 'new';
+}
+export function stepsDone(p, lesson) {
+    const lp = p.lessons[lesson.meta.id];
+    return lesson.steps.map((s) => lp?.steps[s.title]?.done ?? false);
+}
+/** The step to resume at: the first one not done (the last step when all are done). */
+export function resumeStep(p, lesson) {
+    const done = stepsDone(p, lesson);
+    const i = done.indexOf(false);
+    return i < 0 ? Math.max(0, lesson.steps.length - 1) : i;
+}
+export const STATUS_MARK = { new: '·', started: '◐', done: '✓' };
+//# sourceMappingURL=progress.js.map

@@ -1,0 +1,427 @@
+import { existsSync } from 'node:fs';
+import { evaluateCheck } from './checks.js';
+import { diffLines } from './diff.js';
+import { binDir as defaultBinDir, DEFAULT_ROOT, DEFAULT_SOCKET, detectCgroupVersion } from './env.js';
+import { shellExecutor } from './exec.js';
+import { extractJson, extractMatch } from './extract.js';
+import { substitute } from './placeholders.js';
+import { nullTraceSource } from './trace-source.js';
+/** A step that changes state: an action, or an observe marked `changes`. Its checks must depend on it. */
+export function stepActs(step, cgroup) {
+    return step.blocks.some((b) => (b.cgroup === undefined || b.cgroup === cgroup) && (b.kind === 'action' || (b.kind === 'observe' && b.changes)));
+}
+/** A block failed in a way that makes the rest of the step meaningless. */
+class StepFailure extends Error {
+    hint;
+    constructor(message, hint) {
+        super(message);
+        this.hint = hint;
+    }
+}
+function hintFor(run) {
+    const err = `${run.stderr}\n${run.stdout}`;
+    if (/not found/.test(err) && run.exitCode === 127)
+        return 'A tool the lesson uses is missing on this machine; vm/provision.sh installs everything the course needs.';
+    if (/ECONNREFUSED|ENOENT.*sock|daemon/i.test(err))
+        return 'The lesson could not reach boxlabd. `boxlab ps` starts it on demand; `boxlab doctor` says what is missing.';
+    if (run.kind === 'action' && /already in use|Conflict/i.test(err))
+        return 'A container from an earlier run is in the way; run the step again (the lesson cleans up first) or `boxlab rm -f` it.';
+    return 'Read the error above, fix its cause, then run the step again — the lesson cleans up and replays earlier steps.';
+}
+/**
+ * One learner's pass through one lesson: runs steps in order, keeps the values they capture, and cleans
+ * up. The TUI keeps a session open while the lesson is on screen; `boxlab check` runs one to the end.
+ */
+export class LessonSession {
+    lesson;
+    opts;
+    values = new Map();
+    results = [];
+    cgroup;
+    /** index of the next step that has not run in this session */
+    nextStep = 0;
+    prepared = false;
+    busy = false;
+    executor;
+    traceSource;
+    env;
+    timeoutMs;
+    constructor(lesson, opts = {}) {
+        this.lesson = lesson;
+        this.opts = opts;
+        this.executor = opts.executor ?? shellExecutor;
+        this.traceSource = opts.traceSource ?? nullTraceSource;
+        this.cgroup = opts.cgroup ?? detectCgroupVersion();
+        this.timeoutMs = opts.commandTimeoutMs ?? 60_000;
+        const bin = opts.binDir ?? defaultBinDir();
+        this.env = {
+            PATH: `${bin}:${process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'}`,
+            ...(opts.target?.socket !== undefined && { BOXLAB_SOCKET: opts.target.socket }),
+            ...(opts.target?.root !== undefined && { BOXLAB_ROOT: opts.target.root }),
+        };
+        this.resetValues();
+    }
+    /** PATH and daemon variables lesson commands run with; a shell opened from the TUI gets the same. */
+    get commandEnv() {
+        return { ...this.env };
+    }
+    get running() {
+        return this.busy;
+    }
+    /** Why this lesson cannot run on this machine, if it cannot. */
+    get unsupported() {
+        const want = this.lesson.meta.cgroup;
+        return want && want !== this.cgroup ? `this lesson needs cgroup ${want}; this machine has cgroup ${this.cgroup}` : undefined;
+    }
+    resetValues() {
+        this.values.clear();
+        this.values.set('cgroup.version', this.cgroup);
+        this.values.set('boxlab.socket', this.opts.target?.socket ?? DEFAULT_SOCKET);
+        this.values.set('boxlab.root', this.opts.target?.root ?? DEFAULT_ROOT);
+        this.values.set('lesson.dir', this.lesson.dir);
+    }
+    emit(e) {
+        this.opts.onEvent?.(e);
+    }
+    applies(b) {
+        return b.cgroup === undefined || b.cgroup === this.cgroup;
+    }
+    async exec(kind, command, timeoutMs) {
+        const r = await this.executor.run(command, {
+            env: this.env, timeoutMs: timeoutMs ?? this.timeoutMs, ...(existsSync(this.lesson.dir) && { cwd: this.lesson.dir }),
+        });
+        return { ...r, command, kind, ok: r.exitCode === 0 };
+    }
+    /** Runs every cleanup command; returns the failures (commands and their last stderr line). */
+    async cleanup() {
+        const failures = [];
+        for (const block of this.lesson.cleanup) {
+            if (!this.applies(block))
+                continue;
+            for (const c of block.commands) {
+                let line;
+                try {
+                    line = substitute(c.text, this.values);
+                }
+                catch (e) {
+                    failures.push(`${c.text}: ${e.message}`);
+                    continue;
+                }
+                const r = await this.exec('cleanup', line, block.timeoutMs);
+                if (!r.ok)
+                    failures.push(`${line}: exit ${r.exitCode}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').pop()}` : ''}`);
+            }
+        }
+        this.emit({ type: 'cleanup', failures });
+        return failures;
+    }
+    /** Clears what an earlier crashed run left behind; called once before the first step. */
+    async prepare() {
+        if (this.prepared)
+            return;
+        await this.cleanup();
+        this.prepared = true;
+    }
+    /**
+     * Runs step `index`. Steps before it that have not run in this session are replayed first so their
+     * containers and values exist; asking for an earlier step again starts the lesson over (cleanup first).
+     */
+    async runStep(index) {
+        if (this.busy)
+            throw new Error('a step is already running');
+        if (index < 0 || index >= this.lesson.steps.length)
+            throw new RangeError(`no step ${index + 1} in ${this.lesson.meta.id}`);
+        this.busy = true;
+        let current = this.nextStep;
+        const unsubscribe = await this.traceSource.subscribe((event) => {
+            this.traceSink?.push(event);
+            this.emit({ type: 'trace', step: current, event });
+        });
+        try {
+            if (index < this.nextStep) {
+                await this.cleanup();
+                this.resetValues();
+                this.results.length = 0;
+                this.nextStep = 0;
+                this.prepared = true;
+            }
+            else {
+                await this.prepare();
+            }
+            let result;
+            for (let i = this.nextStep; i <= index; i++) {
+                current = i;
+                result = await this.runOne(this.lesson.steps[i], i < index);
+                this.nextStep = i + 1;
+                if (!result.ok && i < index) {
+                    // a replayed step failed: the asked-for step cannot run on top of it
+                    return result;
+                }
+            }
+            return result;
+        }
+        finally {
+            await new Promise((r) => setTimeout(r, this.opts.traceDrainMs ?? 100));
+            unsubscribe();
+            this.busy = false;
+        }
+    }
+    /** trace events go to the step running now */
+    traceSink;
+    async runOne(step, catchUp) {
+        const result = {
+            index: step.index, title: step.title, ok: true, catchUp,
+            actions: [], observations: [], captures: [], checks: [], trace: [],
+        };
+        this.traceSink = result.trace;
+        this.results[step.index] = result;
+        this.emit({ type: 'step-start', step: step.index, catchUp });
+        if (this.opts.counterfactual && (step.index === 0 || stepActs(step, this.cgroup))) {
+            let to = step.index + 1;
+            while (to < this.lesson.steps.length && !stepActs(this.lesson.steps[to], this.cgroup))
+                to++;
+            await this.shadow(step.index, to);
+        }
+        try {
+            for (const block of step.blocks) {
+                if (!this.applies(block))
+                    continue;
+                switch (block.kind) {
+                    case 'action':
+                        await this.runAction(block, result);
+                        break;
+                    case 'observe':
+                        await this.runObserve(block, result);
+                        break;
+                    case 'capture':
+                        await this.runCapture(block, result);
+                        break;
+                    case 'check':
+                        await this.runChecks(block, result);
+                        break;
+                }
+            }
+        }
+        catch (e) {
+            result.ok = false;
+            result.error = e.message;
+            result.hint = e instanceof StepFailure ? e.hint : 'This looks like a bug in the lesson; run `boxlab lessons lint`.';
+        }
+        if (result.checks.some((c) => !c.passed)) {
+            result.ok = false;
+            if (result.hint === undefined)
+                result.hint = result.checks.find((c) => !c.passed && c.hint)?.hint ?? 'Look at the evidence pane: the observed output shows what the kernel did instead.';
+        }
+        this.emit({ type: 'step-end', step: step.index, result });
+        return result;
+    }
+    async runAction(block, result) {
+        const outs = [];
+        for (const c of block.commands) {
+            const run = await this.exec('action', substitute(c.text, this.values), block.timeoutMs);
+            result.actions.push(run);
+            this.emit({ type: 'command', step: result.index, run });
+            // an expected failure is taught by its error message, so the value holds stderr too
+            outs.push(block.expectFail ? `${run.stdout}\n${run.stderr}`.trim() : run.stdout);
+            if (block.expectFail && run.ok)
+                throw new StepFailure(`${run.command}: succeeded, but the lesson expected it to fail`, 'The runtime accepted something it should refuse; this is worth reporting.');
+            if (!block.expectFail && !run.ok) {
+                const said = run.stderr.trim().split('\n').pop() ?? '';
+                throw new StepFailure(`${run.command}: exit ${run.exitCode}${said ? `: ${said}` : ''}`, hintFor(run));
+            }
+        }
+        if (block.name)
+            this.define(block.name, outs.join('\n').trim(), result);
+        if (block.name && block.expectFail)
+            this.define(`${block.name}.exit`, String(result.actions.at(-1)?.exitCode ?? ''), result);
+    }
+    async runObserve(block, result) {
+        const runs = [];
+        for (const c of block.commands) {
+            const run = await this.exec('observe', substitute(c.text, this.values), block.timeoutMs);
+            runs.push(run);
+            this.emit({ type: 'command', step: result.index, run });
+            if (!run.ok) {
+                const said = run.stderr.trim().split('\n').pop() ?? '';
+                result.observations.push({ runs, output: runs.map((r) => r.stdout).join('\n').trim(), ...(block.name !== undefined && { name: block.name }) });
+                throw new StepFailure(`${run.command}: exit ${run.exitCode}${said ? `: ${said}` : ''}`, hintFor(run));
+            }
+        }
+        const output = runs.map((r) => r.stdout).join('\n').trim();
+        const obs = { runs, output, ...(block.name !== undefined && { name: block.name }), ...(block.phase !== undefined && { phase: block.phase }) };
+        if (block.phase === 'after' && block.name) {
+            const before = this.values.get(`${block.name}.before`);
+            if (before !== undefined)
+                obs.diff = diffLines(before, output);
+        }
+        result.observations.push(obs);
+        this.emit({ type: 'observation', step: result.index, observation: obs });
+        if (block.name)
+            this.define(block.phase ? `${block.name}.${block.phase}` : block.name, output, result, false);
+    }
+    async runCapture(block, result) {
+        for (const c of block.captures) {
+            const value = await this.captureValue(c, block, this.values);
+            this.define(c.name, value, result);
+        }
+    }
+    /** Finds one capture's value from `values` and the machine; a capture that finds nothing is a StepFailure. */
+    async captureValue(c, block, values) {
+        let text;
+        if (c.run !== undefined) {
+            const run = await this.exec('capture', substitute(c.run, values), block.timeoutMs);
+            if (!run.ok) {
+                const said = run.stderr.trim().split('\n').pop() ?? '';
+                throw new StepFailure(`capture ${c.name}: ${run.command}: exit ${run.exitCode}${said ? `: ${said}` : ''}`, hintFor(run));
+            }
+            text = run.stdout;
+        }
+        else {
+            text = values.get(c.from) ?? '';
+        }
+        let value = text;
+        if (c.match !== undefined)
+            value = extractMatch(text, substitute(c.match, values));
+        else if (c.json !== undefined)
+            value = extractJson(text, c.json);
+        value = value?.trim();
+        if (value === undefined || value === '') {
+            const how = c.match !== undefined ? `/${c.match}/ did not match` : c.json !== undefined ? `no ${c.json} in the JSON` : 'the output was empty';
+            throw new StepFailure(`capture ${c.name}: ${how} (output: ${JSON.stringify(text.trim().slice(0, 120))})`, 'The runtime printed something the lesson did not expect; compare it with the lesson text.');
+        }
+        return value;
+    }
+    async runChecks(block, result) {
+        for (const check of block.checks) {
+            if (!this.applies(check))
+                continue;
+            const res = await this.evaluate(check, block, this.values);
+            const without = this.shadowResults.get(check);
+            if (without !== undefined)
+                res.withoutAction = without ? 'passed' : 'failed';
+            result.checks.push(res);
+            this.emit({ type: 'check', step: result.index, result: res });
+        }
+    }
+    /** Substitutes `values` into a check and evaluates it (running its command, if any). */
+    async evaluate(check, block, values) {
+        let hint = check.hint;
+        // a hint may name the pids and paths of this run; one that cannot be filled in is shown as written
+        if (hint !== undefined)
+            try {
+                hint = substitute(hint, values);
+            }
+            catch { /* keep it */ }
+        const bound = {
+            ...check, ...(hint !== undefined && { hint }),
+            ops: Object.fromEntries(Object.entries(check.ops).map(([k, v]) => [k, typeof v === 'string' ? substitute(v, values) : v])),
+        };
+        if ('run' in check.subject) {
+            const run = await this.exec('check', substitute(check.subject.run, values), block.timeoutMs);
+            return evaluateCheck({ ...bound, subject: { run: run.command } }, { text: run.stdout, exitCode: run.exitCode, stderr: run.stderr });
+        }
+        if ('file' in check.subject) {
+            const path = substitute(check.subject.file, values);
+            return evaluateCheck({ ...bound, subject: { file: path } }, { text: path });
+        }
+        return evaluateCheck(bound, { text: substitute(check.subject.value, values) });
+    }
+    /** counterfactual results: did the check pass with its step's actions skipped */
+    shadowResults = new Map();
+    /**
+     * The counterfactual pass, run just before step `from` (an acting step, or the first): the blocks of steps
+     * [from, to) run quietly on a copy of the values with every action and `changes` observe skipped —
+     * captures and observations are re-read from the machine as it is *now*, before the action — and each
+     * check's outcome is kept. Steps that only look (no action) belong to the acting step before them, so
+     * their checks are judged against the state before that action. A capture or placeholder that cannot be
+     * found here makes the checks using it fail, which is what they would do without the action.
+     */
+    async shadow(from, to) {
+        const values = new Map(this.values);
+        for (let i = from; i < to; i++) {
+            for (const block of this.lesson.steps[i].blocks) {
+                if (!this.applies(block))
+                    continue;
+                try {
+                    switch (block.kind) {
+                        case 'action': break;
+                        case 'observe': {
+                            if (block.changes)
+                                break;
+                            const outs = [];
+                            for (const c of block.commands) {
+                                const run = await this.exec('observe', substitute(c.text, values), block.timeoutMs);
+                                if (!run.ok)
+                                    throw new Error('observation failed');
+                                outs.push(run.stdout);
+                            }
+                            if (block.name)
+                                values.set(block.phase ? `${block.name}.${block.phase}` : block.name, outs.join('\n').trim());
+                            break;
+                        }
+                        case 'capture':
+                            for (const c of block.captures) {
+                                try {
+                                    const value = await this.captureValue(c, block, values);
+                                    if (value !== undefined && value !== '')
+                                        values.set(c.name, value);
+                                }
+                                catch { /* not found without the action: checks that use it fail */ }
+                            }
+                            break;
+                        case 'check':
+                            for (const check of block.checks) {
+                                if (!this.applies(check))
+                                    continue;
+                                let passed = false;
+                                try {
+                                    passed = (await this.evaluate(check, block, values)).passed;
+                                }
+                                catch {
+                                    passed = false;
+                                }
+                                this.shadowResults.set(check, passed);
+                            }
+                            break;
+                    }
+                }
+                catch { /* this block found nothing without the action; the next may still read something */ }
+            }
+        }
+    }
+    define(name, value, result, record = true) {
+        this.values.set(name, value);
+        if (record) {
+            result.captures.push({ name, value });
+            this.emit({ type: 'capture', step: result.index, name, value });
+        }
+    }
+}
+/** Runs a whole lesson headless (for `boxlab check`): stops at the first step whose commands fail. */
+export async function runLesson(lesson, opts = {}) {
+    const session = new LessonSession(lesson, opts);
+    const report = { id: lesson.meta.id, title: lesson.meta.title, ok: true, steps: [], cleanupFailures: [] };
+    if (session.unsupported)
+        return { ...report, skipped: session.unsupported };
+    try {
+        for (let i = 0; i < lesson.steps.length; i++) {
+            if (opts.signal?.aborted) {
+                report.ok = false;
+                break;
+            }
+            const r = await session.runStep(i);
+            report.steps.push(r);
+            if (!r.ok)
+                report.ok = false;
+            if (r.error !== undefined)
+                break;
+        }
+    }
+    finally {
+        report.cleanupFailures = await session.cleanup();
+    }
+    if (report.cleanupFailures.length > 0)
+        report.ok = false;
+    return report;
+}
+//# sourceMappingURL=runner.js.map

@@ -1,0 +1,147 @@
+import { UserError } from '../../sys/errors.js';
+import { readLogs, frame } from '../../containers/logs.js';
+import { namespaceIds } from '../../containers/plan.js';
+import { describeConfinement, decodeCapEff, describeUserMapping } from '../../security/index.js';
+import { switchProtocols } from '../server.js';
+import { pipeIO } from '../stream.js';
+import { summary } from '../format.js';
+const flag = (q, name, dflt = false) => {
+    const v = q.get(name);
+    if (v === null)
+        return dflt;
+    return v === '1' || v === 'true' || v === 'True';
+};
+function filterByStatus(q) {
+    const raw = q.get('filters');
+    if (!raw)
+        return undefined;
+    try {
+        const f = JSON.parse(raw);
+        const st = f.status;
+        const wanted = Array.isArray(st) ? st : st ? Object.keys(st) : [];
+        return wanted.length ? (s) => wanted.includes(s) : undefined;
+    }
+    catch {
+        throw new UserError('invalid filters: expected JSON like {"status":["running"]}');
+    }
+}
+export function register(router, ctx) {
+    const rt = ctx.runtime;
+    router.add('GET', '/containers/json', ({ query }) => {
+        const all = flag(query, 'all');
+        const byStatus = filterByStatus(query);
+        const list = rt.store.all()
+            .filter((c) => (all || byStatus ? true : c.State.Running))
+            .filter((c) => (byStatus ? byStatus(c.State.Status) : true))
+            .sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created));
+        return { json: list.map(summary) };
+    });
+    router.add('POST', '/containers/create', async ({ query, body }) => {
+        if (typeof body !== 'object' || body === null)
+            throw new UserError('create needs a JSON body with at least {"Image": "..."}');
+        const rec = await rt.create(body, query.get('name') ?? undefined);
+        return { status: 201, json: { Id: rec.Id, Warnings: [] } };
+    });
+    router.add('GET', '/containers/{id}/json', ({ params }) => {
+        const rec = rt.get(params.id);
+        if (!rec.State.Running)
+            return { json: rec };
+        rec.Boxlab.Namespaces = namespaceIds(rec.State.Pid);
+        // What the kernel says about the init's confinement right now, capability names decoded.
+        const c = describeConfinement(rec.State.Pid);
+        return { json: { ...rec, Boxlab: { ...rec.Boxlab, Security: { ...c, capEffNames: decodeCapEff(c.capEff), userMapping: describeUserMapping(rec.State.Pid) } } } };
+    });
+    router.add('POST', '/containers/{id}/start', async ({ params }) => {
+        const rec = rt.get(params.id);
+        if (rec.State.Running)
+            return { status: 304 };
+        await rt.start(params.id);
+        return { status: 204 };
+    });
+    router.add('POST', '/containers/{id}/stop', async ({ params, query }) => {
+        const rec = rt.get(params.id);
+        if (!rec.State.Running)
+            return { status: 304 };
+        const t = query.get('t');
+        await rt.stop(params.id, t === null ? 10 : Number(t), query.get('signal') ?? undefined);
+        return { status: 204 };
+    });
+    router.add('POST', '/containers/{id}/restart', async ({ params, query }) => {
+        const t = query.get('t');
+        await rt.stop(params.id, t === null ? 10 : Number(t));
+        await rt.start(params.id);
+        return { status: 204 };
+    });
+    router.add('POST', '/containers/{id}/kill', ({ params, query }) => {
+        rt.kill(params.id, query.get('signal') ?? undefined);
+        return { status: 204 };
+    });
+    router.add('POST', '/containers/{id}/wait', async ({ params, query, res }) => {
+        rt.get(params.id);
+        // Headers go out at once so a client knows the wait is registered before it starts the container.
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.flushHeaders();
+        const result = await rt.wait(params.id, query.get('condition') ?? 'not-running');
+        res.end(JSON.stringify(result));
+        return 'handled';
+    });
+    router.add('DELETE', '/containers/{id}', async ({ params, query }) => {
+        await rt.remove(params.id, { force: flag(query, 'force') });
+        return { status: 204 };
+    });
+    router.add('POST', '/containers/{id}/resize', ({ params, query }) => {
+        rt.resize(params.id, Number(query.get('h') ?? 24), Number(query.get('w') ?? 80));
+        return { status: 200, text: '' };
+    });
+    router.add('GET', '/containers/{id}/logs', ({ params, query, res }) => {
+        const rec = rt.get(params.id);
+        const wantOut = flag(query, 'stdout');
+        const wantErr = flag(query, 'stderr');
+        if (!wantOut && !wantErr)
+            throw new UserError('you must choose at least one stream (stdout or stderr)');
+        const timestamps = flag(query, 'timestamps');
+        const tail = query.get('tail');
+        res.writeHead(200, { 'Content-Type': rec.Config.Tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream' });
+        const send = (e) => {
+            if ((e.stream === 'stdout' && !wantOut) || (e.stream === 'stderr' && !wantErr))
+                return;
+            const payload = Buffer.from(timestamps ? `${e.time} ${e.log}` : e.log);
+            res.write(rec.Config.Tty ? payload : frame(e.stream, payload));
+        };
+        let entries = readLogs(rec.LogPath);
+        if (tail !== null && tail !== 'all' && /^\d+$/.test(tail))
+            entries = entries.slice(Math.max(0, entries.length - Number(tail)));
+        entries.forEach(send);
+        if (!flag(query, 'follow') || !rec.State.Running) {
+            res.end();
+            return 'handled';
+        }
+        const onLog = (id, e) => {
+            if (id === rec.Id)
+                send(e);
+        };
+        const onEvent = (e) => {
+            if (e.Actor.ID === rec.Id && (e.Action === 'die' || e.Action === 'destroy'))
+                done();
+        };
+        const done = () => {
+            rt.off('log', onLog);
+            rt.off('event', onEvent);
+            res.end();
+        };
+        rt.on('log', onLog);
+        rt.on('event', onEvent);
+        res.on('close', () => {
+            rt.off('log', onLog);
+            rt.off('event', onEvent);
+        });
+        return 'handled';
+    });
+    router.upgrade('POST', '/containers/{id}/attach', ({ params, query, socket }) => {
+        const rec = rt.get(params.id);
+        const opts = { stdin: flag(query, 'stdin') && rec.Config.OpenStdin, stdout: flag(query, 'stdout'), stderr: flag(query, 'stderr'), closeStdinOnEnd: rec.Config.StdinOnce ?? false };
+        rt.attach(params.id, (io) => pipeIO(io, socket, opts));
+        switchProtocols(socket, !rec.Config.Tty);
+    });
+}
+//# sourceMappingURL=containers.js.map

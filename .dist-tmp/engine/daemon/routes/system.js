@@ -1,0 +1,74 @@
+import { cpus, hostname, release, totalmem, arch } from 'node:os';
+import { onTrace } from '../../sys/trace.js';
+import { detectCgroupMode } from '../../cgroups/index.js';
+export const VERSION = '0.1.0';
+export const API_VERSION = '1.43';
+export const MIN_API_VERSION = '1.24';
+const goArch = () => (arch() === 'x64' ? 'amd64' : arch());
+function streamLines(res, subscribe) {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.flushHeaders();
+    const unsubscribe = subscribe((v) => res.write(`${JSON.stringify(v)}\n`));
+    res.on('close', unsubscribe);
+}
+export function register(router, ctx) {
+    const ping = () => ({ text: 'OK', headers: { 'Cache-Control': 'no-cache, no-store, must-revalidate', Pragma: 'no-cache', 'Builder-Version': '1' } });
+    router.add('GET', '/_ping', ping);
+    router.add('GET', '/version', () => ({
+        json: {
+            Platform: { Name: 'boxlab' },
+            Components: [{ Name: 'Engine', Version: VERSION, Details: { ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION, Os: 'linux', Arch: goArch(), KernelVersion: release(), GoVersion: `node ${process.version}` } }],
+            Version: VERSION, ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION, GitCommit: 'boxlab', GoVersion: `node ${process.version}`,
+            Os: 'linux', Arch: goArch(), KernelVersion: release(), BuildTime: '',
+        },
+    }));
+    router.add('GET', '/info', () => {
+        const all = ctx.runtime.store.all();
+        const mode = detectCgroupMode();
+        return {
+            json: {
+                ID: 'boxlab', Name: hostname(), ServerVersion: VERSION,
+                Containers: all.length,
+                ContainersRunning: all.filter((c) => c.State.Status === 'running').length,
+                ContainersPaused: all.filter((c) => c.State.Status === 'paused').length,
+                ContainersStopped: all.filter((c) => !c.State.Running).length,
+                Images: ctx.runtime.images.list().length,
+                Driver: 'overlay2', DockerRootDir: ctx.root, KernelVersion: release(), OperatingSystem: 'Linux', OSType: 'linux',
+                Architecture: arch(), NCPU: cpus().length, MemTotal: totalmem(),
+                CgroupDriver: 'cgroupfs', CgroupVersion: mode === 'v2' ? '2' : '1',
+                DefaultRuntime: 'boxlab', Runtimes: { boxlab: { path: process.execPath } }, SecurityOptions: [],
+                Boxlab: { CgroupMode: mode, CgroupParent: ctx.cgroupParent, Socket: ctx.socket, Pid: process.pid },
+            },
+        };
+    });
+    /**
+     * docker's lifecycle events; with `type=trace` (boxlab's extension) the live trace of every syscall and
+     * host command instead, optionally only for `container=<name|id>`.
+     */
+    router.add('GET', '/events', ({ query, res }) => {
+        if (query.get('type') === 'trace') {
+            const ref = query.get('container');
+            const id = ref ? ctx.runtime.get(ref).Id : undefined;
+            streamLines(res, (send) => onTrace((e) => {
+                if (id === undefined || e.container === id)
+                    send(e);
+            }));
+            return 'handled';
+        }
+        streamLines(res, (send) => {
+            ctx.runtime.on('event', send);
+            return () => ctx.runtime.off('event', send);
+        });
+        return 'handled';
+    });
+    /** `boxlab reset`: every container, then whatever the other areas registered (networks, orphans …). */
+    router.add('POST', '/boxlab/reset', async () => {
+        const removed = ctx.runtime.store.all().map((c) => c.Name.slice(1));
+        await ctx.runtime.shutdown({ remove: true });
+        const notes = removed.map((n) => `removed container ${n}`);
+        for (const hook of ctx.resetHooks)
+            notes.push(...(await hook()));
+        return { json: { Removed: notes } };
+    });
+}
+//# sourceMappingURL=system.js.map

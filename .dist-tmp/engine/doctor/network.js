@@ -1,0 +1,36 @@
+import { readKernelFile } from './probes.js';
+import { host } from '../sys/index.js';
+/** `iptables v1.8.9 (nf_tables)` → nft; `(legacy)` → legacy. Only the version is asked: listing a table
+ * would create it under the nft backend. */
+export function parseIptablesVersion(out) {
+    const version = /v(\d+\.\d+(?:\.\d+)?)/.exec(out)?.[1] ?? null;
+    const backend = /\(nf_tables\)/.test(out) ? 'nft' : /\(legacy\)/.test(out) ? 'legacy' : version ? 'legacy' : null;
+    return { version, backend };
+}
+export async function probeIptables(iptablesPath) {
+    if (!iptablesPath)
+        return { version: null, backend: null };
+    const r = await host(iptablesPath, ['--version'], { allowFailure: true, timeoutMs: 10_000 });
+    return r.exitCode === 0 ? parseIptablesVersion(r.stdout) : { version: null, backend: null };
+}
+export function iptablesCheck(i) {
+    const base = { id: 'iptables', title: 'iptables backend', essential: true };
+    if (!i.backend)
+        return { ...base, status: 'fail', detail: 'not installed or not working', fix: 'apt-get install iptables' };
+    return { ...base, status: 'ok', detail: `${i.version} (${i.backend === 'nft' ? 'nf_tables backend' : 'legacy backend'})` };
+}
+export function probeIpForward() {
+    const v = readKernelFile('/proc/sys/net/ipv4/ip_forward');
+    return v === null ? null : v === '1';
+}
+export function ipForwardCheck(on) {
+    const base = { id: 'ip_forward', title: 'ip_forward', essential: false };
+    if (on)
+        return { ...base, status: 'ok', detail: 'net.ipv4.ip_forward=1' };
+    if (on === null)
+        return { ...base, status: 'warn', detail: 'no /proc/sys/net/ipv4/ip_forward (no IPv4 in this kernel, or /proc/sys is not mounted): bridge networks cannot route', fix: 'run boxlab on an ordinary Linux host or VM (vm/ has one)' };
+    // the network manager turns forwarding on when it makes a bridge and restores the old value on reset,
+    // exactly as docker does; nothing for the learner to change
+    return { ...base, status: 'ok', detail: 'net.ipv4.ip_forward=0 for now: boxlabd sets it to 1 when it makes its first bridge network (as docker does) and puts 0 back on boxlab reset' };
+}
+//# sourceMappingURL=network.js.map

@@ -1,0 +1,60 @@
+import { spawnInit } from './spawn.js';
+import { traceNote } from '../sys/trace.js';
+/** The plan every plain `run` uses: all namespaces new (the cgroup namespace is the init's own business). */
+export const FRESH_PLAN = { mnt: 'new', uts: 'new', ipc: 'new', pid: 'new', net: 'new', cgroup: 'new' };
+export function isFreshPlan(plan) {
+    return ['mnt', 'uts', 'ipc', 'pid', 'net'].every((k) => plan[k] === 'new') && plan.cgroup !== undefined && plan.cgroup !== 'host';
+}
+/**
+ * A warm init, spawned ahead of time into fresh namespaces and blocked on its sync socket (Android's zygote
+ * idea). Starting a Node process costs ~50–70 ms, most of a container's start; a plain `run` takes the warm
+ * one and a new one is spawned in the background. The init does nothing before it reads its config, so a
+ * warm init is exactly a just-spawned one: cgroup placement, network and the config all still come after.
+ */
+export class InitPool {
+    enabled;
+    warm;
+    stopped = false;
+    constructor(enabled = process.env.BOXLAB_INIT_POOL !== '0') {
+        this.enabled = enabled;
+        this.refill();
+    }
+    refill() {
+        if (!this.enabled || this.stopped || this.warm)
+            return;
+        try {
+            const init = spawnInit({ plan: FRESH_PLAN, stdio: ['pipe', 'pipe', 'pipe'], newSession: false });
+            // An idle init that dies (or a daemon that stops) must not leave a stale entry behind.
+            init.child.once('exit', () => {
+                if (this.warm === init)
+                    this.warm = undefined;
+            });
+            this.warm = init;
+        }
+        catch {
+            this.warm = undefined;
+        }
+    }
+    /** The warm init, if there is one; a replacement is spawned once the caller has moved on. */
+    take() {
+        const init = this.warm;
+        this.warm = undefined;
+        if (init && init.child.exitCode === null && init.child.signalCode === null) {
+            traceNote('init', `taken warm from the pool (pid ${init.child.pid}, spawned earlier into new mnt, uts, ipc, pid and net namespaces)`);
+            setImmediate(() => this.refill());
+            return init;
+        }
+        setImmediate(() => this.refill());
+        return undefined;
+    }
+    stop() {
+        this.stopped = true;
+        const init = this.warm;
+        this.warm = undefined;
+        if (init) {
+            init.sync.destroy();
+            init.child.kill('SIGKILL');
+        }
+    }
+}
+//# sourceMappingURL=pool.js.map

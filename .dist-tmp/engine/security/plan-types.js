@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=plan-types.js.map

@@ -1,0 +1,137 @@
+import { raw, nr, sys } from './libc.js';
+import { F, O, PR, S_IFCHR, TIOCSCTTY, TIOCSWINSZ, SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP, decodeClone, decodeMount, decodeUmount, } from './flags.js';
+const q = (s) => (s === null ? 'NULL' : JSON.stringify(s));
+export function unshare(flags) {
+    sys('unshare', decodeClone(flags), () => raw.unshare(flags));
+}
+export function setns(fd, nstype, label = `fd ${fd}`) {
+    sys('setns', `${label}, ${decodeClone(nstype)}`, () => raw.setns(fd, nstype));
+}
+export function mount(source, target, fstype, flags, data = null) {
+    const args = `${q(source)}, ${q(target)}, ${q(fstype)}, ${decodeMount(flags)}${data !== null ? `, ${q(data)}` : ''}`;
+    sys('mount', args, () => raw.mount(source, target, fstype, flags, data));
+}
+export function umount2(target, flags) {
+    sys('umount2', `${q(target)}, ${decodeUmount(flags)}`, () => raw.umount2(target, flags));
+}
+export function pivotRoot(newRoot, putOld) {
+    sys('pivot_root', `${q(newRoot)}, ${q(putOld)}`, () => raw.syscall(nr.pivotRoot, 'str', newRoot, 'str', putOld));
+}
+export function sethostname(name) {
+    sys('sethostname', q(name), () => raw.sethostname(name, Buffer.byteLength(name)));
+}
+export function chdir(path) {
+    sys('chdir', q(path), () => raw.chdir(path));
+}
+export function chroot(path) {
+    sys('chroot', q(path), () => raw.chroot(path));
+}
+export function mknodChar(path, mode, major, minor) {
+    // glibc's makedev for small numbers: (major << 8) | minor
+    const dev = (major << 8) | minor;
+    sys('mknod', `${q(path)}, S_IFCHR|0${mode.toString(8)}, makedev(${major}, ${minor})`, () => raw.mknod(path, S_IFCHR | mode, dev));
+}
+export function setsid() {
+    return sys('setsid', '', () => raw.setsid());
+}
+export function setControllingTerminal(fd) {
+    sys('ioctl', `${fd}, TIOCSCTTY, 0`, () => raw.ioctl(fd, TIOCSCTTY, 'int', 0));
+}
+export function setWindowSize(fd, rows, cols) {
+    const winsize = new Uint16Array([rows, cols, 0, 0]);
+    sys('ioctl', `${fd}, TIOCSWINSZ, {rows=${rows}, cols=${cols}}`, () => raw.ioctl(fd, TIOCSWINSZ, 'uint16_t *', winsize));
+}
+export function setChildSubreaper() {
+    sys('prctl', 'PR_SET_CHILD_SUBREAPER, 1', () => raw.prctl(PR.SET_CHILD_SUBREAPER, 'unsigned long', 1));
+}
+export function setNoNewPrivs() {
+    sys('prctl', 'PR_SET_NO_NEW_PRIVS, 1', () => raw.prctl(PR.SET_NO_NEW_PRIVS, 'unsigned long', 1, 'unsigned long', 0, 'unsigned long', 0, 'unsigned long', 0));
+}
+export function setgroups(groups) {
+    sys('setgroups', `${groups.length}, [${groups.join(', ')}]`, () => raw.setgroups(groups.length, groups.length ? new Uint32Array(groups) : null));
+}
+export function setgid(gid) {
+    sys('setgid', String(gid), () => raw.setgid(gid));
+}
+export function setuid(uid) {
+    sys('setuid', String(uid), () => raw.setuid(uid));
+}
+export function setCloexec(fd, on) {
+    sys('fcntl', `${fd}, F_SETFD, ${on ? 'FD_CLOEXEC' : '0'}`, () => raw.fcntl(fd, F.SETFD, 'int', on ? F.FD_CLOEXEC : 0));
+}
+/** Opens a namespace file (or any path) read-only with O_CLOEXEC; the fd is for setns. */
+export function openPath(path, flags = O.RDONLY | O.CLOEXEC) {
+    return sys('open', `${q(path)}, O_RDONLY|O_CLOEXEC`, () => raw.open(path, flags, 'int', 0));
+}
+export function closeFd(fd) {
+    raw.close(fd);
+}
+/** AF_UNIX stream socketpair with close-on-exec, the init stage's sync channel. */
+export function socketpair() {
+    const sv = new Int32Array(2);
+    sys('socketpair', 'AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0', () => raw.socketpair(1, 1 | O.CLOEXEC, 0, sv));
+    return [sv[0], sv[1]];
+}
+/** A new pseudo-terminal pair; both fds close-on-exec (libuv dup2s the slave into the child's stdio). */
+export function openPty() {
+    const master = sys('posix_openpt', 'O_RDWR|O_NOCTTY|O_CLOEXEC', () => raw.posixOpenpt(O.RDWR | O.NOCTTY | O.CLOEXEC));
+    sys('grantpt', String(master), () => raw.grantpt(master));
+    sys('unlockpt', String(master), () => raw.unlockpt(master));
+    const slavePath = raw.ptsname(master);
+    if (slavePath === null)
+        throw new Error('ptsname returned NULL');
+    const slave = sys('open', `${q(slavePath)}, O_RDWR|O_NOCTTY|O_CLOEXEC`, () => raw.open(slavePath, O.RDWR | O.NOCTTY | O.CLOEXEC, 'int', 0));
+    return { master, slave, slavePath };
+}
+export function kill(pid, signal) {
+    sys('kill', `${pid}, ${signal}`, () => raw.kill(pid, signal));
+}
+export function gettid() {
+    return Number(raw.syscall(nr.gettid));
+}
+export function pidfdOpen(pid) {
+    return Number(sys('pidfd_open', `${pid}, 0`, () => raw.syscall(nr.pidfdOpen, 'int', pid, 'unsigned int', 0)));
+}
+/** Sets IFF_UP on an interface of the caller's network namespace (what `ip link set lo up` does). */
+export function interfaceUp(name) {
+    const fd = sys('socket', 'AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, 0', () => raw.socket(2, 2 | O.CLOEXEC, 0));
+    try {
+        const ifreq = Buffer.alloc(40);
+        ifreq.write(name, 0, 15, 'latin1');
+        sys('ioctl', `${fd}, SIOCGIFFLAGS, {ifr_name=${q(name)}}`, () => raw.ioctl(fd, SIOCGIFFLAGS, 'void *', ifreq));
+        const flags = ifreq.readUInt16LE(16) | IFF_UP;
+        ifreq.writeUInt16LE(flags, 16);
+        sys('ioctl', `${fd}, SIOCSIFFLAGS, {ifr_name=${q(name)}, ifr_flags|=IFF_UP}`, () => raw.ioctl(fd, SIOCSIFFLAGS, 'void *', ifreq));
+    }
+    finally {
+        raw.close(fd);
+    }
+}
+/**
+ * Replaces the process image. Node marks fds 0–2 close-on-exec and ignores SIGPIPE/SIGXFSZ, and both survive
+ * execve (DESIGN §4): clear the flag, restore default dispositions and an empty signal mask first.
+ * Returns only on failure (throws the SysError).
+ */
+export function execve(path, argv, env) {
+    for (const fd of [0, 1, 2])
+        raw.fcntl(fd, F.SETFD, 'int', 0);
+    for (const sig of [13 /* SIGPIPE */, 25 /* SIGXFSZ */])
+        raw.signal(sig, null);
+    raw.sigprocmask(2 /* SIG_SETMASK */, Buffer.alloc(128), null);
+    sys('execve', `${q(path)}, [${argv.map((a) => q(a)).join(', ')}], [${env.length} vars]`, () => raw.execve(path, [...argv, null], [...env, null]));
+    throw new Error('execve returned without an error');
+}
+/**
+ * waitpid(pid, WNOHANG) for one known child that libuv did not spawn (an init re-parented to the daemon):
+ * the exit code as a shell reports it (128 + signal when killed), or undefined while it runs.
+ */
+export function waitpidNoHang(pid) {
+    const status = new Int32Array(1);
+    const r = raw.waitpid(pid, status, 1 /* WNOHANG */);
+    if (r !== pid)
+        return undefined;
+    const s = status[0];
+    const signal = s & 0x7f;
+    return signal === 0 ? (s >> 8) & 0xff : 128 + signal;
+}
+//# sourceMappingURL=calls.js.map
