@@ -9,6 +9,10 @@ export interface CheckResult {
   detail: string;
   hint?: string;
   line: number;
+  /** set by a counterfactual run: whether the check also passed with its step's actions skipped */
+  withoutAction?: 'passed' | 'failed';
+  /** the check's declared reason for holding either way (it may pass without its action) */
+  invariant?: string;
 }
 
 /** What the subject of a check evaluated to. */
@@ -27,7 +31,9 @@ export function evaluateCheck(check: Check, subject: Subject): CheckResult {
   const failures: string[] = [];
   const passes: string[] = [];
   const o = check.ops;
-  const s = subject.text.trim();
+  // a check that expects a failure reads the error too: why it failed is the point (`exit: 1` + `contains:`)
+  const expectsFailure = o.exit !== undefined && o.exit !== 0;
+  const s = (expectsFailure ? `${subject.text}\n${subject.stderr ?? ''}` : subject.text).trim();
   const note = (ok: boolean, text: string) => (ok ? passes : failures).push(text);
   const num = (v: string) => Number(v.trim());
 
@@ -64,6 +70,7 @@ export function evaluateCheck(check: Check, subject: Subject): CheckResult {
     passed: failures.length === 0,
     detail: (failures.length > 0 ? failures : passes).join('; '),
     ...(check.hint !== undefined && { hint: check.hint }),
+    ...(check.invariant !== undefined && { invariant: check.invariant }),
     line: check.line,
   };
 }

@@ -3,10 +3,11 @@ import { relative } from 'node:path';
 import { UserError } from '../engine/sys/errors.js';
 import { formatTrace } from '../engine/sys/trace.js';
 import { daemonTargetFromEnv, detectCgroupVersion, lessonsDir as defaultLessonsDir, type DaemonTarget } from './env.js';
+import type { CheckResult } from './checks.js';
 import type { Executor } from './exec.js';
 import { journalStep } from './journal.js';
 import { loadLessons } from './lint.js';
-import { lessonStatus, loadProgress, progressFile, resetLessonProgress, saveProgress, STATUS_MARK, stepsDone } from './progress.js';
+import { lessonStatus, loadProgress, progressFile, recordStep, resetLessonProgress, saveProgress, STATUS_MARK, stepsDone } from './progress.js';
 import { runLesson, type LessonReport, type RunEvent } from './runner.js';
 import { DaemonTraceSource, type TraceSource } from './trace-source.js';
 import type { Diagnostic, Lesson } from './types.js';
@@ -69,6 +70,15 @@ export interface CheckOptions {
   traceSource?: TraceSource;
   target?: DaemonTarget;
   signal?: AbortSignal;
+  /** also run each step's checks with its actions skipped and fail on any that still pass (not invariants) */
+  counterfactual?: boolean;
+}
+
+/** Checks that passed with their step's actions skipped and declare no invariant: they prove nothing. */
+export function vacuousChecks(report: LessonReport): { step: number; result: CheckResult }[] {
+  return report.steps.flatMap((s) => s.checks
+    .filter((c) => c.passed && c.withoutAction === 'passed' && c.invariant === undefined)
+    .map((result) => ({ step: s.index, result })));
 }
 
 /** `boxlab check LESSON...|--all [--json]`: runs lessons headless; exit 0 only if every check passed. */
@@ -106,17 +116,36 @@ export async function checkCommand(ctx: CourseContext, opts: CheckOptions): Prom
       ...(opts.executor !== undefined && { executor: opts.executor }),
       ...(opts.signal !== undefined && { signal: opts.signal }),
       onEvent,
+      ...(opts.counterfactual && { counterfactual: true }),
     });
     reports.push(report);
-    if (!opts.json) printSummary(ctx.io, report, lesson);
+    recordProgress(env, lesson, report);
+    if (opts.counterfactual && vacuousChecks(report).length > 0) report.ok = false;
+    if (!opts.json) printSummary(ctx.io, report, lesson, opts.counterfactual ?? false);
   }
   const ok = reports.every((r) => r.ok) && !opts.signal?.aborted;
   if (opts.json) ctx.io.out(JSON.stringify({ ok, cgroup, lessons: reports.map(jsonReport) }, null, 2));
   else {
     const checks = reports.flatMap((r) => r.steps.flatMap((s) => s.checks));
     ctx.io.out(`${ok ? 'PASS' : 'FAIL'}: ${checks.filter((c) => c.passed).length}/${checks.length} checks passed in ${reports.length} lesson${reports.length === 1 ? '' : 's'}`);
+    if (opts.counterfactual) {
+      const vacuous = reports.reduce((n, r) => n + vacuousChecks(r).length, 0);
+      const invariants = checks.filter((c) => c.invariant !== undefined).length;
+      ctx.io.out(`counterfactual: ${vacuous} check${vacuous === 1 ? '' : 's'} passed with ${vacuous === 1 ? 'its' : 'their'} action skipped; ${invariants} declared invariant${invariants === 1 ? '' : 's'}`);
+    }
   }
   return ok ? 0 : 1;
+}
+
+/** A step passed headless is a step done: `boxlab progress` and the menu count it like one done in the TUI. */
+function recordProgress(env: NodeJS.ProcessEnv, lesson: Lesson, report: LessonReport): void {
+  if (report.skipped !== undefined || report.steps.length === 0) return;
+  const file = progressFile(env);
+  const p = loadProgress(file);
+  for (const r of report.steps) {
+    recordStep(p, lesson, r.index, { ok: r.ok, checksPassed: r.checks.filter((c) => c.passed).length, checksTotal: r.checks.length });
+  }
+  saveProgress(file, p);
 }
 
 function printEvent(io: Output, e: RunEvent, trace: boolean): void {
@@ -131,8 +160,13 @@ function printEvent(io: Output, e: RunEvent, trace: boolean): void {
   }
 }
 
-function printSummary(io: Output, r: LessonReport, lesson: Lesson): void {
+function printSummary(io: Output, r: LessonReport, lesson: Lesson, counterfactual: boolean): void {
   if (r.skipped) { io.out(`  skipped: ${r.skipped}`); return; }
+  if (counterfactual) {
+    for (const { step, result } of vacuousChecks(r)) {
+      io.out(`  ✗ ${relative(process.cwd(), lesson.file) || lesson.file}:${result.line}: step ${step + 1}: passes with the step's actions skipped, so it proves nothing: ${result.proves}\n      make it depend on the action, or add invariant: <why it holds either way>`);
+    }
+  }
   const notRun = lesson.steps.length - r.steps.length;
   if (notRun > 0) io.out(`  ${notRun} step${notRun > 1 ? 's' : ''} not run after the failure`);
   for (const f of r.cleanupFailures) io.out(`  ✗ cleanup failed: ${f}`);
@@ -144,7 +178,10 @@ function jsonReport(r: LessonReport) {
     cleanupFailures: r.cleanupFailures,
     steps: r.steps.map((s) => ({
       index: s.index + 1, title: s.title, ok: s.ok, ...(s.error !== undefined && { error: s.error, hint: s.hint }),
-      checks: s.checks.map((c) => ({ passed: c.passed, proves: c.proves, detail: c.detail })),
+      checks: s.checks.map((c) => ({
+        passed: c.passed, proves: c.proves, detail: c.detail, line: c.line,
+        ...(c.withoutAction !== undefined && { withoutAction: c.withoutAction }), ...(c.invariant !== undefined && { invariant: c.invariant }),
+      })),
     })),
   };
 }

@@ -74,7 +74,7 @@ export function lintPrerequisites(lessons: Lesson[]): Diagnostic[] {
 /** Names a block defines, and the names it uses, with lines. */
 function definitions(block: RunnableBlock, variant: CgroupVersion): { name: string; line: number }[] {
   switch (block.kind) {
-    case 'action': return block.name ? [{ name: block.name, line: block.line }] : [];
+    case 'action': return block.name ? [{ name: block.name, line: block.line }, ...(block.expectFail ? [{ name: `${block.name}.exit`, line: block.line }] : [])] : [];
     case 'observe': return block.name ? [{ name: block.phase ? `${block.name}.${block.phase}` : block.name, line: block.line }] : [];
     case 'capture': return block.captures.map((c) => ({ name: c.name, line: c.line }));
     case 'check': void variant; return [];
@@ -151,6 +151,8 @@ export function lintLesson(lesson: Lesson): Diagnostic[] {
       }
     }
   }
+  raw.push(...lintExpectedFailures(lesson).map((d) => ({ ...d, variant: variants[0]! })));
+  raw.push(...lintHints(lesson).map((d) => ({ ...d, variant: variants[0]! })));
   // an error in every variant is reported once, plainly; one in a single variant names it
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
@@ -167,3 +169,32 @@ export function lintLesson(lesson: Lesson): Diagnostic[] {
 }
 
 const WHERE = '\u0000where\u0000';
+
+/**
+ * An `action expect=fail` teaches *why* something is refused, so a failure for any other reason (a typo, a
+ * missing container) must not pass: the action needs `name=` and a later check reading the error text.
+ */
+function lintExpectedFailures(lesson: Lesson): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const blocks = lesson.steps.flatMap((s) => s.blocks);
+  blocks.forEach((b, i) => {
+    if (b.kind !== 'action' || !b.expectFail) return;
+    if (!b.name) {
+      out.push({ file: lesson.file, line: b.line, message: 'action expect=fail needs name=NAME — its value holds the error text, which a later check must read (contains:/matches:)' });
+      return;
+    }
+    // the error text, or an exit status that names the cause (137 = SIGKILL), says why
+    const read = blocks.slice(i + 1).some((c) => c.kind === 'check' && c.checks.some((k) => 'value' in k.subject && (
+      (placeholdersIn(k.subject.value).includes(b.name!) && (k.ops.contains !== undefined || k.ops.matches !== undefined))
+      || (placeholdersIn(k.subject.value).includes(`${b.name!}.exit`) && k.ops.equals !== undefined))));
+    if (!read) out.push({ file: lesson.file, line: b.line, message: `action expect=fail name=${b.name}: no check reads why it failed — add a check with value: "{{${b.name}}}" and contains:/matches: the error text (or value: "{{${b.name}.exit}}" equals: a telling exit status)` });
+  });
+  return out;
+}
+
+/** A failed check is where a learner gets stuck: each one says where to look (docs/lesson-format.md §2.5). */
+function lintHints(lesson: Lesson): Diagnostic[] {
+  return lesson.steps.flatMap((s) => s.blocks).flatMap((b) => (b.kind === 'check' ? b.checks : []))
+    .filter((c) => c.hint === undefined)
+    .map((c) => ({ file: lesson.file, line: c.line, message: 'check without hint: — add hint: saying where to look when it fails (a file, a command, a line of the evidence)' }));
+}

@@ -13,7 +13,7 @@ type Kind = (typeof RUNNABLE_KINDS)[number];
 
 const ALLOWED_ATTRS: Record<Kind, readonly string[]> = {
   action: ['name', 'cgroup', 'expect', 'timeout'],
-  observe: ['name', 'cgroup', 'before', 'after', 'timeout'],
+  observe: ['name', 'cgroup', 'before', 'after', 'changes', 'timeout'],
   capture: ['cgroup', 'timeout'],
   check: ['cgroup', 'timeout'],
   cleanup: ['cgroup', 'timeout'],
@@ -200,8 +200,9 @@ export function parseBlock(token: Tokens.Code, line: number, report: Report): Bl
       if ((before || after) && okName === undefined) report(line, 'a before/after observation needs name=NAME so its pair can be found');
       if ((before && values.get('before') !== true) || (after && values.get('after') !== true)) report(line, 'write before/after as bare words: ```observe name=x before');
       const phase = before ? 'before' : after ? 'after' : undefined;
+      if (values.has('changes') && values.get('changes') !== true) report(line, 'write changes as a bare word: ```observe name=x changes');
       return {
-        kind, ...base, commands: commandLines(token.text, bodyLine),
+        kind, ...base, commands: commandLines(token.text, bodyLine), changes: values.has('changes'),
         ...(okName !== undefined && { name: okName }), ...(phase !== undefined && { phase }),
       };
     }
@@ -298,6 +299,7 @@ function parseChecks(body: string, firstLine: number, report: Report): Check[] {
     out.push({
       line: itemLine, subject, ops, proves: c.proves,
       ...(c.hint !== undefined && { hint: c.hint }), ...(c.cgroup !== undefined && { cgroup: c.cgroup }),
+      ...(c.invariant !== undefined && { invariant: c.invariant }),
     });
   });
   return out;

@@ -7,7 +7,7 @@ import { shellExecutor, type ExecResult, type Executor } from './exec.js';
 import { extractJson, extractMatch } from './extract.js';
 import { substitute } from './placeholders.js';
 import { nullTraceSource, type TraceSource } from './trace-source.js';
-import type { ActionBlock, CaptureBlock, CgroupVersion, CheckBlock, Lesson, ObserveBlock, Step } from './types.js';
+import type { ActionBlock, Capture, CaptureBlock, CgroupVersion, Check, CheckBlock, Lesson, ObserveBlock, Step } from './types.js';
 
 export interface CommandRun extends ExecResult {
   command: string;
@@ -64,6 +64,16 @@ export interface SessionOptions {
   traceDrainMs?: number;
   /** stop after the running step (Ctrl-C in `boxlab check`); cleanup still runs */
   signal?: AbortSignal;
+  /**
+   * Also evaluate every check with its step's actions skipped (`boxlab check --counterfactual`): each
+   * result then says whether the check passed without the action, i.e. whether it could have failed.
+   */
+  counterfactual?: boolean;
+}
+
+/** A step that changes state: an action, or an observe marked `changes`. Its checks must depend on it. */
+export function stepActs(step: Step, cgroup: CgroupVersion): boolean {
+  return step.blocks.some((b) => (b.cgroup === undefined || b.cgroup === cgroup) && (b.kind === 'action' || (b.kind === 'observe' && b.changes)));
 }
 
 /** A block failed in a way that makes the rest of the step meaningless. */
@@ -223,6 +233,11 @@ export class LessonSession {
     this.traceSink = result.trace;
     this.results[step.index] = result;
     this.emit({ type: 'step-start', step: step.index, catchUp });
+    if (this.opts.counterfactual && (step.index === 0 || stepActs(step, this.cgroup))) {
+      let to = step.index + 1;
+      while (to < this.lesson.steps.length && !stepActs(this.lesson.steps[to]!, this.cgroup)) to++;
+      await this.shadow(step.index, to);
+    }
     try {
       for (const block of step.blocks) {
         if (!this.applies(block)) continue;
@@ -252,7 +267,8 @@ export class LessonSession {
       const run = await this.exec('action', substitute(c.text, this.values), block.timeoutMs);
       result.actions.push(run);
       this.emit({ type: 'command', step: result.index, run });
-      outs.push(run.stdout);
+      // an expected failure is taught by its error message, so the value holds stderr too
+      outs.push(block.expectFail ? `${run.stdout}\n${run.stderr}`.trim() : run.stdout);
       if (block.expectFail && run.ok) throw new StepFailure(`${run.command}: succeeded, but the lesson expected it to fail`, 'The runtime accepted something it should refuse; this is worth reporting.');
       if (!block.expectFail && !run.ok) {
         const said = run.stderr.trim().split('\n').pop() ?? '';
@@ -260,6 +276,7 @@ export class LessonSession {
       }
     }
     if (block.name) this.define(block.name, outs.join('\n').trim(), result);
+    if (block.name && block.expectFail) this.define(`${block.name}.exit`, String(result.actions.at(-1)?.exitCode ?? ''), result);
   }
 
   private async runObserve(block: ObserveBlock, result: StepResult): Promise<void> {
@@ -287,48 +304,115 @@ export class LessonSession {
 
   private async runCapture(block: CaptureBlock, result: StepResult): Promise<void> {
     for (const c of block.captures) {
-      let text: string;
-      if (c.run !== undefined) {
-        const run = await this.exec('capture', substitute(c.run, this.values), block.timeoutMs);
-        if (!run.ok) {
-          const said = run.stderr.trim().split('\n').pop() ?? '';
-          throw new StepFailure(`capture ${c.name}: ${run.command}: exit ${run.exitCode}${said ? `: ${said}` : ''}`, hintFor(run));
-        }
-        text = run.stdout;
-      } else {
-        text = this.values.get(c.from!) ?? '';
-      }
-      let value: string | undefined = text;
-      if (c.match !== undefined) value = extractMatch(text, substitute(c.match, this.values));
-      else if (c.json !== undefined) value = extractJson(text, c.json);
-      value = value?.trim();
-      if (value === undefined || value === '') {
-        const how = c.match !== undefined ? `/${c.match}/ did not match` : c.json !== undefined ? `no ${c.json} in the JSON` : 'the output was empty';
-        throw new StepFailure(`capture ${c.name}: ${how} (output: ${JSON.stringify(text.trim().slice(0, 120))})`, 'The runtime printed something the lesson did not expect; compare it with the lesson text.');
-      }
+      const value = await this.captureValue(c, block, this.values);
       this.define(c.name, value, result);
     }
+  }
+
+  /** Finds one capture's value from `values` and the machine; a capture that finds nothing is a StepFailure. */
+  private async captureValue(c: Capture, block: CaptureBlock, values: ReadonlyMap<string, string>): Promise<string> {
+    let text: string;
+    if (c.run !== undefined) {
+      const run = await this.exec('capture', substitute(c.run, values), block.timeoutMs);
+      if (!run.ok) {
+        const said = run.stderr.trim().split('\n').pop() ?? '';
+        throw new StepFailure(`capture ${c.name}: ${run.command}: exit ${run.exitCode}${said ? `: ${said}` : ''}`, hintFor(run));
+      }
+      text = run.stdout;
+    } else {
+      text = values.get(c.from!) ?? '';
+    }
+    let value: string | undefined = text;
+    if (c.match !== undefined) value = extractMatch(text, substitute(c.match, values));
+    else if (c.json !== undefined) value = extractJson(text, c.json);
+    value = value?.trim();
+    if (value === undefined || value === '') {
+      const how = c.match !== undefined ? `/${c.match}/ did not match` : c.json !== undefined ? `no ${c.json} in the JSON` : 'the output was empty';
+      throw new StepFailure(`capture ${c.name}: ${how} (output: ${JSON.stringify(text.trim().slice(0, 120))})`, 'The runtime printed something the lesson did not expect; compare it with the lesson text.');
+    }
+    return value;
   }
 
   private async runChecks(block: CheckBlock, result: StepResult): Promise<void> {
     for (const check of block.checks) {
       if (!this.applies(check)) continue;
-      const bound = {
-        ...check,
-        ops: Object.fromEntries(Object.entries(check.ops).map(([k, v]) => [k, typeof v === 'string' ? substitute(v, this.values) : v])),
-      };
-      let res: CheckResult;
-      if ('run' in check.subject) {
-        const run = await this.exec('check', substitute(check.subject.run, this.values), block.timeoutMs);
-        res = evaluateCheck({ ...bound, subject: { run: run.command } }, { text: run.stdout, exitCode: run.exitCode, stderr: run.stderr });
-      } else if ('file' in check.subject) {
-        const path = substitute(check.subject.file, this.values);
-        res = evaluateCheck({ ...bound, subject: { file: path } }, { text: path });
-      } else {
-        res = evaluateCheck(bound, { text: substitute(check.subject.value, this.values) });
-      }
+      const res = await this.evaluate(check, block, this.values);
+      const without = this.shadowResults.get(check);
+      if (without !== undefined) res.withoutAction = without ? 'passed' : 'failed';
       result.checks.push(res);
       this.emit({ type: 'check', step: result.index, result: res });
+    }
+  }
+
+  /** Substitutes `values` into a check and evaluates it (running its command, if any). */
+  private async evaluate(check: Check, block: CheckBlock, values: ReadonlyMap<string, string>): Promise<CheckResult> {
+    let hint = check.hint;
+    // a hint may name the pids and paths of this run; one that cannot be filled in is shown as written
+    if (hint !== undefined) try { hint = substitute(hint, values); } catch { /* keep it */ }
+    const bound = {
+      ...check, ...(hint !== undefined && { hint }),
+      ops: Object.fromEntries(Object.entries(check.ops).map(([k, v]) => [k, typeof v === 'string' ? substitute(v, values) : v])),
+    };
+    if ('run' in check.subject) {
+      const run = await this.exec('check', substitute(check.subject.run, values), block.timeoutMs);
+      return evaluateCheck({ ...bound, subject: { run: run.command } }, { text: run.stdout, exitCode: run.exitCode, stderr: run.stderr });
+    }
+    if ('file' in check.subject) {
+      const path = substitute(check.subject.file, values);
+      return evaluateCheck({ ...bound, subject: { file: path } }, { text: path });
+    }
+    return evaluateCheck(bound, { text: substitute(check.subject.value, values) });
+  }
+
+  /** counterfactual results: did the check pass with its step's actions skipped */
+  private readonly shadowResults = new Map<Check, boolean>();
+
+  /**
+   * The counterfactual pass, run just before step `from` (an acting step, or the first): the blocks of steps
+   * [from, to) run quietly on a copy of the values with every action and `changes` observe skipped —
+   * captures and observations are re-read from the machine as it is *now*, before the action — and each
+   * check's outcome is kept. Steps that only look (no action) belong to the acting step before them, so
+   * their checks are judged against the state before that action. A capture or placeholder that cannot be
+   * found here makes the checks using it fail, which is what they would do without the action.
+   */
+  private async shadow(from: number, to: number): Promise<void> {
+    const values = new Map(this.values);
+    for (let i = from; i < to; i++) {
+      for (const block of this.lesson.steps[i]!.blocks) {
+        if (!this.applies(block)) continue;
+        try {
+          switch (block.kind) {
+            case 'action': break;
+            case 'observe': {
+              if (block.changes) break;
+              const outs: string[] = [];
+              for (const c of block.commands) {
+                const run = await this.exec('observe', substitute(c.text, values), block.timeoutMs);
+                if (!run.ok) throw new Error('observation failed');
+                outs.push(run.stdout);
+              }
+              if (block.name) values.set(block.phase ? `${block.name}.${block.phase}` : block.name, outs.join('\n').trim());
+              break;
+            }
+            case 'capture':
+              for (const c of block.captures) {
+                try {
+                  const value = await this.captureValue(c, block, values);
+                  if (value !== undefined && value !== '') values.set(c.name, value);
+                } catch { /* not found without the action: checks that use it fail */ }
+              }
+              break;
+            case 'check':
+              for (const check of block.checks) {
+                if (!this.applies(check)) continue;
+                let passed = false;
+                try { passed = (await this.evaluate(check, block, values)).passed; } catch { passed = false; }
+                this.shadowResults.set(check, passed);
+              }
+              break;
+          }
+        } catch { /* this block found nothing without the action; the next may still read something */ }
+      }
     }
   }
 

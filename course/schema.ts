@@ -57,6 +57,7 @@ export const checkItemSchema = z.strictObject({
   proves: z.string().trim().min(10, 'proves: is too short; write one full sentence saying what the check proves'),
   hint: z.string().min(1).optional(),
   cgroup: cgroup.optional(),
+  invariant: z.string().trim().min(10, 'invariant: give the reason this check holds whether or not the step ran, in one sentence').optional(),
 }).superRefine((c, ctx) => {
   const subjects = SUBJECTS.filter((s) => c[s] !== undefined);
   if (subjects.length !== 1) {
@@ -71,6 +72,9 @@ export const checkItemSchema = z.strictObject({
   if (c.exit !== undefined && subject !== 'run') ctx.addIssue({ code: 'custom', message: 'exit: only fits a run: check' });
   if (c.exists !== undefined && subject !== 'file') ctx.addIssue({ code: 'custom', message: 'exists: only fits a file: check' });
   if (subject === 'file' && textOps.length > 0) ctx.addIssue({ code: 'custom', message: `a file: check only takes exists:; to test its contents use run: cat ${c.file}` });
+  if (c.exit !== undefined && c.exit !== 0 && c.contains === undefined && c.matches === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['exit'], message: 'a check that expects a failure also says why: add contains: or matches: for the error text (stdout and stderr are both searched)' });
+  }
   if (c.matches !== undefined) {
     try { new RegExp(c.matches, 'm'); } catch (e) {
       ctx.addIssue({ code: 'custom', path: ['matches'], message: `invalid regular expression: ${(e as Error).message}` });

@@ -45,6 +45,8 @@ export interface ObserveBlock extends BlockBase {
   commands: CommandLine[];
   name?: string;
   phase?: 'before' | 'after';
+  /** the block changes state (an `ip link add`, an `nsenter ... hostname x`): the counterfactual run skips it like an action */
+  changes: boolean;
 }
 
 export interface CleanupBlock extends BlockBase {
@@ -89,6 +91,8 @@ export interface Check {
   proves: string;
   hint?: string;
   cgroup?: CgroupVersion;
+  /** why this check is meant to hold whether or not its step's action ran (the counterfactual run accepts it) */
+  invariant?: string;
 }
 
 export interface CheckBlock extends BlockBase {

@@ -48,6 +48,7 @@ hostname
 - value: "{{web.pid}}"
   matches: '^\\d+$'
   proves: The container is a process with a pid on the host.
+  hint: Look at the evidence pane.
 - run: echo {{web.uts}}
   differs: "0"
   hint: look at /proc
@@ -56,6 +57,7 @@ hostname
   exists: true
   cgroup: v1
   proves: The process shows up in the host's /proc.
+  hint: Look at the evidence pane.
 \`\`\`
 
 ## What you learned
@@ -76,6 +78,7 @@ minutes: 1
 - value: "a"
   equals: a
   proves: Nothing at all but a sentence long enough.
+  hint: Look at the evidence pane.
 \`\`\`
 `;
 

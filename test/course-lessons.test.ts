@@ -5,12 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, startDaemon, type TestDaemon } from './helpers/daemon.js';
 
 // Every lesson, headless, exactly as a classroom or CI runs them: `boxlab lessons lint`, then
-// `boxlab check --all` against a private daemon (in a throwaway network namespace). Every check must pass,
-// nothing may be left running, and the suite's leak check must find nothing left behind.
+// `boxlab check --all --counterfactual` against a private daemon (in a throwaway network namespace). Every
+// check must pass, none may pass with its step's actions skipped unless it declares invariant: (one run
+// gives both results), nothing may be left running, and the suite's leak check must find nothing left behind.
 const LESSONS = readdirSync(join(REPO, 'lessons')).filter((d) => /^\d\d-/.test(d)).sort();
 
 interface Report {
-  lessons: { id: string; steps: { title?: string; error?: string; checks: { passed: boolean; proves: string; detail: string }[] }[]; cleanupFailures: string[] }[];
+  lessons: { id: string; steps: { title?: string; error?: string; checks: { passed: boolean; proves: string; detail: string; line: number; withoutAction?: string; invariant?: string }[] }[]; cleanupFailures: string[] }[];
 }
 
 describe('the course', () => {
@@ -31,8 +32,8 @@ describe('the course', () => {
     expect(r.exitCode).toBe(0);
   });
 
-  it(`boxlab check --all: every check of all ${LESSONS.length} lessons passes and nothing is left`, async () => {
-    const r = await daemon.cli(['check', '--all', '--json'], { timeoutMs: 1_500_000, env: { BOXLAB_STATE: state } });
+  it(`boxlab check --all --counterfactual: every check of all ${LESSONS.length} lessons passes, none passes with its action skipped, and nothing is left`, async () => {
+    const r = await daemon.cli(['check', '--all', '--counterfactual', '--json'], { timeoutMs: 1_500_000, env: { BOXLAB_STATE: state } });
     const report = JSON.parse(r.stdout) as Report;
     expect(report.lessons.map((l) => l.id).sort()).toEqual(LESSONS);
     const failed = report.lessons.flatMap((l) => [
@@ -40,6 +41,10 @@ describe('the course', () => {
       ...l.cleanupFailures.map((f) => `${l.id}: cleanup: ${f}`),
     ]);
     expect(failed).toEqual([]);
+    const vacuous = report.lessons.flatMap((l) => l.steps.flatMap((s) => s.checks
+      .filter((c) => c.passed && c.withoutAction === 'passed' && c.invariant === undefined)
+      .map((c) => `lessons/${l.id}/lesson.md:${c.line}: passes with its step's actions skipped: ${c.proves}`)));
+    expect(vacuous).toEqual([]);
     expect(r.exitCode).toBe(0);
     expect((await daemon.cli(['ps', '-a', '-q'])).stdout.trim()).toBe('');
   }, 1_500_000);

@@ -95,7 +95,7 @@ describe('each bad form gives its error with its line', () => {
   it('invalid regex', () => expectProblem(G.replace("matches: '^\\d+$'", "matches: '(['"), lineOf(G, "matches: '^"), /invalid regular expression/));
   it('unknown check key', () => expectProblem(G.replace('  hint: look at /proc', '  hnt: look at /proc'), lineOf(G, '- run: echo'), /unknown key hnt/));
   it('check is not a list', () => expectProblem(G.replace('- value: "{{web.pid}}"\n  matches', 'value: "{{web.pid}}"\nmatches').replace(/```check\n[\s\S]*?```/, '```check\nvalue: x\nequals: y\nproves: A sentence long enough to count.\n```'), lineOf(G, '```check') + 1, /YAML list/));
-  it('check YAML syntax', () => expectProblem(G.replace('  hint: look at /proc', '  hint: [look'), lineOf(G, '  hint:') + 1, /check YAML/));
+  it('check YAML syntax', () => expectProblem(G.replace('  hint: look at /proc', '  hint: [look'), lineOf(G, '  hint: look at /proc') + 1, /check YAML/));
   it('unknown placeholder', () => expectProblem(G.replace('- run: echo {{web.uts}}', '- run: echo {{web.ut}}'), lineOf(G, '- run: echo'), /\{\{web.ut\}\} is not defined before this point.*web.pid/));
   it('placeholder used before its capture', () => expectProblem(G.replace('hostname\n```\n\n```action', 'cat /proc/{{web.pid}}/status\n```\n\n```action'), lineOf(G, '```observe name=hn before') + 1, /\{\{web.pid\}\} is not defined/));
   it('check referencing a capture only defined on cgroup v2', () => {

@@ -6,6 +6,7 @@ import { parseLesson } from '../course/parse.js';
 import {
   lessonStatus, loadProgress, progressFile, recordStep, resetLessonProgress, resumeStep, saveProgress, stepsDone,
 } from '../course/progress.js';
+import { loadLessons } from '../course/lint.js';
 import { checkCommand, lintLessonsCommand, listLessonsCommand, progressCommand, resetLessonCommand } from '../course/commands.js';
 import { BASE_LESSON, GOOD_LESSON, lessonsFolder } from './course-fixtures.js';
 
@@ -90,6 +91,9 @@ describe('course commands', () => {
       const ok = io();
       expect(await checkCommand({ lessonsDir: f.dir, env, io: ok.io }, { ids: ['00-base'] })).toBe(0);
       expect(ok.out).toEqual(['00-base: Base', '  step 1', '    ✓ Nothing at all but a sentence long enough.', 'PASS: 1/1 checks passed in 1 lesson']);
+      // a step passed headless counts as progress, as if done in the TUI
+      const base = loadLessons(f.dir).lessons.find((l) => l.meta.id === '00-base')!;
+      expect(stepsDone(loadProgress(progressFile(env)), base)).toEqual([true]);
       const bad = io();
       expect(await checkCommand({ lessonsDir: f.dir, env, io: bad.io }, { ids: [], all: true })).toBe(1);
       expect(bad.out.join('\n')).toMatch(/✗ Nothing at all but a sentence long enough\.\n\s+"a" is not "b"/);
@@ -98,7 +102,7 @@ describe('course commands', () => {
       expect(await checkCommand({ lessonsDir: f.dir, env, io: js.io }, { ids: ['fail'], json: true })).toBe(1);
       const parsed = JSON.parse(js.out.join('\n'));
       expect(parsed.ok).toBe(false);
-      expect(parsed.lessons[0].steps[0].checks[0]).toEqual({ passed: false, proves: 'Nothing at all but a sentence long enough.', detail: '"a" is not "b"' });
+      expect(parsed.lessons[0].steps[0].checks[0]).toMatchObject({ passed: false, proves: 'Nothing at all but a sentence long enough.', detail: '"a" is not "b"' });
       await expect(checkCommand({ lessonsDir: f.dir, env, io: io().io }, { ids: ['nope'] })).rejects.toThrow(/no lesson "nope"/);
     } finally { f.cleanup(); }
   });

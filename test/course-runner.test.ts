@@ -166,9 +166,10 @@ me: echo {{lesson.dir}}
 - run: readlink /proc/$$/ns/uts
   contains: "{{uts}}"
   proves: The shell running the check shares the UTS namespace of this process (no container here).
-- run: "false"
+- run: sh -c 'echo nope >&2; exit 1'
   exit: 1
-  proves: A run check sees the exit code of its command.
+  contains: nope
+  proves: A run check sees the exit code of its command, and its error text.
 - file: /proc/self/ns/uts
   exists: true
   proves: The kernel exposes namespaces as files under /proc.
@@ -187,6 +188,69 @@ me: echo {{lesson.dir}}
     const inode = /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/uts'))![1];
     expect(step.captures).toContainEqual({ name: 'uts', value: inode });
     expect(step.observations[0]!.output).toBe(hostname());
+  });
+});
+
+describe('counterfactual run', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'boxlab-cf-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const lesson = `---
+id: 09-cf
+title: Counterfactual
+summary: Which checks could have failed.
+minutes: 1
+---
+
+# Counterfactual
+
+## Step: Make a file
+
+\`\`\`observe name=made changes
+sh -c 'echo made > ${dir}/f; cat ${dir}/f'
+\`\`\`
+
+\`\`\`check
+- file: ${dir}/f
+  exists: true
+  proves: The step made the file, so without it this check fails.
+- run: echo same
+  equals: same
+  proves: This check passes whatever the step did, so it proves nothing.
+- run: echo same
+  equals: same
+  invariant: It is declared as a guard that holds either way.
+  proves: This check passes whatever the step did, and says so.
+- value: "{{made}}"
+  equals: made
+  proves: The output of the skipped block is missing without the step.
+\`\`\`
+
+## Step: Look at it
+
+\`\`\`capture
+content: cat ${dir}/f
+\`\`\`
+
+\`\`\`check
+- value: "{{content}}"
+  equals: made
+  proves: A looking step's check is judged against the state before the acting step before it.
+\`\`\`
+`;
+  it('marks every check that passes with its step\'s actions skipped, looking steps judged with the acting step before them', async () => {
+    const l = parseLesson(lesson, join(dir, 'lesson.md')).lesson!;
+    const report = await runLesson(l, { traceDrainMs: 0, cgroup: 'v1', counterfactual: true });
+    const checks = report.steps.flatMap((s) => s.checks);
+    expect(checks.every((c) => c.passed)).toBe(true);
+    expect(checks.map((c) => c.withoutAction)).toEqual(['failed', 'passed', 'passed', 'failed', 'failed']);
+    expect(checks[2]!.invariant).toMatch(/guard/);
+  });
+
+  it('does nothing extra without the option', async () => {
+    rmSync(join(dir, 'f'), { force: true });
+    const l = parseLesson(lesson, join(dir, 'lesson.md')).lesson!;
+    const report = await runLesson(l, { traceDrainMs: 0, cgroup: 'v1' });
+    expect(report.steps.flatMap((s) => s.checks).map((c) => c.withoutAction)).toEqual([undefined, undefined, undefined, undefined, undefined]);
   });
 });
 

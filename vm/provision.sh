@@ -12,7 +12,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-log() { printf '\033[1mprovision:\033[0m %s\n' "$*"; }
+# bold only on a terminal: a log file or CI output gets plain text, not raw escape codes
+if [ -t 1 ]; then log() { printf '\033[1mprovision:\033[0m %s\n' "$*"; }; else log() { printf 'provision: %s\n' "$*"; }; fi
 check=0
 case "${1:-}" in
   --check) check=1 ;;
@@ -27,7 +28,8 @@ pending=()   # what --check found out of date
 
 # --- apt: the tools the lessons run -----------------------------------------------------------------------
 # kmod: the kernel loads overlay/veth/bridge/nat modules on demand through /sbin/modprobe.
-apt_packages=(busybox-static iptables iproute2 util-linux procps psmisc iputils-ping curl ca-certificates tmux kmod)
+# nftables: lesson 22 shows iptables-nft's rules as nft sees them.
+apt_packages=(busybox-static iptables nftables iproute2 util-linux procps psmisc iputils-ping curl ca-certificates tmux kmod)
 missing=()
 for p in "${apt_packages[@]}"; do
   [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = 'install ok installed' ] || missing+=("$p")
@@ -39,8 +41,21 @@ elif [ "$check" = 1 ]; then
 else
   log "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  log "apt-get update: reading the package lists (about a minute)"
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # busybox-static and kmod trigger update-initramfs, which rebuilds the initramfs of every installed kernel:
+  # on a slow VM that alone takes several minutes (up to ~15 with TCG emulation). apt's own chatter goes to
+  # a log file; say what is going on so the silence is not mistaken for a hang.
+  apt_log=$(mktemp /tmp/boxlab-provision-apt.XXXXXX)
+  log "apt-get install: downloading and unpacking ${#missing[@]} package(s), then update-initramfs rebuilds the initramfs — this can take 2 to 15 minutes on a slow VM; progress: tail -f $apt_log"
+  start=$SECONDS
+  if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$apt_log" 2>&1; then
+    tail -n 20 "$apt_log" >&2
+    echo "provision.sh: apt-get install failed (full log: $apt_log)" >&2
+    exit 1
+  fi
+  log "apt-get install: done in $((SECONDS - start)) s"
+  rm -f "$apt_log"
 fi
 
 # --- Node >= 20 and npm >= 11.6 ---------------------------------------------------------------------------

@@ -5,6 +5,16 @@ import { client, eachName, ExitCode } from '../context.js';
 import { ago, goTemplate, table, truncate } from '../format.js';
 import { runSession } from '../session.js';
 
+type PortMap = Record<string, { HostIp?: string; HostPort?: string }[] | null>;
+
+/** docker's PORTS column: `0.0.0.0:8080->80/tcp`, and a bare `80/tcp` for an exposed, unpublished port. */
+export function portsColumn(ports: PortMap | undefined): string {
+  if (!ports) return '';
+  return Object.entries(ports).flatMap(([port, bindings]) => (bindings && bindings.length > 0
+    ? bindings.map((b) => `${b.HostIp || '0.0.0.0'}:${b.HostPort ?? ''}->${port}`)
+    : [port])).join(', ');
+}
+
 interface Summary { Id: string; Names: string[]; Image: string; Command: string; Created: number; Status: string; Ports: unknown[] }
 
 
@@ -22,8 +32,12 @@ export function register(program: Command): void {
         process.stdout.write(list.map((x) => `${id(x.Id)}\n`).join(''));
         return;
       }
+      // the list endpoint leaves Ports empty; a running container's published ports are in its inspect record
+      const ports = await Promise.all(list.map(async (x) => (x.Status.startsWith('Up')
+        ? portsColumn((await c.get<{ NetworkSettings?: { Ports?: PortMap } }>(`/containers/${x.Id}/json`).catch(() => undefined))?.NetworkSettings?.Ports)
+        : '')));
       process.stdout.write(table(['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'],
-        list.map((x) => [id(x.Id), x.Image, JSON.stringify(o.trunc ? truncate(x.Command, 20) : x.Command), ago(x.Created), x.Status, '', x.Names.map((n) => n.slice(1)).join(',')])));
+        list.map((x, i) => [id(x.Id), x.Image, JSON.stringify(o.trunc ? truncate(x.Command, 20) : x.Command), ago(x.Created), x.Status, ports[i]!, x.Names.map((n) => n.slice(1)).join(',')])));
     });
 
   program.command('start').description('start stopped containers')

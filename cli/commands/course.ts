@@ -39,14 +39,15 @@ export function register(program: Command): void {
     .action(async () => exit((await course()).lintLessonsCommand({ io })));
 
   program.command('check')
-    .description('run lessons headless and print each check with what it proves; exit 0 only if all pass')
+    .description('run lessons headless and print each check with what it proves; exit 0 only if all pass (steps that pass count as progress)')
     .argument('[lessons...]', 'lesson ids (01-uts, or just uts)')
     .option('--all', 'every lesson')
     .option('--json', 'one JSON report on stdout')
     .option('--show-trace', "print the engine's trace under each step")
     .option('--tasks', "solve each lesson's tasks instead: checks must fail before the solution, pass after")
     .option('--seed <seed>', 'with --tasks: draw the task values from this seed')
-    .action(async (ids: string[], o: { all?: boolean; json?: boolean; showTrace?: boolean; tasks?: boolean; seed?: string }) => {
+    .option('--counterfactual', 'also run each check with its step\'s actions skipped; fail on any that still passes (it proves nothing) unless it declares invariant:')
+    .action(async (ids: string[], o: { all?: boolean; json?: boolean; showTrace?: boolean; tasks?: boolean; seed?: string; counterfactual?: boolean }) => {
       const signal = stopOnSignal();
       process.on('SIGPIPE', () => { stdoutOpen = false; });
       if (o.tasks) {
@@ -60,6 +61,7 @@ export function register(program: Command): void {
         ids, target: target(program), signal,
         ...(o.all !== undefined && { all: o.all }), ...(o.json !== undefined && { json: o.json }),
         ...(o.showTrace !== undefined && { trace: o.showTrace }),
+        ...(o.counterfactual !== undefined && { counterfactual: o.counterfactual }),
       }));
     });
 
@@ -73,12 +75,18 @@ export function register(program: Command): void {
   program.command('learn', { isDefault: true })
     .description('open the course (a lesson directly if named); also what `boxlab` alone does')
     .argument('[lesson]', 'lesson id')
-    .action(async (lesson: string | undefined) => {
+    // commander hands `boxlab pull alpine` to this default command as two words; say what is wrong with the
+    // first word instead of commander's "too many arguments for 'learn'"
+    .allowExcessArguments(true)
+    .action(async (lesson: string | undefined, _opts: unknown, cmd: Command) => {
+      if (cmd.args.length > 1) {
+        throw new UserError(`unknown command "${lesson}" — boxlab --help lists the commands${lesson === 'pull' ? ' (boxlab has no registry client: images come from build, commit and load -i FILE.tar)' : ''}`);
+      }
       if (lesson !== undefined) {
         const [{ loadLessons }, { lessonsDir }] = await Promise.all([import('../../course/lint.js'), import('../../course/env.js')]);
         const { lessons } = loadLessons(lessonsDir());
         const known = lessons.some((l) => l.meta.id === lesson || l.meta.id.startsWith(`${lesson}-`) || l.meta.id.split('-').slice(1).join('-') === lesson);
-        if (!known) throw new UserError(`"${lesson}" is neither a command nor a lesson — boxlab --help lists commands, boxlab lessons the lessons`);
+        if (!known) throw new UserError(`unknown command "${lesson}" (and no lesson of that name) — boxlab --help lists the commands, boxlab lessons the lessons`);
       }
       const { startTui } = await import('../../tui/index.js');
       exit(await startTui({ target: target(program), ...(lesson !== undefined && { lesson }) }));

@@ -30,9 +30,8 @@ export function probeIpForward(): boolean | null {
 export function ipForwardCheck(on: boolean | null): DoctorCheck {
   const base = { id: 'ip_forward', title: 'ip_forward', essential: false } as const;
   if (on) return { ...base, status: 'ok', detail: 'net.ipv4.ip_forward=1' };
-  return {
-    ...base, status: 'warn',
-    detail: on === null ? 'no /proc/sys/net/ipv4/ip_forward' : 'net.ipv4.ip_forward=0: containers on a bridge cannot reach out',
-    fix: 'sysctl -w net.ipv4.ip_forward=1 (to keep it: echo net.ipv4.ip_forward=1 > /etc/sysctl.d/90-boxlab.conf)',
-  };
+  if (on === null) return { ...base, status: 'warn', detail: 'no /proc/sys/net/ipv4/ip_forward (no IPv4 in this kernel, or /proc/sys is not mounted): bridge networks cannot route', fix: 'run boxlab on an ordinary Linux host or VM (vm/ has one)' };
+  // the network manager turns forwarding on when it makes a bridge and restores the old value on reset,
+  // exactly as docker does; nothing for the learner to change
+  return { ...base, status: 'ok', detail: 'net.ipv4.ip_forward=0 for now: boxlabd sets it to 1 when it makes its first bridge network (as docker does) and puts 0 back on boxlab reset' };
 }
