@@ -5,6 +5,7 @@ import { formatTrace } from '../engine/sys/trace.js';
 import { daemonTargetFromEnv, detectCgroupVersion, lessonsDir as defaultLessonsDir, type DaemonTarget } from './env.js';
 import type { CheckResult } from './checks.js';
 import type { Executor } from './exec.js';
+import { lessonNamed } from './find-lesson.js';
 import { journalStep } from './journal.js';
 import { loadLessons } from './lint.js';
 import { lessonStatus, loadProgress, progressFile, recordStep, resetLessonProgress, saveProgress, STATUS_MARK, stepsDone } from './progress.js';
@@ -89,11 +90,7 @@ export async function checkCommand(ctx: CourseContext, opts: CheckOptions): Prom
   if (opts.all) chosen = lessons;
   else {
     if (opts.ids.length === 0) throw new UserError('name a lesson (boxlab check 01-uts) or use --all; `boxlab lessons` lists them');
-    chosen = opts.ids.map((id) => {
-      const l = lessons.find((x) => x.meta.id === id) ?? lessons.find((x) => x.meta.id.startsWith(`${id}-`) || x.meta.id.split('-').slice(1).join('-') === id);
-      if (!l) throw new UserError(`no lesson "${id}" — \`boxlab lessons\` lists them`);
-      return l;
-    });
+    chosen = opts.ids.map((id) => lessonNamed(lessons, id));
   }
   const broken = diagnostics.filter((d) => chosen.some((l) => l.file === d.file));
   if (broken.length > 0) {

@@ -1,6 +1,7 @@
 import React, { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 import { Box, Text, useApp } from 'ink';
 import { binDir } from '../course/env.js';
+import { findLesson } from '../course/find-lesson.js';
 import { journalStep } from '../course/journal.js';
 import { loadProgress, saveProgress } from '../course/progress.js';
 import type { LessonSession, SessionOptions } from '../course/runner.js';
@@ -33,11 +34,6 @@ export interface AppProps {
   welcome?: string[];
 }
 
-/** `01-uts`, `01` or `uts` names lesson 01-uts. */
-function findLesson(lessons: Lesson[], want: string | undefined): Lesson | undefined {
-  if (!want) return undefined;
-  return lessons.find((l) => l.meta.id === want || l.meta.id.startsWith(`${want}-`) || l.meta.id.split('-').slice(1).join('-') === want);
-}
 
 export function App(props: AppProps): React.ReactElement {
   const { lessons } = props;
@@ -48,7 +44,7 @@ export function App(props: AppProps): React.ReactElement {
   const height = Math.max(12, size.rows - 1);
   const keeper = useMemo(() => props.sessions ?? new SessionKeeper(props.sessionOptions), []); // eslint-disable-line react-hooks/exhaustive-deps
   const [state, dispatch] = useReducer(reduce, undefined, () => {
-    const s = initialState(loadProgress(props.progressFile), lessons, findLesson(lessons, props.initialLesson));
+    const s = initialState(loadProgress(props.progressFile), lessons, props.initialLesson ? findLesson(lessons, props.initialLesson) : undefined);
     return s;
   });
   const handOver = props.handOver ?? handOverTerminal;

@@ -83,9 +83,10 @@ export function register(program: Command): void {
         throw new UserError(`unknown command "${lesson}" — boxlab --help lists the commands${lesson === 'pull' ? ' (boxlab has no registry client: images come from build, commit and load -i FILE.tar)' : ''}`);
       }
       if (lesson !== undefined) {
-        const [{ loadLessons }, { lessonsDir }] = await Promise.all([import('../../course/lint.js'), import('../../course/env.js')]);
+        const [{ loadLessons }, { lessonsDir }, { findLesson }] = await Promise.all([
+          import('../../course/lint.js'), import('../../course/env.js'), import('../../course/find-lesson.js')]);
         const { lessons } = loadLessons(lessonsDir());
-        const known = lessons.some((l) => l.meta.id === lesson || l.meta.id.startsWith(`${lesson}-`) || l.meta.id.split('-').slice(1).join('-') === lesson);
+        const known = findLesson(lessons, lesson) !== undefined;
         if (!known) throw new UserError(`unknown command "${lesson}" (and no lesson of that name) — boxlab --help lists the commands, boxlab lessons the lessons`);
       }
       const { startTui } = await import('../../tui/index.js');

@@ -4,6 +4,7 @@ import { formatDiagnostic } from '../commands.js';
 import { DEFAULT_ROOT, DEFAULT_SOCKET, daemonTargetFromEnv, detectCgroupVersion, lessonsDir as defaultLessonsDir, type DaemonTarget } from '../env.js';
 import type { Executor } from '../exec.js';
 import { loadLessons } from '../lint.js';
+import { lessonNamed } from '../find-lesson.js';
 import type { SessionOptions } from '../runner.js';
 import type { Lesson } from '../types.js';
 import { drawParams, newSeed } from './params.js';
@@ -28,11 +29,6 @@ interface Chosen {
   ref: string;
 }
 
-function findLesson(lessons: Lesson[], id: string): Lesson {
-  const l = lessons.find((x) => x.meta.id === id) ?? lessons.find((x) => x.meta.id.startsWith(`${id}-`) || x.meta.id.split('-').slice(1).join('-') === id);
-  if (!l) throw new UserError(`no lesson "${id}" — \`boxlab lessons\` lists them`);
-  return l;
-}
 
 function loadTaskFile(lesson: Lesson): TaskFile {
   const path = tasksFileOf(lesson.dir);
@@ -47,7 +43,7 @@ function loadTaskFile(lesson: Lesson): TaskFile {
 /** The task the learner means: `--task N`, else the first one not solved yet (else the last). */
 function choose(ctx: TaskContext, id: string, taskNo?: number): Chosen {
   const env = ctx.env ?? process.env;
-  const lesson = findLesson(loadLessons(ctx.lessonsDir ?? defaultLessonsDir(env)).lessons, id);
+  const lesson = lessonNamed(loadLessons(ctx.lessonsDir ?? defaultLessonsDir(env)).lessons, id);
   const file = loadTaskFile(lesson);
   let task: Task | undefined;
   if (taskNo !== undefined) {
@@ -190,7 +186,7 @@ export async function tasksCheckCommand(ctx: TaskContext, opts: TasksCheckOption
   if (opts.all) chosen = lessons.filter((l) => tasksFileOf(l.dir));
   else {
     if (opts.ids.length === 0) throw new UserError('name a lesson (boxlab check --tasks 01-uts) or use --all');
-    chosen = opts.ids.map((id) => findLesson(lessons, id));
+    chosen = opts.ids.map((id) => lessonNamed(lessons, id));
   }
   const seed = opts.seed ?? newSeed();
   const so = sessionOptions(ctx);
