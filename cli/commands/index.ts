@@ -8,6 +8,7 @@ import * as cgroups from './cgroups.js';
 import * as images from './images.js';
 import * as course from './course.js';
 import * as doctor from './doctor.js';
+import * as registry from './registry.js';
 
 /** Every command group. A group adds itself with one import and one entry here. */
 const groups: { register: (program: Command) => void }[] = [
@@ -20,6 +21,7 @@ const groups: { register: (program: Command) => void }[] = [
   images,
   course,
   doctor,
+  registry,
 ];
 
 export function registerAll(program: Command): void {
