@@ -20,6 +20,7 @@ const work = mkdtempSync(join(tmpdir(), 'boxlab-registry-test-'));
 const servers: Server[] = [];
 // the docker 28 CLI (client only) where it is installed, as in test/docker-client.test.ts
 const docker = await execa('docker', ['--version'], { reject: false }).then((r) => r.exitCode === 0, () => false);
+const zstd = await execa('zstd', ['--version'], { reject: false }).then((r) => r.exitCode === 0, () => false);
 const registries: TestRegistry[] = [];
 
 const sha = (b: Buffer | string): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -203,6 +204,41 @@ describe('push and pull against the reference registry on loopback', () => {
     expect(ranges.at(-1)).toMatch(/^bytes=[1-9]\d*-$/);
     expect(await imageId(d2, `127.0.0.1:${port}/lab/busybox:1`)).toBe(await imageId(d1, 'busybox'));
     expect(readdirSync(join(d2.root, 'image', 'downloads'))).toEqual([]);
+  });
+
+  it.skipIf(!zstd)('a zstd-compressed OCI layer (Node 20 has no zstd: fzstd decompresses it)', async () => {
+    const base = `http://${reg.host}/v2/lab/zstd`;
+    const put = async (bytes: Buffer): Promise<void> => {
+      const up = await fetch(`${base}/blobs/uploads/`, { method: 'POST' });
+      const loc = new URL(up.headers.get('location')!, `http://${reg.host}`);
+      loc.searchParams.set('digest', sha(bytes));
+      expect((await fetch(loc, { method: 'PUT', body: bytes, headers: { 'Content-Type': 'application/octet-stream' } })).status).toBe(201);
+    };
+    const layer = join(d1.root, 'image', 'layers', layersOnDisk(d1)[0]!, 'layer.tar');
+    const compressed = (await execa('zstd', ['-q', '-c', layer], { encoding: 'buffer' })).stdout as unknown as Buffer;
+    const config = readFileSync(join(d1.root, 'image', 'images', `${(await imageId(d1, 'busybox')).slice(7)}.json`));
+    await put(Buffer.from(compressed));
+    await put(config);
+    const manifest = JSON.stringify({
+      schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd', digest: sha(Buffer.from(compressed)), size: compressed.length }],
+    });
+    expect((await fetch(`${base}/manifests/1`, { method: 'PUT', body: manifest, headers: { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' } })).status).toBe(201);
+    await removeAllImages(d2);
+    expect(layersOnDisk(d2)).toEqual([]);
+    expect(ok(await d2.cli(['pull', `${reg.host}/lab/zstd:1`]))).toMatch(/Pull complete/);
+    expect(await imageId(d2, `${reg.host}/lab/zstd:1`)).toBe(await imageId(d1, 'busybox'));
+  });
+
+  it('build FROM an image that is not here pulls it', async () => {
+    await removeAllImages(d2);
+    const ctx = join(work, 'ctx');
+    mkdirSync(ctx);
+    writeFileSync(join(ctx, 'Dockerfile'), `FROM ${reg.host}/lab/busybox:1\nCMD ["echo", "built"]\n`);
+    const r = ok(await d2.cli(['build', '-t', 'from-registry', ctx]));
+    expect(r).toMatch(/Pull complete/);
+    expect(ok(await d2.cli(['run', '--rm', 'from-registry'])).trim()).toBe('built');
   });
 
   it('search lists the registry\'s catalog; tag + push of a second name mounts nothing new', async () => {

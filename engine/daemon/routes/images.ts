@@ -13,7 +13,8 @@ import { removeTree, tempDir } from '../../images/fsutil.js';
 import type { ContainerRecord } from '../../containers/types.js';
 import type { Router } from '../router.js';
 import type { DaemonContext } from '../context.js';
-import { pullRoute, repoDigests } from './registry.js';
+import { pullRoute, registryAuth, repoDigests } from './registry.js';
+import { pullImage } from '../../registry/index.js';
 
 /** Docker's GET /images/json item. */
 function summary(img: ImageRecord, containers: number, digests: string[]) {
@@ -206,6 +207,7 @@ export function register(router: Router, ctx: DaemonContext): void {
     if (context !== undefined && !isAbsolute(context)) throw new UserError('build needs the context as an absolute directory path (?path=)');
     if (context === undefined && req.readableEnded) throw new UserError('build needs a context: ?path=DIR or a tar of it as the body');
     const buildArgs = query.get('buildargs') ? JSON.parse(query.get('buildargs')!) as Record<string, string> : {};
+    const credentials = registryAuth(req); // docker sends X-Registry-Config for build; boxlab's client the same header as pull
     return jsonStream(res, async (line) => {
       let unpacked: string | undefined;
       if (context === undefined) {
@@ -222,6 +224,7 @@ export function register(router: Router, ctx: DaemonContext): void {
         ...(query.get('dockerfile') && { dockerfile: query.get('dockerfile')! }),
         noCache: query.get('nocache') === '1' || query.get('nocache') === 'true',
         output: (l) => line({ stream: `${l}\n` }),
+        pull: async (ref) => (await pullImage(store, ref, { ...(credentials && { credentials }), onProgress: line })).image,
         });
         line({ aux: { ID: r.image.Id } });
       } finally {
