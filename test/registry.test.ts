@@ -122,7 +122,8 @@ describe('push and pull against the reference registry on loopback', () => {
     const before = layersOnDisk(d2);
     const r = await d2.cli(['pull', `${reg.host}/lab/corrupt:1`]);
     expect(r.exitCode).not.toBe(0);
-    expect(r.stderr).toMatch(/hashes to sha256:[0-9a-f]{64}.*nothing was stored/);
+    // found while unpacking (the flipped byte breaks the gzip stream) or by the sha256 at the end
+    expect(r.stderr).toMatch(/(hashes to sha256:[0-9a-f]{64}|is corrupt).*nothing was stored/);
     expect(layersOnDisk(d2)).toEqual(before);
     expect(readdirSync(join(d2.root, 'image', 'downloads'))).toEqual([]);
     expect((await d2.cli(['image', 'inspect', `${reg.host}/lab/corrupt:1`])).exitCode).not.toBe(0);
@@ -214,7 +215,8 @@ describe('push and pull against the reference registry on loopback', () => {
       loc.searchParams.set('digest', sha(bytes));
       expect((await fetch(loc, { method: 'PUT', body: bytes, headers: { 'Content-Type': 'application/octet-stream' } })).status).toBe(201);
     };
-    const layer = join(d1.root, 'image', 'layers', layersOnDisk(d1)[0]!, 'layer.tar');
+    const diffID = (JSON.parse(ok(await d1.cli(['image', 'inspect', '-f', '{{json .RootFS.Layers}}', 'busybox']))) as string[])[0]!;
+    const layer = join(d1.root, 'image', 'layers', diffID.slice(7), 'layer.tar');
     const compressed = (await execa('zstd', ['-q', '-c', layer], { encoding: 'buffer' })).stdout as unknown as Buffer;
     const config = readFileSync(join(d1.root, 'image', 'images', `${(await imageId(d1, 'busybox')).slice(7)}.json`));
     await put(Buffer.from(compressed));

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, mkdirSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Decompress } from 'fzstd';
 import { NotFoundError, UserError } from '../sys/errors.js';
@@ -143,7 +143,12 @@ async function hashFile(path: string): Promise<ReturnType<typeof createHash>> {
   return h;
 }
 
-/** Downloads one layer blob (continuing a partial one), verifies it, and imports it into the store. */
+/**
+ * Downloads one layer blob and imports it. A fresh download streams: the compressed bytes are hashed and
+ * written to the .partial file (kept for a resume if the connection drops) while they are decompressed and
+ * extracted, so the layer is unpacked as it arrives. A download that continues a .partial one is finished first
+ * and imported from the file. Either way the blob's sha256 must match the manifest and the tar's the config.
+ */
 async function fetchLayer(store: ImageStore, client: RegistryClient, repository: string, layer: Descriptor, diffID: string,
   downloads: string, on: OnProgress, scopes: string[]): Promise<void> {
   const hex = digestHex(layer.digest);
@@ -152,39 +157,77 @@ async function fetchLayer(store: ImageStore, client: RegistryClient, repository:
   const id = shortDigest(layer.digest);
   const partial = join(downloads, `${hex}.partial`);
   let have = existsSync(partial) ? statSync(partial).size : 0;
-  if (have > layer.size) { rmSync(partial, { force: true }); have = 0; }
-  let hash = have > 0 ? await hashFile(partial) : createHash('sha256');
-  if (have < layer.size || layer.size === 0) {
-    const res = await client.call(`/v2/${repository}/blobs/${layer.digest}`, { headers: have > 0 ? { Range: `bytes=${have}-` } : {} }, scopes);
-    await client.expect(res, `layer ${layer.digest}`, [200, 206]);
-    if (res.status === 200 && have > 0) { have = 0; hash = createHash('sha256'); } // the registry ignored Range: start over
-    const report = throttled(on, id, 'Downloading', layer.size);
-    let current = have;
-    report(current, true);
-    const tap = new Transform({
-      transform(chunk: Buffer, _e, cb) { hash.update(chunk); current += chunk.length; report(current); cb(null, chunk); },
-    });
-    await pipeline(Readable.fromWeb(res.body as never), tap, createWriteStream(partial, { flags: have > 0 ? 'a' : 'w' }));
-    report(current, true);
+  if (have >= layer.size) { rmSync(partial, { force: true }); have = 0; }
+  const hash = have > 0 ? await hashFile(partial) : createHash('sha256');
+  const res = await client.call(`/v2/${repository}/blobs/${layer.digest}`, { headers: have > 0 ? { Range: `bytes=${have}-` } : {} }, scopes);
+  await client.expect(res, `layer ${layer.digest}`, [200, 206]);
+  const resumed = have > 0 && res.status === 206;
+  if (!resumed) have = 0; // a fresh download, or the registry ignored Range: start over
+  const report = throttled(on, id, 'Downloading', layer.size);
+  let current = have;
+  report(current, true);
+  const fd = openSync(partial, resumed ? 'a' : 'w');
+  const tap = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      hash.update(chunk);
+      writeSync(fd, chunk); // page cache: microseconds, and the bytes are on file for a resume at once
+      current += chunk.length;
+      report(current);
+      cb(null, chunk);
+    },
+  });
+  const body = Readable.fromWeb(res.body as never);
+  body.on('error', (e) => tap.destroy(e));
+  const checkBlob = (): void => {
+    on({ status: 'Verifying Checksum', id });
+    const got = `sha256:${hash.digest('hex')}`;
+    if (got !== layer.digest || current !== layer.size) {
+      rmSync(partial, { force: true });
+      throw new CorruptBlob(`layer ${layer.digest} from ${client.registry}/${repository} hashes to ${got} (${current} bytes, manifest says ${layer.size}): the blob is corrupt; nothing was stored`);
+    }
+    on({ status: 'Download complete', id });
+  };
+  const had = store.hasLayer(diffID);
+  let stored: string;
+  try {
+    if (resumed) {
+      await pipeline(body, tap, new Writable({ write(_c, _e, cb) { cb(); } }));
+      report(current, true);
+      checkBlob();
+      on({ status: 'Extracting', id });
+      stored = await store.importLayerTar(decompress(createReadStream(partial), compression));
+    } else {
+      on({ status: 'Extracting', id });
+      let dropped: Error | undefined;
+      body.once('error', (e) => { dropped = e; });
+      stored = await store.importLayerTar(decompress(body.pipe(tap), compression)).catch((e: Error) => {
+        if (dropped) throw e; // the connection failed: the .partial stays for a resume
+        rmSync(partial, { force: true }); // the bytes themselves are bad (not gzip/zstd, not a tar)
+        throw new CorruptBlob(`layer ${layer.digest} from ${client.registry}/${repository} is corrupt (${e.message}); nothing was stored`);
+      });
+      report(current, true);
+      try { checkBlob(); } catch (e) {
+        if (!had) store.removeUnusedLayers((d) => d === stored);
+        throw e;
+      }
+    }
+  } finally {
+    closeSync(fd);
   }
-  on({ status: 'Verifying Checksum', id });
-  const got = `sha256:${hash.digest('hex')}`;
-  const size = statSync(partial).size;
-  if (got !== layer.digest || size !== layer.size) {
-    rmSync(partial, { force: true });
-    throw new CorruptBlob(`layer ${layer.digest} from ${client.registry}/${repository} hashes to ${got} (${size} bytes, manifest says ${layer.size}): the blob is corrupt; nothing was stored`);
-  }
-  on({ status: 'Download complete', id });
-  on({ status: 'Extracting', id, progressDetail: { current: 0, total: layer.size } });
-  const input = createReadStream(partial);
-  const tar = compression === 'zstd' ? input.pipe(zstdDecompressor()) : input; // gzip is recognised by the store
-  const stored = await store.importLayerTar(tar);
   if (stored !== diffID) {
-    store.removeUnusedLayers((d) => d === stored);
+    if (!had) store.removeUnusedLayers((d) => d === stored);
     rmSync(partial, { force: true });
     throw new CorruptBlob(`layer ${layer.digest} unpacks to ${stored} but the image config says ${diffID}: the image is broken in the registry; nothing was stored`);
   }
   rmSync(partial, { force: true });
+}
+
+/** The tar inside a blob: gzip is recognised by the store itself; zstd is decompressed here. */
+function decompress(input: Readable, compression: 'gzip' | 'zstd' | 'none'): Readable {
+  if (compression !== 'zstd') return input;
+  const out = zstdDecompressor();
+  input.on('error', (e) => out.destroy(e));
+  return input.pipe(out);
 }
 
 /** zstd → tar. Node 20's zlib has no zstd; fzstd (pure JS, by the author of fflate) streams it. */
@@ -192,7 +235,9 @@ function zstdDecompressor(): Transform {
   let out: Transform;
   const dec = new Decompress((chunk: Uint8Array) => { out.push(Buffer.from(chunk)); });
   out = new Transform({
-    transform(chunk: Buffer, _e, cb) { try { dec.push(chunk); cb(); } catch (e) { cb(e as Error); } },
+    // a copy: fzstd may keep the input chunk while it waits for the rest of a block, and stream chunks can be
+    // views of buffers that are reused
+    transform(chunk: Buffer, _e, cb) { try { dec.push(new Uint8Array(chunk)); cb(); } catch (e) { cb(e as Error); } },
     flush(cb) { try { dec.push(new Uint8Array(0), true); cb(); } catch (e) { cb(e as Error); } },
   });
   return out;
