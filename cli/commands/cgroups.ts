@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { cpuPercent, memoryPercent, type DockerStats } from '../../engine/cgroups/docker-stats.js';
 import { formatSize } from '../../engine/cgroups/size.js';
 import { client, eachName } from '../context.js';
-import { table } from '../format.js';
+import { jsonLines, table } from '../format.js';
 import { addResourceFlags, resourceFlags as updateBody, type ResourceFlags as UpdateFlags } from './run-flags.js';
 
 /** pause / unpause (the freezer), update (live limits) and stats: the cgroup side of the CLI. */
@@ -65,18 +65,9 @@ export function register(program: Command): void {
       };
       await Promise.all(ids.map(async (id) => {
         const res = await c.stream('GET', `/containers/${id}/stats`, { query: { stream: true } });
-        let buf = '';
-        res.setEncoding('utf8');
-        for await (const chunk of res) {
-          buf += chunk as string;
-          let nl: number;
-          while ((nl = buf.indexOf('\n')) >= 0) {
-            const line = buf.slice(0, nl);
-            buf = buf.slice(nl + 1);
-            if (!line) continue;
-            latest.set(id, JSON.parse(line) as DockerStats);
-            if (id === ids[0]) redraw();
-          }
+        for await (const stats of jsonLines<DockerStats>(res)) {
+          latest.set(id, stats);
+          if (id === ids[0]) redraw();
         }
       }));
     });

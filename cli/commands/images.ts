@@ -8,7 +8,7 @@ import type { Client } from '../../engine/client/client.js';
 import { UserError } from '../../engine/sys/errors.js';
 import type { Change, HistoryItem, VolumeRecord } from '../../engine/images/index.js';
 import { client, ExitCode } from '../context.js';
-import { ago, goTemplate, table, truncate } from '../format.js';
+import { ago, goTemplate, jsonLines, table, truncate } from '../format.js';
 
 interface ImageSummary { Id: string; RepoTags: string[]; RepoDigests?: string[]; Created: number; Size: number }
 
@@ -27,22 +27,12 @@ const collect = (v: string, prev: string[]): string[] => [...prev, v];
 /** Prints docker's JSON-lines progress stream; an in-band error becomes the exit status. */
 async function printJsonStream(res: IncomingMessage, quiet = false): Promise<Record<string, unknown>[]> {
   const objs: Record<string, unknown>[] = [];
-  let buf = '';
   let error: string | undefined;
-  res.setEncoding('utf8');
-  for await (const chunk of res) {
-    buf += chunk as string;
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl).trim();
-      buf = buf.slice(nl + 1);
-      if (!line) continue;
-      const o = JSON.parse(line) as Record<string, unknown>;
-      objs.push(o);
-      if (typeof o.error === 'string') error = o.error;
-      else if (!quiet && typeof o.stream === 'string') process.stdout.write(o.stream);
-      else if (!quiet && typeof o.status === 'string') process.stdout.write(`${o.status}\n`);
-    }
+  for await (const o of jsonLines(res)) {
+    objs.push(o);
+    if (typeof o.error === 'string') error = o.error;
+    else if (!quiet && typeof o.stream === 'string') process.stdout.write(o.stream);
+    else if (!quiet && typeof o.status === 'string') process.stdout.write(`${o.status}\n`);
   }
   if (error !== undefined) throw new UserError(error);
   return objs;

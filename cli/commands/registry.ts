@@ -6,7 +6,7 @@ import { UserError } from '../../engine/sys/errors.js';
 import { configPath, loadCredentials, registryAuthHeader, removeCredentials, saveCredentials } from '../../engine/registry/credentials.js';
 import { DOCKER_HUB, parseImageRef } from '../../engine/registry/reference.js';
 import { client } from '../context.js';
-import { table } from '../format.js';
+import { jsonLines, table } from '../format.js';
 
 interface Message { status?: string; id?: string; progress?: string; progressDetail?: { current?: number; total?: number }; error?: string; aux?: unknown }
 
@@ -33,19 +33,9 @@ export async function showProgress(res: IncomingMessage, out: NodeJS.WriteStream
     const up = ids.length - ids.indexOf(m.id);
     out.write(`\x1b[${up}A\r\x1b[2K${text}\x1b[${up}B\r`);
   };
-  let buf = '';
-  res.setEncoding('utf8');
-  for await (const chunk of res) {
-    buf += chunk as string;
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl).trim();
-      buf = buf.slice(nl + 1);
-      if (!line) continue;
-      const m = JSON.parse(line) as Message;
-      if (typeof m.error === 'string') { error = m.error; continue; }
-      if (m.status) render(m);
-    }
+  for await (const m of jsonLines<Message>(res)) {
+    if (typeof m.error === 'string') error = m.error;
+    else if (m.status) render(m);
   }
   if (error !== undefined) throw new UserError(error);
 }
