@@ -249,12 +249,17 @@ describe('push and pull against the reference registry on loopback', () => {
     expect(ok(await d1.cli(['push', `${reg.host}/other/bb:2`]))).toMatch(/Mounted from lab\/busybox|Layer already exists/);
   });
 
-  it.skipIf(!docker)('the stock docker CLI pulls through POST /images/create and shows progress', async () => {
+  it.skipIf(!docker)('the stock docker CLI pulls through POST /images/create with progress, and pushes', async () => {
     await removeAllImages(d2);
     const r = await execa('docker', ['-H', `unix://${d2.socket}`, 'pull', `${reg.host}/lab/busybox:1`], { reject: false, env: { DOCKER_CONFIG: work } });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Pulling fs layer[\s\S]*Pull complete[\s\S]*Downloaded newer image/);
     expect(await imageId(d2, `${reg.host}/lab/busybox:1`)).toBe(await imageId(d1, 'busybox'));
+    // and pushes through POST /images/{name}/push
+    ok(await d2.cli(['tag', `${reg.host}/lab/busybox:1`, `${reg.host}/via/docker:1`]));
+    const p = await execa('docker', ['-H', `unix://${d2.socket}`, 'push', `${reg.host}/via/docker:1`], { reject: false, env: { DOCKER_CONFIG: work } });
+    expect(p.exitCode, p.stderr).toBe(0);
+    expect(p.stdout).toMatch(/digest: sha256:[0-9a-f]{64}/);
   });
 });
 
