@@ -197,6 +197,7 @@ describe('push and pull against the reference registry on loopback', () => {
     expect(layersOnDisk(d2)).toEqual([]);
     const first = await d2.cli(['pull', `127.0.0.1:${port}/lab/busybox:1`]);
     expect(first.exitCode).not.toBe(0);
+    expect(first.stderr).toMatch(/was interrupted after \d+ of \d+ bytes.*pull again to continue/);
     const partial = readdirSync(join(d2.root, 'image', 'downloads'));
     expect(partial).toHaveLength(1);
     expect(statSync(join(d2.root, 'image', 'downloads', partial[0]!)).size).toBeGreaterThan(0);

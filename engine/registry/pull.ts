@@ -201,7 +201,8 @@ async function fetchLayer(store: ImageStore, client: RegistryClient, repository:
       let dropped: Error | undefined;
       body.once('error', (e) => { dropped = e; });
       stored = await store.importLayerTar(decompress(body.pipe(tap), compression)).catch((e: Error) => {
-        if (dropped) throw e; // the connection failed: the .partial stays for a resume
+        // the connection failed: the .partial stays, and the next pull continues it with a Range request
+        if (dropped) throw new UserError(`download of layer ${layer.digest} from ${client.registry} was interrupted after ${current} of ${layer.size} bytes (${dropped.message}): pull again to continue where it stopped`);
         rmSync(partial, { force: true }); // the bytes themselves are bad (not gzip/zstd, not a tar)
         throw new CorruptBlob(`layer ${layer.digest} from ${client.registry}/${repository} is corrupt (${e.message}); nothing was stored`);
       });
