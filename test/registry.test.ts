@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, createSign, randomBytes, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -261,6 +262,47 @@ describe('push and pull against the reference registry on loopback', () => {
     const p = await execa('docker', ['-H', `unix://${d2.socket}`, 'push', `${reg.host}/via/docker:1`], { reject: false, env: { DOCKER_CONFIG: work } });
     expect(p.exitCode, p.stderr).toBe(0);
     expect(p.stdout).toMatch(/digest: sha256:[0-9a-f]{64}/);
+  });
+});
+
+describe('proxies from the environment', () => {
+  it('a daemon started with HTTP_PROXY reaches a non-loopback registry through the proxy (CONNECT)', async () => {
+    // an address of the throwaway namespace that is not loopback, so the proxy is not bypassed
+    await execa('ip', ['addr', 'add', '10.235.0.1/32', 'dev', 'lo']);
+    const far = await startRegistry({ ip: '10.235.0.1' });
+    registries.push(far);
+    const tunnels: string[] = [];
+    const proxy = createServer((_req, res) => res.writeHead(405).end());
+    proxy.on('connect', (req, client, head) => {
+      tunnels.push(req.url ?? '');
+      const [h, p] = (req.url ?? '').split(':');
+      const up = connect(Number(p), h!, () => { client.write('HTTP/1.1 200 Connection Established\r\n\r\n'); up.write(head); up.pipe(client); client.pipe(up); });
+      up.on('error', () => client.destroy());
+      client.on('error', () => up.destroy());
+    });
+    servers.push(proxy);
+    const port = await freePort();
+    await new Promise<void>((r) => proxy.listen(port, '127.0.0.1', r));
+    const saved = { ...process.env };
+    Object.assign(process.env, { HTTP_PROXY: `http://127.0.0.1:${port}`, BOXLAB_INSECURE_REGISTRIES: far.host });
+    let d3: TestDaemon | undefined;
+    try {
+      d3 = await startDaemon({ netnsOf: d1.process.pid! });
+      process.env = saved;
+      ok(await d3.cli(['image', 'inspect', 'busybox']));
+      ok(await d3.cli(['tag', 'busybox', `${far.host}/p/bb:1`]));
+      ok(await d3.cli(['push', `${far.host}/p/bb:1`]));
+      const pushedThrough = tunnels.length;
+      expect(pushedThrough).toBeGreaterThan(0);
+      ok(await d3.cli(['rmi', '-f', `${far.host}/p/bb:1`, 'busybox']));
+      ok(await d3.cli(['pull', `${far.host}/p/bb:1`]));
+      expect(tunnels.length).toBeGreaterThan(pushedThrough);
+      expect(tunnels.every((t) => t === far.host)).toBe(true);
+      expect(await imageId(d3, `${far.host}/p/bb:1`)).toBe(await imageId(d1, 'busybox'));
+    } finally {
+      process.env = saved;
+      await d3?.stop();
+    }
   });
 });
 

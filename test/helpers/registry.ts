@@ -17,9 +17,10 @@ export function freePort(): Promise<number> {
 
 /**
  * Debian's docker-registry (the reference distribution registry) on 127.0.0.1 with throwaway storage; `auth`
- * is the config's auth: section as YAML lines. `netnsPid`: run it in that process's network namespace.
+ * is the config's auth: section as YAML lines. `netnsPid`: run it in that process's network namespace; `ip`: an
+ * address of this namespace other than 127.0.0.1 to listen on.
  */
-export async function startRegistry(opts: { auth?: string; netnsPid?: number; port?: number } = {}): Promise<TestRegistry> {
+export async function startRegistry(opts: { auth?: string; netnsPid?: number; port?: number; ip?: string } = {}): Promise<TestRegistry> {
   const dir = mkdtempSync(join(tmpdir(), 'boxlab-registry-'));
   const port = opts.port ?? (await freePort());
   const storage = join(dir, 'storage');
@@ -27,14 +28,14 @@ export async function startRegistry(opts: { auth?: string; netnsPid?: number; po
     'version: 0.1',
     'log:', '  level: error', '  accesslog:', '    disabled: true',
     'storage:', '  filesystem:', `    rootdirectory: ${storage}`, '  delete:', '    enabled: true',
-    'http:', `  addr: 127.0.0.1:${port}`,
+    'http:', `  addr: ${opts.ip ?? '127.0.0.1'}:${port}`,
     ...(opts.auth ? [opts.auth] : []),
   ].join('\n'));
   const cmd = opts.netnsPid ? ['nsenter', `--net=/proc/${opts.netnsPid}/ns/net`, '--', 'docker-registry'] : ['docker-registry'];
   const child = spawn(cmd[0]!, [...cmd.slice(1), 'serve', join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
-  const host = `127.0.0.1:${port}`;
+  const host = `${opts.ip ?? '127.0.0.1'}:${port}`;
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
       const gone = new Promise((r) => child.once('exit', r));
