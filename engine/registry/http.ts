@@ -1,4 +1,5 @@
-import { Agent, EnvHttpProxyAgent, fetch, type Dispatcher, type RequestInit, type Response } from 'undici';
+import type { Readable } from 'node:stream';
+import { Agent, EnvHttpProxyAgent, fetch, request, type Dispatcher, type RequestInit, type Response } from 'undici';
 import { UserError } from '../sys/errors.js';
 import { apiHost, schemeFor } from './reference.js';
 
@@ -75,6 +76,29 @@ export class RegistryClient {
     return res;
   }
 
+  /**
+   * A GET whose body is a Node stream (blobs: undici's request() streams them faster than fetch's web streams);
+   * redirects (a registry may send blobs from a CDN) are followed, a 401 answered as in call().
+   */
+  async download(path: string, headers: Record<string, string>, scopes: string[]): Promise<{ status: number; body: Readable; text(): Promise<string> }> {
+    const url = `${this.base}${path}`;
+    const go = async () => {
+      try {
+        return await request(url, { method: 'GET', headers: { 'User-Agent': 'boxlab', ...headers, ...(this.authorization && { Authorization: this.authorization }) }, dispatcher: this.dispatcher, maxRedirections: 5 });
+      } catch (e) {
+        throw unreachable(this.registry, e);
+      }
+    };
+    let r = await go();
+    if (r.statusCode === 401) {
+      r.body.resume();
+      await this.answerChallenge(String(r.headers['www-authenticate'] ?? ''), scopes);
+      r = await go();
+    }
+    const body = r.body as unknown as Readable;
+    return { status: r.statusCode, body, text: () => r.body.text() };
+  }
+
   /** Throws a RegistryError with the registry's own message unless the answer is one of `ok`. */
   async expect(res: Response, what: string, ok: number[] = [200]): Promise<Response> {
     if (ok.includes(res.status)) return res;
@@ -101,7 +125,11 @@ export class RegistryClient {
 
   private async answer(res: Response, scopes: string[]): Promise<void> {
     await res.body?.cancel();
-    const ch = parseChallenge(res.headers.get('www-authenticate'));
+    await this.answerChallenge(res.headers.get('www-authenticate'), scopes);
+  }
+
+  private async answerChallenge(header: string | null, scopes: string[]): Promise<void> {
+    const ch = parseChallenge(header);
     const basic = this.creds ? `Basic ${Buffer.from(`${this.creds.username}:${this.creds.password}`).toString('base64')}` : undefined;
     if (!ch || ch.scheme === 'basic') {
       if (!basic) throw new RegistryError(401, `registry ${this.registry} needs a login: run \`boxlab login ${this.registry}\``);

@@ -8,7 +8,7 @@ import { NotFoundError, UserError } from '../sys/errors.js';
 import { digestHex, sha256 } from '../images/fsutil.js';
 import { parseConfig, type ImageStore } from '../images/store.js';
 import type { ImageRecord } from '../images/config.js';
-import { RegistryClient, type Credentials } from './http.js';
+import { RegistryClient, RegistryError, type Credentials } from './http.js';
 import { choosePlatform, compressionOf, isIndex, isManifest, MANIFEST_ACCEPT, parsePlatform, type Descriptor, type ImageIndex, type ImageManifest } from './manifest.js';
 import { DistributionMetadata } from './metadata.js';
 import { familiarName, formatRef, localTag, parseImageRef, type Reference } from './reference.js';
@@ -159,8 +159,11 @@ async function fetchLayer(store: ImageStore, client: RegistryClient, repository:
   let have = existsSync(partial) ? statSync(partial).size : 0;
   if (have >= layer.size) { rmSync(partial, { force: true }); have = 0; }
   const hash = have > 0 ? await hashFile(partial) : createHash('sha256');
-  const res = await client.call(`/v2/${repository}/blobs/${layer.digest}`, { headers: have > 0 ? { Range: `bytes=${have}-` } : {} }, scopes);
-  await client.expect(res, `layer ${layer.digest}`, [200, 206]);
+  const res = await client.download(`/v2/${repository}/blobs/${layer.digest}`, have > 0 ? { Range: `bytes=${have}-` } : {}, scopes);
+  if (res.status !== 200 && res.status !== 206) {
+    const text = await res.text().catch(() => '');
+    throw new RegistryError(res.status, `layer ${layer.digest}: registry ${client.registry} answered ${res.status} ${text.trim().slice(0, 200)}${res.status === 401 ? ` (run \`boxlab login ${client.registry}\`)` : ''}`);
+  }
   const resumed = have > 0 && res.status === 206;
   if (!resumed) have = 0; // a fresh download, or the registry ignored Range: start over
   const report = throttled(on, id, 'Downloading', layer.size);
@@ -176,7 +179,7 @@ async function fetchLayer(store: ImageStore, client: RegistryClient, repository:
       cb(null, chunk);
     },
   });
-  const body = Readable.fromWeb(res.body as never);
+  const body = res.body;
   body.on('error', (e) => tap.destroy(e));
   const checkBlob = (): void => {
     on({ status: 'Verifying Checksum', id });
