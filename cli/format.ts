@@ -49,22 +49,3 @@ function render(v: unknown): string {
   if (typeof v === 'object') return Array.isArray(v) ? `[${v.join(' ')}]` : `map[${Object.entries(v).map(([k, x]) => `${k}:${String(x)}`).join(' ')}]`;
   return String(v);
 }
-
-/** The objects of a JSON-lines stream (docker's progress and stats streams), one per non-empty line. */
-export async function* jsonLines<T = Record<string, unknown>>(res: AsyncIterable<unknown> & { setEncoding(e: BufferEncoding): unknown }): AsyncGenerator<T> {
-  let buf = '';
-  res.setEncoding('utf8');
-  for await (const chunk of res) {
-    buf += chunk as string;
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl).trim();
-      buf = buf.slice(nl + 1);
-      if (line) yield JSON.parse(line) as T;
-    }
-  }
-  // a last line without its newline: used if whole, ignored if the stream was cut inside it
-  let last: T | undefined;
-  try { if (buf.trim()) last = JSON.parse(buf) as T; } catch { /* cut short */ }
-  if (last !== undefined) yield last;
-}

@@ -1,8 +1,9 @@
+import { readNdjson } from '../../engine/client/ndjson.js';
 import type { Command } from 'commander';
 import { cpuPercent, memoryPercent, type DockerStats } from '../../engine/cgroups/docker-stats.js';
 import { formatSize } from '../../engine/cgroups/size.js';
 import { client, eachName } from '../context.js';
-import { jsonLines, table } from '../format.js';
+import { table } from '../format.js';
 import { addResourceFlags, resourceFlags as updateBody, type ResourceFlags as UpdateFlags } from './run-flags.js';
 
 /** pause / unpause (the freezer), update (live limits) and stats: the cgroup side of the CLI. */
@@ -65,7 +66,7 @@ export function register(program: Command): void {
       };
       await Promise.all(ids.map(async (id) => {
         const res = await c.stream('GET', `/containers/${id}/stats`, { query: { stream: true } });
-        for await (const stats of jsonLines<DockerStats>(res)) {
+        for await (const stats of readNdjson<DockerStats>(res)) {
           latest.set(id, stats);
           if (id === ids[0]) redraw();
         }

@@ -1,3 +1,4 @@
+import { readNdjson } from '../../engine/client/ndjson.js';
 import type { Command } from 'commander';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import type { Client } from '../../engine/client/client.js';
 import { UserError } from '../../engine/sys/errors.js';
 import type { Change, HistoryItem, VolumeRecord } from '../../engine/images/index.js';
 import { client, ExitCode } from '../context.js';
-import { ago, goTemplate, jsonLines, table, truncate } from '../format.js';
+import { ago, goTemplate, table, truncate } from '../format.js';
 
 interface ImageSummary { Id: string; RepoTags: string[]; RepoDigests?: string[]; Created: number; Size: number }
 
@@ -28,7 +29,7 @@ const collect = (v: string, prev: string[]): string[] => [...prev, v];
 async function printJsonStream(res: IncomingMessage, quiet = false): Promise<Record<string, unknown>[]> {
   const objs: Record<string, unknown>[] = [];
   let error: string | undefined;
-  for await (const o of jsonLines(res)) {
+  for await (const o of readNdjson<Record<string, unknown>>(res)) {
     objs.push(o);
     if (typeof o.error === 'string') error = o.error;
     else if (!quiet && typeof o.stream === 'string') process.stdout.write(o.stream);

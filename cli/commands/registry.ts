@@ -6,7 +6,8 @@ import { UserError } from '../../engine/sys/errors.js';
 import { configPath, loadCredentials, registryAuthHeader, removeCredentials, saveCredentials } from '../../engine/registry/credentials.js';
 import { DOCKER_HUB, parseImageRef } from '../../engine/registry/reference.js';
 import { client } from '../context.js';
-import { jsonLines, table } from '../format.js';
+import { table } from '../format.js';
+import { readNdjson } from '../../engine/client/ndjson.js';
 
 interface Message { status?: string; id?: string; progress?: string; progressDetail?: { current?: number; total?: number }; error?: string; aux?: unknown }
 
@@ -33,7 +34,7 @@ export async function showProgress(res: IncomingMessage, out: NodeJS.WriteStream
     const up = ids.length - ids.indexOf(m.id);
     out.write(`\x1b[${up}A\r\x1b[2K${text}\x1b[${up}B\r`);
   };
-  for await (const m of jsonLines<Message>(res)) {
+  for await (const m of readNdjson<Message>(res)) {
     if (typeof m.error === 'string') error = m.error;
     else if (m.status) render(m);
   }

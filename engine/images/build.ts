@@ -21,10 +21,10 @@ export interface BuildOptions {
   noCache?: boolean;
   /** runs RUN steps; default: {@link chrootRunner} */
   run?: RunInContainer;
+  /** progress lines as docker's classic builder prints them */
+  output?: (line: string) => void;
   /** fetches a FROM image that is not in the store (the daemon pulls it from its registry) */
   pull?: (ref: string) => Promise<ImageRecord>;
-    /** progress lines as docker's classic builder prints them */
-  output?: (line: string) => void;
 }
 
 export interface BuildResult { image: ImageRecord; steps: number; cached: number }
