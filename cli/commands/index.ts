@@ -6,9 +6,9 @@ import * as system from './system.js';
 import * as network from './network.js';
 import * as cgroups from './cgroups.js';
 import * as images from './images.js';
+import * as registry from './registry.js';
 import * as course from './course.js';
 import * as doctor from './doctor.js';
-import * as registry from './registry.js';
 
 /** Every command group. A group adds itself with one import and one entry here. */
 const groups: { register: (program: Command) => void }[] = [
@@ -19,9 +19,9 @@ const groups: { register: (program: Command) => void }[] = [
   network,
   cgroups,
   images,
+  registry,
   course,
   doctor,
-  registry,
 ];
 
 export function registerAll(program: Command): void {
