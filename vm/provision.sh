@@ -28,8 +28,8 @@ pending=()   # what --check found out of date
 
 # --- apt: the tools the lessons run -----------------------------------------------------------------------
 # kmod: the kernel loads overlay/veth/bridge/nat modules on demand through /sbin/modprobe.
-# nftables: lesson 22 shows iptables-nft's rules as nft sees them.
-apt_packages=(busybox-static iptables nftables iproute2 util-linux procps psmisc iputils-ping curl ca-certificates tmux kmod)
+# nftables: lesson 22 shows iptables-nft's rules as nft sees them. docker-registry: lesson 35's own registry.
+apt_packages=(busybox-static iptables nftables iproute2 util-linux procps psmisc iputils-ping curl ca-certificates tmux kmod docker-registry)
 missing=()
 for p in "${apt_packages[@]}"; do
   [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = 'install ok installed' ] || missing+=("$p")
@@ -56,6 +56,12 @@ else
   fi
   log "apt-get install: done in $((SECONDS - start)) s"
   rm -f "$apt_log"
+fi
+
+# docker-registry: lesson 35 starts its own registry on 127.0.0.1 with a throwaway store. The package also
+# enables a system service listening on :5000 on every interface; a learner's VM should not serve one.
+if [ -d /run/systemd/system ] && systemctl is-enabled --quiet docker-registry 2>/dev/null; then
+  if [ "$check" = 1 ]; then pending+=("systemctl disable --now docker-registry"); else systemctl disable --now docker-registry >/dev/null 2>&1 || true; log "docker-registry service disabled (lessons start their own)"; fi
 fi
 
 # --- Node >= 20 and npm >= 11.6 ---------------------------------------------------------------------------

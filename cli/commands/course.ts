@@ -80,7 +80,7 @@ export function register(program: Command): void {
     .allowExcessArguments(true)
     .action(async (lesson: string | undefined, _opts: unknown, cmd: Command) => {
       if (cmd.args.length > 1) {
-        throw new UserError(`unknown command "${lesson}" — boxlab --help lists the commands${lesson === 'pull' ? ' (boxlab has no registry client: images come from build, commit and load -i FILE.tar)' : ''}`);
+        throw new UserError(`unknown command "${lesson}" — boxlab --help lists the commands`);
       }
       if (lesson !== undefined) {
         const [{ loadLessons }, { lessonsDir }, { findLesson }] = await Promise.all([

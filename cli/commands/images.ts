@@ -11,7 +11,7 @@ import type { Change, HistoryItem, VolumeRecord } from '../../engine/images/inde
 import { client, ExitCode } from '../context.js';
 import { ago, goTemplate, table, truncate } from '../format.js';
 
-interface ImageSummary { Id: string; RepoTags: string[]; Created: number; Size: number }
+interface ImageSummary { Id: string; RepoTags: string[]; RepoDigests?: string[]; Created: number; Size: number }
 
 /** docker's human sizes: decimal units, three significant digits ("4.26MB"). */
 export function humanSize(n: number): string {
@@ -73,14 +73,17 @@ async function each(names: string[], action: (name: string) => Promise<void>): P
   if (failed) throw new ExitCode(1);
 }
 
-async function listImages(c: Client, o: { all?: boolean; quiet?: boolean; trunc: boolean }, filter?: string): Promise<void> {
+async function listImages(c: Client, o: { all?: boolean; quiet?: boolean; trunc: boolean; digests?: boolean }, filter?: string): Promise<void> {
   const list = await c.get<ImageSummary[]>('/images/json', { all: o.all ?? false });
   const rows = list.flatMap((i) => (i.RepoTags.length ? i.RepoTags : ['<none>:<none>']).map((t) => ({ i, t })));
   const shown = filter ? rows.filter((r) => r.t === filter || r.t.startsWith(`${filter}:`)) : rows;
   if (o.quiet) { process.stdout.write([...new Set(shown.map((r) => shortId(r.i.Id, o.trunc)))].map((x) => `${x}\n`).join('')); return; }
-  process.stdout.write(table(['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'], shown.map(({ i, t }) => {
+  // --digests: the manifest digest the image was pulled or pushed as, for the row's repository
+  const digestOf = (i: ImageSummary, repo: string): string => (i.RepoDigests ?? []).find((d) => d.startsWith(`${repo}@`))?.slice(repo.length + 1) ?? '<none>';
+  process.stdout.write(table(['REPOSITORY', 'TAG', ...(o.digests ? ['DIGEST'] : []), 'IMAGE ID', 'CREATED', 'SIZE'], shown.map(({ i, t }) => {
     const colon = t.lastIndexOf(':');
-    return [t.slice(0, colon), t.slice(colon + 1), shortId(i.Id, o.trunc), ago(i.Created), humanSize(i.Size)];
+    const repo = t.slice(0, colon);
+    return [repo, t.slice(colon + 1), ...(o.digests ? [digestOf(i, repo)] : []), shortId(i.Id, o.trunc), ago(i.Created), humanSize(i.Size)];
   })));
 }
 
@@ -94,8 +97,9 @@ export function register(program: Command): void {
       .option('-a, --all', 'show all images (default hides intermediate build steps)')
       .option('-q, --quiet', 'only show image ids')
       .option('--no-trunc', 'do not truncate output')
+      .option('--digests', 'show digests')
       .argument('[repository]')
-      .action(async (repo: string | undefined, o: { all?: boolean; quiet?: boolean; trunc: boolean }) => listImages(await client(program), o, repo));
+      .action(async (repo: string | undefined, o: { all?: boolean; quiet?: boolean; trunc: boolean; digests?: boolean }) => listImages(await client(program), o, repo));
     if (!isTop) ls.alias('list');
 
     parent.command(isTop ? 'rmi' : 'rm').description('remove images (refused while a container uses one, unless -f)')

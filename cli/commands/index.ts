@@ -6,6 +6,7 @@ import * as system from './system.js';
 import * as network from './network.js';
 import * as cgroups from './cgroups.js';
 import * as images from './images.js';
+import * as registry from './registry.js';
 import * as course from './course.js';
 import * as task from './task.js';
 import * as doctor from './doctor.js';
@@ -21,6 +22,7 @@ const groups: { register: (program: Command) => void }[] = [
   network,
   cgroups,
   images,
+  registry,
   course,
   task,
   doctor,

@@ -5,6 +5,8 @@ import type { CreateConfig } from '../../engine/containers/types.js';
 import { client, ExitCode, startExitCode } from '../context.js';
 import { runSession } from '../session.js';
 import { addRunFlags, toCreateConfig, type RunFlags } from './run-flags.js';
+import { pull } from './registry.js';
+import { UserError } from '../../engine/sys/errors.js';
 
 async function readJson<T>(res: IncomingMessage): Promise<T> {
   const chunks: Buffer[] = [];
@@ -13,11 +15,21 @@ async function readJson<T>(res: IncomingMessage): Promise<T> {
 }
 
 /** docker run and create exit 125 when the daemon refuses to create the container. */
-async function createContainer(c: Client, cfg: CreateConfig, name: string | undefined): Promise<{ Id: string }> {
+async function createContainer(c: Client, cfg: CreateConfig, name: string | undefined, policy = 'missing'): Promise<{ Id: string }> {
+  if (!['missing', 'always', 'never'].includes(policy)) throw new UserError(`--pull "${policy}": use missing, always or never`);
   try {
-    return await c.post<{ Id: string }>('/containers/create', cfg, { name });
+    if (policy === 'always') await pull(c, cfg.Image, { out: process.stderr });
+    try {
+      return await c.post<{ Id: string }>('/containers/create', cfg, { name });
+    } catch (e) {
+      // docker's client does this too: the daemon says the image is missing, the client pulls it and asks again
+      if (!(e instanceof ApiError && e.status === 404 && /No such image/.test(e.message)) || policy !== 'missing') throw e;
+      // one line if the pull fails too (an offline VM): what is missing, then why it could not be fetched
+      await pull(c, cfg.Image, { out: process.stderr }).catch((p: Error) => { throw new UserError(`${e.message} (and pulling it failed: ${p.message})`); });
+      return await c.post<{ Id: string }>('/containers/create', cfg, { name });
+    }
   } catch (e) {
-    if (e instanceof ApiError) {
+    if (e instanceof ApiError || e instanceof UserError) {
       process.stderr.write(`Error response from daemon: ${e.message}\n`);
       throw new ExitCode(125);
     }
@@ -31,21 +43,22 @@ async function createContainer(c: Client, cfg: CreateConfig, name: string | unde
  */
 function imageCommand(program: Command, name: string, description: string): Command {
   return addRunFlags(program.command(name).description(description).helpOption('--help', 'show help')
-    .argument('<image>').argument('[command...]').passThroughOptions());
+    .argument('<image>').argument('[command...]').passThroughOptions())
+    .option('--pull <policy>', 'pull the image: missing (default), always or never', 'missing');
 }
 
 export function register(program: Command): void {
   imageCommand(program, 'create', 'create a container without starting it').action(async (image: string, command: string[], flags: RunFlags) => {
     const c = await client(program);
     const cfg = toCreateConfig(image, command, flags);
-    const { Id } = await createContainer(c, cfg, flags.name);
+    const { Id } = await createContainer(c, cfg, flags.name, (flags as RunFlags & { pull?: string }).pull);
     process.stdout.write(`${Id}\n`);
   });
 
   imageCommand(program, 'run', 'create and start a container (docker run)').action(async (image: string, command: string[], flags: RunFlags) => {
     const c = await client(program);
     const cfg = toCreateConfig(image, command, flags);
-    const { Id } = await createContainer(c, cfg, flags.name);
+    const { Id } = await createContainer(c, cfg, flags.name, (flags as RunFlags & { pull?: string }).pull);
     const startFailed = async (e: unknown): Promise<never> => {
       if (e instanceof ApiError) {
         process.stderr.write(`boxlab: ${e.message}\n`);

@@ -26,9 +26,10 @@ interface Route<H> {
 
 function compile(path: string): { pattern: RegExp; keys: string[] } {
   const keys: string[] = [];
-  const source = path.replace(/\{(\w+)\}/g, (_m, key: string) => {
+  // {name*} also takes slashes: image names ("127.0.0.1:5000/team/app"), which docker's client sends unescaped
+  const source = path.replace(/\{(\w+)(\*?)\}/g, (_m, key: string, rest: string) => {
     keys.push(key);
-    return '([^/]+)';
+    return rest ? '(.+)' : '([^/]+)';
   });
   return { pattern: new RegExp(`^${source}$`), keys };
 }

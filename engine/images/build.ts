@@ -23,6 +23,8 @@ export interface BuildOptions {
   run: RunInContainer;
   /** progress lines as docker's classic builder prints them */
   output?: (line: string) => void;
+  /** fetches a FROM image that is not in the store (the daemon pulls it from its registry) */
+  pull?: (ref: string) => Promise<ImageRecord>;
 }
 
 export interface BuildResult { image: ImageRecord; steps: number; cached: number }
@@ -110,7 +112,7 @@ export async function buildImage(store: ImageStore, o: BuildOptions): Promise<Bu
         continue;
       }
       if (ins.cmd === 'FROM') {
-        stage = await fromStage(store, ins, globalArgs, stages);
+        stage = await fromStage(store, ins, globalArgs, stages, o.pull);
         stages.push(stage);
         out(` ---> ${stage.id ? stage.id.slice(7, 19) : 'scratch'}`);
         continue;
@@ -212,7 +214,7 @@ function splitArg(ins: Instruction, vars: Record<string, string>): [string, stri
   return [m[1]!, m[2] !== undefined ? splitWords(m[2], vars).join(' ') : undefined];
 }
 
-async function fromStage(store: ImageStore, ins: Instruction, globalArgs: Record<string, string>, stages: Stage[]): Promise<Stage> {
+async function fromStage(store: ImageStore, ins: Instruction, globalArgs: Record<string, string>, stages: Stage[], pull?: BuildOptions['pull']): Promise<Stage> {
   const words = substitute(ins.args, globalArgs).split(/\s+/);
   const ref = words[0]!;
   const name = words.length === 3 && words[1]!.toLowerCase() === 'as' ? words[2]!.toLowerCase() : undefined;
@@ -223,7 +225,8 @@ async function fromStage(store: ImageStore, ins: Instruction, globalArgs: Record
   let img: ImageRecord | undefined = earlier?.id ? store.find(earlier.id) : undefined;
   if (!img) img = store.find(ref);
   if (!img && (ref === 'busybox' || ref === 'busybox:latest')) img = await store.ensureBusybox();
-  if (!img) throw lineError(ins.line, `FROM ${ref}: No such image (boxlab cannot pull: load it with \`boxlab load\` first)`);
+  if (!img && pull) img = await pull(ref).catch((e: Error) => { throw lineError(ins.line, `FROM ${ref}: No such image, and pulling it failed: ${e.message}`); });
+  if (!img) throw lineError(ins.line, `FROM ${ref}: No such image (load it with \`boxlab load\` or pull it first)`);
   const oci = store.ociConfig(img);
   const config = normaliseConfig(oci.config);
   const vars = Object.fromEntries(config.Env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));

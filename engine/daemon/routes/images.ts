@@ -14,20 +14,22 @@ import { removeTree, tempDir } from '../../images/fsutil.js';
 import type { ContainerRecord } from '../../containers/types.js';
 import type { Router } from '../router.js';
 import type { DaemonContext } from '../context.js';
+import { pullRoute, registryAuth, repoDigests } from './registry.js';
+import { pullImage } from '../../registry/index.js';
 
 /** Docker's GET /images/json item. */
-function summary(img: ImageRecord, containers: number) {
+function summary(img: ImageRecord, containers: number, digests: string[]) {
   return {
-    Id: img.Id, ParentId: '', RepoTags: img.RepoTags, RepoDigests: [], Created: Math.floor(Date.parse(img.Created) / 1000),
+    Id: img.Id, ParentId: '', RepoTags: img.RepoTags, RepoDigests: digests, Created: Math.floor(Date.parse(img.Created) / 1000),
     Size: img.Size, VirtualSize: img.Size, SharedSize: -1, Labels: img.Config.Labels ?? null, Containers: containers,
   };
 }
 
 /** Docker's GET /images/{name}/json. */
-function inspect(img: ImageRecord, dirs: string[]) {
+function inspect(img: ImageRecord, dirs: string[], digests: string[]) {
   const last = img.History.at(-1);
   return {
-    Id: img.Id, RepoTags: img.RepoTags, RepoDigests: [], Parent: '', Comment: last?.comment ?? '', Created: img.Created,
+    Id: img.Id, RepoTags: img.RepoTags, RepoDigests: digests, Parent: '', Comment: last?.comment ?? '', Created: img.Created,
     DockerVersion: '', Author: last?.author ?? '', Config: img.Config, Architecture: img.Architecture, Os: img.Os,
     Size: img.Size, VirtualSize: img.Size,
     GraphDriver: { Name: 'overlay2', Data: { LowerDir: [...dirs].reverse().join(':') } },
@@ -86,24 +88,24 @@ export function register(router: Router, ctx: DaemonContext): void {
     const all = query.get('all') === '1' || query.get('all') === 'true';
     const counts = new Map<string, number>();
     for (const c of rt.store.all()) counts.set(c.Image, (counts.get(c.Image) ?? 0) + 1);
-    return { json: store.list({ all }).map((i) => summary(i, counts.get(i.Id) ?? 0)) };
+    return { json: store.list({ all }).map((i) => summary(i, counts.get(i.Id) ?? 0, repoDigests(store, i.Id))) };
   });
 
-  router.add('GET', '/images/{name}/json', async ({ params }) => {
+  router.add('GET', '/images/{name*}/json', async ({ params }) => {
     const img = await resolveImage(params.name!);
-    return { json: inspect(img, store.layerDirs(img)) };
+    return { json: inspect(img, store.layerDirs(img), repoDigests(store, img.Id)) };
   });
 
-  router.add('GET', '/images/{name}/history', ({ params }) => ({ json: store.history(params.name!) }));
+  router.add('GET', '/images/{name*}/history', ({ params }) => ({ json: store.history(params.name!) }));
 
-  router.add('POST', '/images/{name}/tag', ({ params, query }) => {
+  router.add('POST', '/images/{name*}/tag', ({ params, query }) => {
     const repo = query.get('repo');
     if (!repo) throw new UserError('tag needs a target name: boxlab tag SOURCE TARGET[:TAG]');
     store.tag(params.name!, query.get('tag') ? `${repo}:${query.get('tag')}` : repo);
     return { status: 201 };
   });
 
-  router.add('DELETE', '/images/{name}', ({ params, query }) => {
+  router.add('DELETE', '/images/{name*}', ({ params, query }) => {
     const force = query.get('force') === '1' || query.get('force') === 'true';
     return { json: store.rmi(params.name!, { force, isInUse }) };
   });
@@ -116,7 +118,7 @@ export function register(router: Router, ctx: DaemonContext): void {
     return 'handled';
   };
   router.add('GET', '/images/get', ({ query, res }) => save(query.getAll('names'), res));
-  router.add('GET', '/images/{name}/get', ({ params, res }) => save([params.name!], res));
+  router.add('GET', '/images/{name*}/get', ({ params, res }) => save([params.name!], res));
 
   router.add('POST', '/images/load', ({ query, req, res }) => {
     const src = tarSource(query, req);
@@ -128,9 +130,10 @@ export function register(router: Router, ctx: DaemonContext): void {
     });
   });
 
-  // docker import: POST /images/create?fromSrc=-|path&repo=&tag=&message=&changes=
+  // docker pull: POST /images/create?fromImage=&tag=; docker import: POST /images/create?fromSrc=-|path&repo=&tag=&message=&changes=
   router.add('POST', '/images/create', ({ query, req, res }) => {
-    if (!query.get('fromSrc')) throw new UserError('boxlab cannot pull images (no registry access): use load or import');
+    if (query.get('fromImage')) return pullRoute(store, query, req, res);
+    if (!query.get('fromSrc')) throw new UserError('images/create needs ?fromImage=NAME (pull) or ?fromSrc= (import)');
     const src = tarSource(query, req, 'fromSrc');
     const repo = query.get('repo');
     const tag = repo ? (query.get('tag') ? `${repo}:${query.get('tag')}` : repo) : undefined;
@@ -185,6 +188,7 @@ export function register(router: Router, ctx: DaemonContext): void {
     if (context !== undefined && !isAbsolute(context)) throw new UserError('build needs the context as an absolute directory path (?path=)');
     if (context === undefined && req.readableEnded) throw new UserError('build needs a context: ?path=DIR or a tar of it as the body');
     const buildArgs = query.get('buildargs') ? JSON.parse(query.get('buildargs')!) as Record<string, string> : {};
+    const credentials = registryAuth(req); // docker sends X-Registry-Config for build; boxlab's client the same header as pull
     return jsonStream(res, async (line) => {
       let unpacked: string | undefined;
       if (context === undefined) {
@@ -201,6 +205,7 @@ export function register(router: Router, ctx: DaemonContext): void {
         ...(query.get('dockerfile') && { dockerfile: query.get('dockerfile')! }),
         noCache: query.get('nocache') === '1' || query.get('nocache') === 'true',
         output: (l) => line({ stream: `${l}\n` }),
+        pull: async (ref) => (await pullImage(store, ref, { ...(credentials && { credentials }), onProgress: line })).image,
         });
         line({ aux: { ID: r.image.Id } });
       } finally {
