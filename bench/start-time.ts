@@ -11,7 +11,8 @@
  *   unshare       `unshare --uts --ipc --net --mount --pid --fork chroot <rootfs> true`: the floor
  *
  * The daemon lives in a throwaway network namespace (bench/harness.ts): bridge and iptables stay off the host.
- * Usage: node dist/bench/start-time.js [runs] [--short]   (--short: 1 round, no warm-up; CI checks it completes)
+ * Usage: node dist/bench/start-time.js [runs] [--short] [--baseline <another build's dist/>]
+ *   --short: 1 round, no warm-up (CI checks that it completes); --baseline: that build's CLI beside this one
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,9 @@ import { CLI, ms, startBenchDaemon, stats, timed, type BenchDaemon } from './har
 const short = process.argv.includes('--short');
 const runsArg = process.argv.slice(2).find((a) => /^\d+$/.test(a));
 const runs = short ? 1 : Number(runsArg ?? 15);
+const baselineAt = process.argv.indexOf('--baseline');
+/** `--baseline <dist>`: another build's dist/ (say, main's before a change), its CLI measured beside this one */
+const baseline = baselineAt > 0 ? process.argv[baselineAt + 1] : undefined;
 
 interface Case {
   label: string;
@@ -106,6 +110,13 @@ async function main(): Promise<void> {
     add('boxlab exec bench-exec true', cli(['exec', 'bench-exec', 'true']));
     add('boxlab --version', cli(['--version']));
     add('boxlab ps', cli(['ps']));
+    if (baseline) {
+      // Another build's CLI against the same daemon: the client's before/after in one run.
+      const other = (args: string[]) => (): void => void execFileSync(process.execPath, [join(baseline, 'cli/main.js'), ...args], { env, ...quiet });
+      add('baseline: boxlab run --rm --network none', other(['run', '--rm', '--network', 'none', 'busybox', 'true']));
+      add('baseline: boxlab --version', other(['--version']));
+      add('baseline: boxlab ps', other(['ps']));
+    }
 
     for (const rt of ['crun', 'runc'] as const) {
       if (!have(rt)) {
@@ -129,8 +140,8 @@ async function main(): Promise<void> {
       const pm = join(work, 'podman');
       cpSync(rootfs, join(pm, 'rootfs'), { recursive: true, verbatimSymlinks: true });
       const podman = ['--root', join(pm, 'storage'), '--runroot', join(pm, 'run'), '--tmpdir', join(pm, 'tmp'),
-        '--cgroup-manager', 'cgroupfs', '--events-backend', 'none', '--runtime', 'runc'];
-      cleanups.push(() => spawnSync('podman', [...podman, 'system', 'reset', '--force'], quiet));
+        '--cgroup-manager', 'cgroupfs', '--events-backend', 'none', '--runtime', 'runc', '--storage-driver', 'vfs'];
+      // vfs: the overlay driver leaves a bind mount of its storage behind; with --rootfs no image is stored
       // nofile/nproc: podman's defaults exceed this host's hard limits
       add('podman run --rm --network none (runc)', () => execFileSync('podman', [...podman, 'run', '--rm', '--network', 'none',
         '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024', '--rootfs', join(pm, 'rootfs'), '/bin/true'], quiet));
