@@ -23,13 +23,14 @@ export interface BenchDaemon {
   stop(): Promise<void>;
 }
 
-export async function startBenchDaemon(extraEnv: Record<string, string> = {}): Promise<BenchDaemon> {
+/** `nodeArgs`: for the daemon's node (`--cpu-prof` to see where its JavaScript spends the time). */
+export async function startBenchDaemon(opts: { env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<BenchDaemon> {
   const root = mkdtempSync(join(tmpdir(), 'boxlab-bench-'));
   const socket = join(root, 'boxlab.sock');
   const cgroupParent = `boxlab-bench-${process.pid}`;
-  const env = { ...process.env, BOXLAB_ROOT: root, BOXLAB_SOCKET: socket, BOXLAB_CGROUP_PARENT: cgroupParent, ...extraEnv };
+  const env = { ...process.env, BOXLAB_ROOT: root, BOXLAB_SOCKET: socket, BOXLAB_CGROUP_PARENT: cgroupParent, ...opts.env };
   const child: ChildProcess = spawn('unshare', ['--net', '--', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"',
-    process.execPath, CLI, '--root', root, '--socket', socket, 'daemon', '--cgroup-parent', cgroupParent],
+    process.execPath, ...(opts.nodeArgs ?? []), CLI, '--root', root, '--socket', socket, 'daemon', '--cgroup-parent', cgroupParent],
   { stdio: ['ignore', 'pipe', 'pipe'], env });
   let log = '';
   child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
