@@ -32,6 +32,21 @@ interface Case {
   label: string;
   run: () => Promise<unknown> | unknown;
   samples: number[];
+  /** CPU time (ms) each round used, see cpuTicks() */
+  cpu: number[];
+}
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+/**
+ * CPU time in clock ticks spent by `pid` and its reaped children: utime, stime, cutime, cstime of
+ * /proc/<pid>/stat. On a loaded machine wall time mostly measures the wait for a core; CPU time does not.
+ */
+function cpuTicks(pid: number | 'self'): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state): utime..cstime are fields 14..17
+  return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
 }
 
 function have(cmd: string): boolean {
@@ -80,12 +95,19 @@ async function crunCommand(cleanups: (() => void)[]): Promise<(args: string[]) =
   throw new Error('the mount namespace for crun did not come up');
 }
 
+/** this process's own utime+stime (the API client's work is left out: it is the same for every API case) */
+function ownTicks(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'boxlab-bench-peers-'));
   let d: BenchDaemon | undefined;
   const cleanups: (() => void)[] = [];
   const cases: Case[] = [];
-  const add = (label: string, run: Case['run']): void => void cases.push({ label, run, samples: [] });
+  const add = (label: string, run: Case['run']): void => void cases.push({ label, run, samples: [], cpu: [] });
   try {
     d = await startBenchDaemon();
     const { client, env } = d;
@@ -152,7 +174,16 @@ async function main(): Promise<void> {
       execFileSync('unshare', ['--uts', '--ipc', '--net', '--mount', '--pid', '--fork', 'chroot', rootfs, '/bin/true'], quiet));
 
     if (!short) for (const c of cases) await c.run(); // warm-up: page cache, first network, image
-    for (let i = 0; i < runs; i++) for (const c of cases) c.samples.push(await timed(c.run));
+    // CPU: the daemon's (with its reaped inits and host tools) plus this process's reaped children (CLI, runc...)
+    const daemonPid = d.pid;
+    const ticks = (): number => cpuTicks(daemonPid) + cpuTicks('self') - ownTicks();
+    for (let i = 0; i < runs; i++) {
+      for (const c of cases) {
+        const before = ticks();
+        c.samples.push(await timed(c.run));
+        c.cpu.push((ticks() - before) * TICK_MS);
+      }
+    }
   } catch (e) {
     if (d) {
       try {
@@ -170,16 +201,26 @@ async function main(): Promise<void> {
   report(cases);
 }
 
+function mean(xs: number[]): number {
+  return xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
+}
+
 function report(cases: Case[]): void {
+  const meanCpu = (prefix: string): number => mean(cases.find((c) => c.label.startsWith(prefix))?.cpu ?? []);
   const median = (prefix: string): number => stats(cases.find((c) => c.label.startsWith(prefix))?.samples ?? []).median;
   const crun = median('crun run');
   const runc = median('runc run');
   console.log(`container start time: ${runs} alternating round(s); ${cpus().length}× ${cpus()[0]?.model ?? '?'}; load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
-  console.log(`${'what'.padEnd(52)} ${'median'.padStart(7)} ${'p10'.padStart(7)} ${'p90'.padStart(7)} ${'×crun'.padStart(6)} ${'×runc'.padStart(6)}`);
+  console.log('wall ms: median, p10, p90, ratio of the median to crun\'s and runc\'s; cpu ms: mean CPU time (user+sys) of all processes involved');
+  const crunCpu = meanCpu('crun run');
+  const runcCpu = meanCpu('runc run');
+  console.log(`${'what'.padEnd(52)} ${'median'.padStart(7)} ${'p10'.padStart(7)} ${'p90'.padStart(7)} ${'×crun'.padStart(6)} ${'×runc'.padStart(6)} ${'cpu'.padStart(6)} ${'×crun'.padStart(6)} ${'×runc'.padStart(6)}`);
   for (const c of cases) {
     const s = stats(c.samples);
     const ratio = (peer: number): string => (Number.isFinite(peer) && peer > 0 ? (s.median / peer).toFixed(2) : '-');
-    console.log(`${c.label.padEnd(52)} ${ms(s.median).padStart(7)} ${ms(s.p10).padStart(7)} ${ms(s.p90).padStart(7)} ${ratio(crun).padStart(6)} ${ratio(runc).padStart(6)}`);
+    const cpu = mean(c.cpu);
+    const cpuRatio = (peer: number): string => (Number.isFinite(peer) && peer > 0 ? (cpu / peer).toFixed(2) : '-');
+    console.log(`${c.label.padEnd(52)} ${ms(s.median).padStart(7)} ${ms(s.p10).padStart(7)} ${ms(s.p90).padStart(7)} ${ratio(crun).padStart(6)} ${ratio(runc).padStart(6)} ${cpu.toFixed(0).padStart(6)} ${cpuRatio(crunCpu).padStart(6)} ${cpuRatio(runcCpu).padStart(6)}`);
   }
 }
 
