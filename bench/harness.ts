@@ -1,17 +1,34 @@
 /**
- * What the benchmarks share: a private boxlabd in a throwaway network namespace (the one test/helpers/daemon.ts
- * makes for tests: its bridge, veths and iptables rules never touch the machine's), and the statistics.
+ * What the benchmarks share: a throwaway network namespace for the whole benchmark (the bridge, veths and
+ * iptables rules of its daemon never touch the machine's, as test/helpers/daemon.ts does for tests), a private
+ * boxlabd started the way the CLI starts one (engine/client/daemon-start.ts), and the statistics.
  * On a shared machine single timings mean little: compare medians of cases measured in the same run,
  * alternating, and read the spread (p10–p90) beside them.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client } from '../engine/client/client.js';
+import type { Client } from '../engine/client/client.js';
+import { connect } from '../engine/client/daemon-start.js';
+import { statePaths } from '../engine/paths.js';
 
 export const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+
+const IN_NETNS = 'BOXLAB_BENCH_NETNS';
+
+/**
+ * Runs this benchmark again inside `unshare --net` (loopback up) unless it already is there, and exits with
+ * its status; returns only inside the namespace. Everything the benchmark starts (the daemon, the CLI, runc)
+ * inherits the namespace.
+ */
+export function inThrowawayNetns(): void {
+  if (process.env[IN_NETNS] === '1') return;
+  const r = spawnSync('unshare', ['--net', '--', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', process.execPath, ...process.argv.slice(1)],
+    { stdio: 'inherit', env: { ...process.env, [IN_NETNS]: '1' } });
+  process.exit(r.status ?? 1);
+}
 
 export interface BenchDaemon {
   root: string;
@@ -23,37 +40,21 @@ export interface BenchDaemon {
   stop(): Promise<void>;
 }
 
-/** `nodeArgs`: for the daemon's node (`--cpu-prof` to see where its JavaScript spends the time). */
-export async function startBenchDaemon(opts: { env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<BenchDaemon> {
+export async function startBenchDaemon(): Promise<BenchDaemon> {
+  if (process.env[IN_NETNS] !== '1') throw new Error('call inThrowawayNetns() first: the benchmark daemon makes bridges and iptables rules');
   const root = mkdtempSync(join(tmpdir(), 'boxlab-bench-'));
   const socket = join(root, 'boxlab.sock');
   const cgroupParent = `boxlab-bench-${process.pid}`;
-  const env = { ...process.env, BOXLAB_ROOT: root, BOXLAB_SOCKET: socket, BOXLAB_CGROUP_PARENT: cgroupParent, ...opts.env };
-  const child: ChildProcess = spawn('unshare', ['--net', '--', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"',
-    process.execPath, ...(opts.nodeArgs ?? []), CLI, '--root', root, '--socket', socket, 'daemon', '--cgroup-parent', cgroupParent],
-  { stdio: ['ignore', 'pipe', 'pipe'], env });
-  let log = '';
-  child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
-  const client = new Client(socket);
-  const deadline = Date.now() + 60_000;
-  while (!(await client.ping())) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      rmSync(root, { recursive: true, force: true });
-      throw new Error(`boxlabd did not come up: ${log}`);
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  const env = { ...process.env, BOXLAB_ROOT: root, BOXLAB_SOCKET: socket, BOXLAB_CGROUP_PARENT: cgroupParent };
+  const client = await connect({ socket, root, cgroupParent });
+  const pid = Number(readFileSync(statePaths(root).pidFile, 'utf8'));
   return {
-    root, socket, env, client, pid: child.pid!,
+    root, socket, env, client, pid,
     async stop() {
+      // whatever happened: reset (containers, bridge, chains), then SIGTERM by pid and wait for it to go
       await client.post('/boxlab/reset').catch(() => undefined);
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      process.kill(pid, 'SIGTERM');
+      for (let i = 0; i < 100 && existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50));
       rmSync(root, { recursive: true, force: true });
     },
   };

@@ -12,7 +12,7 @@ import { cpus } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { ndjsonSplitter } from '../engine/client/ndjson.js';
 import type { TraceEvent } from '../engine/sys/trace.js';
-import { CLI, ms, startBenchDaemon, stats, timed } from './harness.js';
+import { CLI, inThrowawayNetns, ms, startBenchDaemon, stats, timed } from './harness.js';
 
 const short = process.argv.includes('--short');
 const runs = short ? 2 : Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 20);
@@ -107,4 +107,5 @@ async function main(): Promise<void> {
 
 }
 
+inThrowawayNetns();
 await main();

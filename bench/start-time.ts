@@ -19,7 +19,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImageStore } from '../engine/images/index.js';
-import { CLI, ms, startBenchDaemon, stats, timed, type BenchDaemon } from './harness.js';
+import { CLI, inThrowawayNetns, ms, startBenchDaemon, stats, timed, type BenchDaemon } from './harness.js';
 
 const short = process.argv.includes('--short');
 const runsArg = process.argv.slice(2).find((a) => /^\d+$/.test(a));
@@ -224,4 +224,5 @@ function report(cases: Case[]): void {
   }
 }
 
+inThrowawayNetns();
 await main();
