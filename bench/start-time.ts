@@ -15,10 +15,11 @@
  *   --short: 1 round, no warm-up (CI checks that it completes); --baseline: that build's CLI beside this one
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImageStore } from '../engine/images/index.js';
+import { bundle } from './bundle.js';
 import { CLI, inThrowawayNetns, ms, startBenchDaemon, stats, timed, type BenchDaemon } from './harness.js';
 
 const short = process.argv.includes('--short');
@@ -54,18 +55,6 @@ function have(cmd: string): boolean {
 }
 
 const quiet = { stdio: 'ignore' as const };
-
-/** An OCI bundle over `rootfs` (read-only) running `args`, for runc and crun. */
-function bundle(dir: string, rootfs: string, args: string[]): string {
-  mkdirSync(dir, { recursive: true });
-  execFileSync('runc', ['spec'], { cwd: dir });
-  const spec = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { process: { args: string[]; terminal: boolean }; root: { path: string; readonly: boolean } };
-  spec.process.args = args;
-  spec.process.terminal = false;
-  spec.root = { path: rootfs, readonly: true };
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(spec));
-  return dir;
-}
 
 let holder: ChildProcess | undefined;
 

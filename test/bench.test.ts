@@ -19,4 +19,10 @@ describe('benchmarks (--short)', () => {
       expect(r.stdout).toContain(row);
     }
   }, 150_000);
+
+  it('bulk prints run -d, ps and the daemon\'s memory', async () => {
+    const r = await execa(process.execPath, ['dist/bench/bulk.js', '--short'], { cwd: REPO, reject: false, timeout: 120_000 });
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    for (const row of ['boxlab run -d --network none', 'boxlab ps with 3 running', 'boxlabd RSS: idle']) expect(r.stdout).toContain(row);
+  }, 150_000);
 });
