@@ -1,23 +1,30 @@
 import { VERSION } from '../engine/version.js';
-import { Command, CommanderError } from 'commander';
-import { registerAll } from './commands/index.js';
-import { ExitCode, finishTrace, reportError } from './context.js';
 
-const program = new Command('boxlab')
-  .description('an interactive course on how containers work, and the container runtime it drives')
-  .version(VERSION, '--version')
-  .option('--socket <path>', 'daemon socket (env BOXLAB_SOCKET, default /run/boxlab/boxlab.sock)')
-  .option('--root <dir>', 'state root (env BOXLAB_ROOT, default /var/lib/boxlab)')
-  .option('--trace', 'print every syscall and host command the engine makes')
-  .enablePositionalOptions()
-  .showHelpAfterError('(run with --help for usage)')
-  .exitOverride();
-
-registerAll(program);
+// The thin entry (docs/performance.md): `boxlab --version` answers before anything else is loaded; every
+// other command loads commander, and `registerCommands` only the command group it needs.
+if (process.argv.length === 3 && process.argv[2] === '--version') {
+  process.stdout.write(`${VERSION}\n`);
+} else {
+  await main();
+}
 
 async function main(): Promise<void> {
+  const [{ Command, CommanderError }, { registerCommands }, { ExitCode, finishTrace, reportError }] = await Promise.all([
+    import('commander'), import('./commands/hot.js'), import('./context.js'),
+  ]);
+  const program = new Command('boxlab')
+    .description('an interactive course on how containers work, and the container runtime it drives')
+    .version(VERSION, '--version')
+    .option('--socket <path>', 'daemon socket (env BOXLAB_SOCKET, default /run/boxlab/boxlab.sock)')
+    .option('--root <dir>', 'state root (env BOXLAB_ROOT, default /var/lib/boxlab)')
+    .option('--trace', 'print every syscall and host command the engine makes')
+    .enablePositionalOptions()
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
   // `boxlab` alone opens the course (the TUI); everything else is a docker-style command.
   if (process.argv.length <= 2) process.argv.push('learn');
+  await registerCommands(program, process.argv.slice(2));
   try {
     await program.parseAsync(process.argv);
     await finishTrace();
@@ -37,5 +44,3 @@ async function main(): Promise<void> {
   // Streams to the daemon may keep the loop alive; a command that finished is done.
   setImmediate(() => process.exit());
 }
-
-void main();
