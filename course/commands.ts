@@ -5,6 +5,7 @@ import { formatTrace } from '../engine/sys/trace.js';
 import { daemonTargetFromEnv, detectCgroupVersion, lessonsDir as defaultLessonsDir, type DaemonTarget } from './env.js';
 import type { Executor } from './exec.js';
 import { journalStep } from './journal.js';
+import { lintTranslations, stampTranslation, translationFile } from './i18n.js';
 import { loadLessons } from './lint.js';
 import { lessonStatus, loadProgress, progressFile, resetLessonProgress, saveProgress, STATUS_MARK, stepsDone } from './progress.js';
 import { runLesson, type LessonReport, type RunEvent } from './runner.js';
@@ -49,13 +50,34 @@ export function listLessonsCommand(ctx: CourseContext): number {
 
 /** `boxlab lessons lint`: every problem as file:line: message; exit 1 if any. */
 export function lintLessonsCommand(ctx: CourseContext): number {
-  const { lessons, diagnostics } = loadLessons(ctx.lessonsDir ?? defaultLessonsDir(ctx.env));
+  const { lessons, diagnostics: english } = loadLessons(ctx.lessonsDir ?? defaultLessonsDir(ctx.env));
+  // the parity lint of the Chinese text (docs/lesson-format.md §7): a missing translation is only counted
+  const zh = lintTranslations(lessons.filter((l) => !english.some((d) => d.file === l.file)), 'zh');
+  const diagnostics = [...english, ...zh.diagnostics];
   for (const d of diagnostics) ctx.io.err(formatDiagnostic(d));
+  if (zh.untranslated.length > 0) ctx.io.err(`warning: ${zh.untranslated.length} of ${lessons.length} lessons untranslated (no lesson.zh.md): ${zh.untranslated.join(' ')}`);
   if (diagnostics.length > 0) {
     ctx.io.err(`${diagnostics.length} problem${diagnostics.length > 1 ? 's' : ''} in ${new Set(diagnostics.map((d) => d.file)).size} file(s) — see docs/lesson-format.md`);
     return 1;
   }
   ctx.io.out(`${lessons.length} lesson${lessons.length === 1 ? '' : 's'} OK`);
+  if (zh.untranslated.length < lessons.length) ctx.io.out(`${lessons.length - zh.untranslated.length} of ${lessons.length} translated (中文), 0 stale`);
+  return 0;
+}
+
+/** `boxlab lessons translate-stamp LESSON`: records that lesson.zh.md matches lesson.md as it is now. */
+export function translateStampCommand(ctx: CourseContext, id: string): number {
+  const lessons = lessonsOrThrow(ctx);
+  const lesson = lessons.find((l) => l.meta.id === id) ?? lessons.find((l) => l.meta.id.startsWith(`${id}-`) || l.meta.id.split("-").slice(1).join("-") === id);
+  if (!lesson) throw new UserError(`no lesson "${id}" — \`boxlab lessons\` lists them`);
+  const file = translationFile(lesson.file, 'zh');
+  try {
+    const { steps } = stampTranslation(lesson, file);
+    ctx.io.out(`${relative(process.cwd(), file) || file}: stamped the front matter and ${steps} of ${lesson.steps.length} steps with their English source`);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`${lesson.meta.id} has no lesson.zh.md yet — write one first (docs/lesson-format.md §7)`);
+    throw e;
+  }
   return 0;
 }
 
