@@ -1,7 +1,9 @@
 import { VERSION } from '../engine/version.js';
+import { UserError } from '../engine/sys/errors.js';
 import { Command, CommanderError } from 'commander';
 import { registerAll } from './commands/index.js';
 import { ExitCode, finishTrace, reportError } from './context.js';
+import { parseLang } from '../i18n/lang.js';
 
 const program = new Command('boxlab')
   .description('an interactive course on how containers work, and the container runtime it drives')
@@ -9,11 +11,21 @@ const program = new Command('boxlab')
   .option('--socket <path>', 'daemon socket (env BOXLAB_SOCKET, default /run/boxlab/boxlab.sock)')
   .option('--root <dir>', 'state root (env BOXLAB_ROOT, default /var/lib/boxlab)')
   .option('--trace', 'print every syscall and host command the engine makes')
+  .option('--lang <lang>', 'language of the course: zh or en (env BOXLAB_LANG, else the locale, LANG=zh_CN.UTF-8 → zh)')
   .enablePositionalOptions()
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
 registerAll(program);
+
+// --lang is handed on as BOXLAB_LANG, so the course, the TUI and the daemon-less commands read one setting
+program.hook('preAction', () => {
+  const lang = program.opts<{ lang?: string }>().lang;
+  if (lang === undefined) return;
+  const chosen = parseLang(lang);
+  if (!chosen) throw new UserError(`--lang ${lang}: use --lang zh (中文) or --lang en`);
+  process.env.BOXLAB_LANG = chosen;
+});
 
 async function main(): Promise<void> {
   // `boxlab` alone opens the course (the TUI); everything else is a docker-style command.
