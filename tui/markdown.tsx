@@ -1,5 +1,6 @@
 import React from 'react';
 import { Box, Text, Transform } from 'ink';
+import { displayWidth } from './text.js';
 import { expandTabs } from './text.js';
 import type { Token, Tokens } from 'marked';
 
@@ -160,7 +161,7 @@ function Table({ table, width }: { table: Tokens.Table; width: number }): React.
   const header = table.header.map((h) => cellText(h.tokens));
   const rows = table.rows.map((r) => r.map((c) => cellText(c.tokens)));
   const n = header.length;
-  const natural = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const natural = header.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))));
   const budget = Math.max(n * 4, width - (n + 1) * 3);
   // too wide for the pane (80 columns leave a table about 50): each row becomes a small record, one
   // "header: cell" line per column, which reads where columns wrapped into fragments would not
@@ -190,7 +191,7 @@ function Table({ table, width }: { table: Tokens.Table; width: number }): React.
 }
 
 function TableRecords({ header, rows, width }: { header: string[]; rows: string[][]; width: number }): React.ReactElement {
-  const keyWidth = Math.min(Math.max(...header.map((h) => h.length)) + 2, Math.floor(width * 0.4));
+  const keyWidth = Math.min(Math.max(...header.map((h) => displayWidth(h))) + 2, Math.floor(width * 0.4));
   return (
     <Box flexDirection="column" marginBottom={1} width={width}>
       {rows.map((r, i) => (
