@@ -52,6 +52,7 @@ export function App(props: AppProps): React.ReactElement {
   const keeper = useMemo(() => props.sessions ?? new SessionKeeper(props.sessionOptions), []); // eslint-disable-line react-hooks/exhaustive-deps
   const lessonsIn = (lang: Lang) => props.lessonsIn?.(lang) ?? props.lessons;
   const [state, dispatch] = useReducer(reduce, undefined, () => {
+    setLang(props.lang ?? 'en');
     const start = lessonsIn(props.lang ?? 'en');
     return initialState(loadProgress(props.progressFile), start, findLesson(start, props.initialLesson), props.lang ?? 'en');
   });

@@ -21,13 +21,15 @@ export interface MenuProps {
 
 // columns of a lesson row; the title takes what is left. A row stays one column short of the screen: a line
 // as wide as the terminal makes some terminals wrap, and the list below it shifts by a row.
-const COL = { cursor: 2, mark: 2, minutes: 8, done: 6 };
-const FIXED = COL.cursor + COL.mark + COL.minutes + COL.done;
+const COL = { cursor: 2, mark: 2, done: 6 };
 const SUMMARY_LINES = 2;
 
 /** The lesson list: progress mark, id, title, minutes, steps done; the selected lesson's summary below. */
 export function Menu({ lessons, progress, selected, width, height, hidden, welcome = [] }: MenuProps): React.ReactElement {
   const rowWidth = width - 1;
+  // "  10 min" / "  10 分钟": the unit's display width decides the column's
+  const minutesWidth = 5 + displayWidth(t().minutes);
+  const FIXED = COL.cursor + COL.mark + minutesWidth + COL.done;
   const welcomeLines = welcome.map((line) => wrapWords(line, rowWidth));
   const welcomeCount = welcomeLines.reduce((n, l) => n + l.length, 0);
   // the title, the blank line above the list, the summary box (summary, prerequisites) and the key bar
@@ -63,7 +65,7 @@ export function Menu({ lessons, progress, selected, width, height, hidden, welco
               <Box width={COL.mark} flexShrink={0}><Text color={MARK_COLOR[status]}>{STATUS_MARK[status]}</Text></Box>
               <Box width={idWidth} flexShrink={0} paddingRight={1}><Text inverse={sel} wrap="truncate-end">{l.meta.id}</Text></Box>
               <Box width={titleWidth} flexShrink={0}><Text bold={sel} wrap="truncate-end">{l.meta.title}</Text></Box>
-              <Box width={COL.minutes} flexShrink={0}><Text dimColor>{`${String(l.meta.minutes).padStart(4)} ${t().minutes}`}</Text></Box>
+              <Box width={minutesWidth} flexShrink={0}><Text dimColor>{`${String(l.meta.minutes).padStart(4)} ${t().minutes}`}</Text></Box>
               <Box width={COL.done} flexShrink={0}>{status === 'started' ? <Text color="yellow">{` ${done}/${l.steps.length}`}</Text> : null}</Box>
             </Box>
           );
