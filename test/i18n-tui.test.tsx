@@ -8,6 +8,7 @@ import type { ExecResult, Executor } from '../course/exec.js';
 import { loadLessons } from '../course/lint.js';
 import { emptyProgress } from '../course/progress.js';
 import { FakeTraceSource } from '../course/trace-source.js';
+import { localeCheck } from '../engine/doctor/locale.js';
 import { langFromEnv, messages, parseLang, setLang } from '../i18n/index.js';
 import { en } from '../i18n/en.js';
 import { App } from '../tui/App.js';
@@ -53,6 +54,17 @@ describe('language choice', () => {
     expect(langFromEnv({ LANG: 'zh_CN.UTF-8', BOXLAB_LANG: 'en' })).toBe('en');
     expect(langFromEnv({ BOXLAB_LANG: 'zh-CN' })).toBe('zh');
     expect(parseLang('fr')).toBeUndefined();
+  });
+
+  it("doctor warns when the terminal's locale cannot show Chinese, in the learner's language", () => {
+    expect(localeCheck({ LANG: 'zh_CN.UTF-8' }).status).toBe('ok');
+    expect(localeCheck({ LANG: 'en_US.utf8', LC_ALL: '' }).status).toBe('ok');
+    const c = localeCheck({ LANG: 'zh_CN.UTF-8', LC_ALL: 'C' });
+    expect(c).toMatchObject({ status: 'warn', essential: false });
+    expect(c.detail).toMatch(/\(C\) is not UTF-8/);
+    const zh = localeCheck({ LANG: 'POSIX', BOXLAB_LANG: 'zh' });
+    expect(zh.detail).toContain('不是 UTF-8');
+    expect(zh.fix).toContain('zh_CN.UTF-8');
   });
 
   it('the zh-CN catalogue has every message, in Chinese', () => {
