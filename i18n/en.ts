@@ -56,6 +56,18 @@ export const en = {
   hostBanner: "boxlab: a host shell; boxlab on PATH talks to the lesson's daemon (try boxlab ps). exit returns to the lesson",
   backFromHost: (code: number) => `back from the host shell (exit ${code})`,
 
+  // the trace pane's phase headings
+  phaseDaemon: 'daemon',
+  phaseApi: 'client → API',
+  phaseCreate: 'create: record, rootfs layers, cgroup',
+  phaseStart: 'start: init from the pool, cgroup join, veth moved in, maps',
+  phasePool: 'warm pool: the next init made ahead (unshare, clone)',
+  phaseInit: 'init, inside the namespaces: private /, overlay, binds, /proc, pivot_root, masks, caps, seccomp → exec',
+  phaseExec: 'exec: a new process setns-es into the container, joins its cgroup, drops caps, seccomp → exec',
+  phaseExit: 'wait/exit: the container is gone, its cgroup removed',
+
+  needsTerminal: 'the boxlab course needs a terminal; without one use `boxlab lessons` and `boxlab check`',
+
   // the menu
   tagline: '— learn how containers work by running one',
   noLessonsTui: 'No lessons found. `boxlab lessons lint` says why.',

@@ -51,6 +51,17 @@ export const zhCN: Messages = {
   hostBanner: 'boxlab：宿主机 shell；PATH 上的 boxlab 连接本课的守护进程（试试 boxlab ps）。exit 返回课程',
   backFromHost: (code) => `已从宿主机 shell 返回（退出码 ${code}）`,
 
+  phaseDaemon: '守护进程',
+  phaseApi: '客户端 → API',
+  phaseCreate: 'create：记录、rootfs 镜像层、控制组',
+  phaseStart: 'start：从预备池取出 init、加入控制组、移入 veth、映射',
+  phasePool: '预备池：提前准备下一个 init（unshare、clone）',
+  phaseInit: 'init，在命名空间内：私有 /、overlay、绑定挂载、/proc、pivot_root、屏蔽路径、能力、seccomp → exec',
+  phaseExec: 'exec：新进程 setns 进入容器、加入它的控制组、丢弃能力、seccomp → exec',
+  phaseExit: 'wait/exit：容器已退出，它的控制组已删除',
+
+  needsTerminal: 'boxlab 课程需要一个终端；没有终端时请用 `boxlab lessons` 和 `boxlab check`',
+
   tagline: '—— 亲手运行一个容器，学会容器的原理',
   noLessonsTui: '没有找到课程。`boxlab lessons lint` 会说明原因。',
   first: (ids) => `先学：${ids}`,

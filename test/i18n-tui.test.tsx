@@ -167,3 +167,29 @@ describe('the lesson in Chinese at 80×24', () => {
     }
   });
 });
+
+describe('every UI string from the catalogue', () => {
+  // the interview view keeps its own words for now (it shows the bank's Chinese and English side by side);
+  // moving them is the next step — listed here so the exception stays visible
+  const NOT_YET = new Set(['InterviewView.tsx', 'InterviewParts.tsx', 'interview-entry.tsx', 'interview-model.ts']);
+
+  it('no English sentence is left as a literal in the TUI (only in i18n/)', async () => {
+    const ts = (await import('typescript')).default;
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const dir = join(REPO, 'tui');
+    const found: string[] = [];
+    for (const f of readdirSync(dir).filter((n) => /\.tsx?$/.test(n) && !NOT_YET.has(n))) {
+      const file = join(dir, f);
+      const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true, f.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+      const visit = (n: import('typescript').Node): void => {
+        if (ts.isImportDeclaration(n) || ts.isExportDeclaration(n)) return;
+        const text = ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n) || ts.isTemplateLiteralToken(n) || ts.isJsxText(n) ? n.text : undefined;
+        // two English words in a row: a sentence a learner would read
+        if (text !== undefined && /[A-Za-z]{2,} [a-z]{2,}/.test(text)) found.push(`tui/${f}:${sf.getLineAndCharacterOfPosition(n.getStart()).line + 1}: ${JSON.stringify(text)}`);
+        ts.forEachChild(n, visit);
+      };
+      visit(sf);
+    }
+    expect(found).toEqual([]);
+  });
+});

@@ -47,7 +47,7 @@ export interface TuiOptions {
 export async function startTui(opts: TuiOptions = {}): Promise<number> {
   const env = opts.env ?? process.env;
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
-    throw new UserError('the boxlab course needs a terminal; without one use `boxlab lessons` and `boxlab check`');
+    throw new UserError(messages(langFromEnv(env)).needsTerminal);
   }
   const lang = langFromEnv(env);
   setLang(lang);
