@@ -140,7 +140,7 @@ export function App(props: AppProps): React.ReactElement {
   else if (mode.render) body = mode.render({ state, dispatch, width, height });
   else if (state.mode === 'interview') {
     // the interview view reads its own keys (the learner types notes there) and keeps its own screen state
-    body = <InterviewMode lessons={lessons} progressFile={props.progressFile} sessionOptions={props.sessionOptions} width={width} height={height}
+    body = <InterviewMode lang={state.lang} lessons={lessons} progressFile={props.progressFile} sessionOptions={props.sessionOptions} width={width} height={height}
       active={!state.help} onLeave={() => { dispatch({ type: 'progress', progress: loadProgress(props.progressFile) }); dispatch({ type: 'mode', mode: 'menu' }); }} />;
   } else if (state.mode === 'lesson' && state.lesson) body = <LessonView state={state.lesson} done={doneSteps(state)} width={width} height={height} />;
   else {
