@@ -20,7 +20,7 @@ import { displayWidth, wrapWords } from '../tui/text.js';
 const REPO = join(import.meta.dirname, '..');
 const english = loadLessons(join(REPO, 'lessons')).lessons;
 const chinese = loadLessons(join(REPO, 'lessons'), { lang: 'zh' }).lessons;
-const plain = (s: string | undefined) => (s ?? '').replace(/\u001b\[[0-9;]*m/g, '');
+import { plain, until } from './helpers/ink-frames.js';
 const tick = (ms = 40) => new Promise((r) => setTimeout(r, ms));
 
 /** Every line fits the screen in display columns (a CJK character is two), no character was split or replaced. */
@@ -31,15 +31,6 @@ function fits(frame: string, columns: number, rows: number): void {
   expect(frame).not.toContain('\uFFFD');
 }
 
-async function until(frame: () => string | undefined, re: RegExp, ms = 3000): Promise<string> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const f = plain(frame());
-    if (re.test(f)) return f;
-    if (Date.now() > end) throw new Error(`screen never matched ${re}:\n${f}`);
-    await tick(20);
-  }
-}
 
 let state: string;
 beforeEach(() => { state = mkdtempSync(join(tmpdir(), 'boxlab-i18n-')); });
