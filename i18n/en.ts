@@ -144,6 +144,10 @@ export const en = {
   typing: 'typing',
 
   // doctor
+  docFix: 'fix:',
+  docAllPassed: 'all checks passed',
+  docSummary: (fails: number, warns: number) =>
+    `${fails} problem${fails === 1 ? '' : 's'}, ${warns} warning${warns === 1 ? '' : 's'}${fails ? ': the lessons need the problems fixed' : ''}`,
   localeNoUtf8: (locale: string) => `the terminal's locale (${locale}) is not UTF-8, so Chinese text (--lang zh) shows as garbage`,
   localeFix: 'export LANG=zh_CN.UTF-8 (or en_US.UTF-8); on Debian: apt-get install locales, then dpkg-reconfigure locales',
 };

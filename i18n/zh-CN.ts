@@ -133,6 +133,9 @@ export const zhCN: Messages = {
   keyLang: '切换语言：中文 / English', barLang: 'l English',
   typing: '输入',
 
+  docFix: '解决：',
+  docAllPassed: '所有检查都通过了',
+  docSummary: (fails, warns) => `${fails} 个问题，${warns} 个警告${fails ? '：课程需要先解决这些问题' : ''}`,
   localeNoUtf8: (locale) => `终端的 locale（${locale}）不是 UTF-8，中文（--lang zh）会显示成乱码`,
   localeFix: 'export LANG=zh_CN.UTF-8（或 en_US.UTF-8）；Debian 上：apt-get install locales，再运行 dpkg-reconfigure locales',
 };
