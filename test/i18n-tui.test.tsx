@@ -15,6 +15,7 @@ import { App } from '../tui/App.js';
 import { Help } from '../tui/Help.js';
 import { Menu } from '../tui/Menu.js';
 import { keyBar } from '../tui/modes.js';
+import { softBreaks } from '../tui/markdown.js';
 import { displayWidth, wrapWords } from '../tui/text.js';
 
 const REPO = join(import.meta.dirname, '..');
@@ -87,6 +88,11 @@ describe('CJK width', () => {
     expect(cut).toHaveLength(2);
     expect(cut[1]).toMatch(/…$/);
     expect(displayWidth(cut[1]!)).toBeLessThanOrEqual(20);
+  });
+
+  it('a line break inside a Chinese sentence joins without a space; in English it stays a space', () => {
+    expect(softBreaks('在启动你的程序之前，\n从命名空间内部设置')).toBe('在启动你的程序之前，从命名空间内部设置');
+    expect(softBreaks('UTS 命名空间\nisolates two\nfields')).toBe('UTS 命名空间 isolates two fields');
   });
 
   it('the key bar and the help fit 80 columns in Chinese', () => {

@@ -27,6 +27,14 @@ export function noLeadingSpace(line: string, index: number): string {
   return index === 0 ? line : line.replace(/^((?:\u001b\[[0-9;]*m)*) /, '$1');
 }
 
+/**
+ * A line break inside a paragraph is a space in English, but nothing between two Chinese characters (a
+ * space there would show as a gap in the middle of a sentence).
+ */
+const WIDE = '[\\p{Script=Han}\\u3000-\\u303f\\uff00-\\uffef]';
+const CJK_BREAK = new RegExp(`(${WIDE})\\n(?=${WIDE})`, 'gu');
+export const softBreaks = (s: string): string => s.replace(CJK_BREAK, '$1').replace(/\n/g, ' ');
+
 function decode(s: string): string {
   // marked escapes HTML entities in text; the terminal shows the characters themselves
   return s.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'");
@@ -53,7 +61,7 @@ function inlineToken(t: Token, key: string): React.ReactNode {
     case 'text': {
       const tx = t as Tokens.Text;
       // a newline inside a paragraph is a soft break: the terminal re-wraps the text, so it becomes a space
-      return tx.tokens && tx.tokens.length > 0 ? <Text key={key}>{children(tx, key)}</Text> : <Text key={key}>{decode(tx.text).replace(/\n/g, ' ')}</Text>;
+      return tx.tokens && tx.tokens.length > 0 ? <Text key={key}>{children(tx, key)}</Text> : <Text key={key}>{softBreaks(decode(tx.text))}</Text>;
     }
     case 'escape': return <Text key={key}>{decode((t as Tokens.Escape).text)}</Text>;
     case 'html': return <Text key={key} dimColor>{(t as Tokens.HTML).text}</Text>;
