@@ -101,6 +101,7 @@ export const en = {
   ivMock: (q: number, min: number) => `Mock interview: ${q} questions, ${min} minutes`,
   ivAll: (n: number) => `Every question in the notes' order (${n})`,
   ivTopic: (t: string, n: number) => `topic: ${t} (${n})`,
+  ivNeedsTerminal: 'interview mode needs a terminal; without one use boxlab interview --list, --export FILE or check',
 
   // the menu
   tagline: '— learn how containers work by running one',

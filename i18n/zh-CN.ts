@@ -93,6 +93,7 @@ export const zhCN: Messages = {
   ivMock: (q, min) => `模拟面试：${q} 道题，${min} 分钟`,
   ivAll: (n) => `按笔记顺序的全部题目（${n}）`,
   ivTopic: (t, n) => `主题：${t}（${n}）`,
+  ivNeedsTerminal: '面试模式需要一个终端；没有终端时请用 boxlab interview --list、--export FILE 或 check',
 
   tagline: '—— 亲手运行一个容器，学会容器的原理',
   noLessonsTui: '没有找到课程。`boxlab lessons lint` 会说明原因。',
