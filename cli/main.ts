@@ -9,8 +9,8 @@ if (process.argv.length === 3 && process.argv[2] === '--version') {
 }
 
 async function main(): Promise<void> {
-  const [{ Command, CommanderError }, { registerCommands }, { ExitCode, finishTrace, reportError }] = await Promise.all([
-    import('commander'), import('./commands/hot.js'), import('./context.js'),
+  const [{ Command, CommanderError }, { registerCommands }, { ExitCode, finishTrace, reportError }, { UserError }, { parseLang }] = await Promise.all([
+    import('commander'), import('./commands/hot.js'), import('./context.js'), import('../engine/sys/errors.js'), import('../i18n/lang.js'),
   ]);
   const program = new Command('boxlab')
     .description('an interactive course on how containers work, and the container runtime it drives')
@@ -18,9 +18,19 @@ async function main(): Promise<void> {
     .option('--socket <path>', 'daemon socket (env BOXLAB_SOCKET, default /run/boxlab/boxlab.sock)')
     .option('--root <dir>', 'state root (env BOXLAB_ROOT, default /var/lib/boxlab)')
     .option('--trace', 'print every syscall and host command the engine makes')
+    .option('--lang <lang>', 'language of the course: zh or en (env BOXLAB_LANG, else the locale, LANG=zh_CN.UTF-8 → zh)')
     .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+
+  // --lang is handed on as BOXLAB_LANG, so the course, the TUI and the daemon-less commands read one setting
+  program.hook('preAction', () => {
+    const lang = program.opts<{ lang?: string }>().lang;
+    if (lang === undefined) return;
+    const chosen = parseLang(lang);
+    if (!chosen) throw new UserError(`--lang ${lang}: use --lang zh (中文) or --lang en`);
+    process.env.BOXLAB_LANG = chosen;
+  });
 
   // `boxlab` alone opens the course (the TUI); everything else is a docker-style command.
   if (process.argv.length <= 2) process.argv.push('learn');

@@ -7,7 +7,9 @@ import type { CheckResult } from './checks.js';
 import type { Executor } from './exec.js';
 import { lessonNamed } from './find-lesson.js';
 import { journalStep } from './journal.js';
+import { lintTranslations, stampTranslation, translationFile } from './i18n.js';
 import { loadLessons } from './lint.js';
+import { langFromEnv, messages, type Messages } from '../i18n/index.js';
 import { lessonStatus, loadProgress, progressFile, recordStep, resetLessonProgress, saveProgress, STATUS_MARK, stepsDone } from './progress.js';
 import { runLesson, type LessonReport, type RunEvent } from './runner.js';
 import { DaemonTraceSource, type TraceSource } from './trace-source.js';
@@ -26,7 +28,7 @@ export interface CourseContext {
 }
 
 function lessonsOrThrow(ctx: CourseContext): Lesson[] {
-  const { lessons } = loadLessons(ctx.lessonsDir ?? defaultLessonsDir(ctx.env));
+  const { lessons } = loadLessons(ctx.lessonsDir ?? defaultLessonsDir(ctx.env), { lang: langFromEnv(ctx.env ?? process.env) });
   return lessons;
 }
 
@@ -43,21 +45,42 @@ export function listLessonsCommand(ctx: CourseContext): number {
   const width = Math.max(22, ...lessons.map((l) => l.meta.id.length));
   for (const l of lessons) {
     const mark = STATUS_MARK[lessonStatus(progress, l)];
-    ctx.io.out(`${mark} ${l.meta.id.padEnd(width)} ${String(l.meta.minutes).padStart(3)} min  ${l.meta.title}`);
+    ctx.io.out(`${mark} ${l.meta.id.padEnd(width)} ${String(l.meta.minutes).padStart(3)} ${messages(langFromEnv(env)).minutes}  ${l.meta.title}`);
   }
-  if (lessons.length === 0) ctx.io.err('no lessons found');
+  if (lessons.length === 0) ctx.io.err(messages(langFromEnv(env)).noLessons);
   return 0;
 }
 
 /** `boxlab lessons lint`: every problem as file:line: message; exit 1 if any. */
 export function lintLessonsCommand(ctx: CourseContext): number {
-  const { lessons, diagnostics } = loadLessons(ctx.lessonsDir ?? defaultLessonsDir(ctx.env));
+  const { lessons, diagnostics: english } = loadLessons(ctx.lessonsDir ?? defaultLessonsDir(ctx.env));
+  // the parity lint of the Chinese text (docs/lesson-format.md §8): a missing translation is only counted
+  const zh = lintTranslations(lessons.filter((l) => !english.some((d) => d.file === l.file)), 'zh');
+  const diagnostics = [...english, ...zh.diagnostics];
   for (const d of diagnostics) ctx.io.err(formatDiagnostic(d));
+  if (zh.untranslated.length > 0) ctx.io.err(`warning: ${zh.untranslated.length} of ${lessons.length} lessons untranslated (no lesson.zh.md): ${zh.untranslated.join(' ')}`);
   if (diagnostics.length > 0) {
     ctx.io.err(`${diagnostics.length} problem${diagnostics.length > 1 ? 's' : ''} in ${new Set(diagnostics.map((d) => d.file)).size} file(s) — see docs/lesson-format.md`);
     return 1;
   }
   ctx.io.out(`${lessons.length} lesson${lessons.length === 1 ? '' : 's'} OK`);
+  if (zh.untranslated.length < lessons.length) ctx.io.out(`${lessons.length - zh.untranslated.length} of ${lessons.length} translated (中文), 0 stale`);
+  return 0;
+}
+
+/** `boxlab lessons translate-stamp LESSON`: records that lesson.zh.md matches lesson.md as it is now. */
+export function translateStampCommand(ctx: CourseContext, id: string): number {
+  const lessons = lessonsOrThrow(ctx);
+  const lesson = lessons.find((l) => l.meta.id === id) ?? lessons.find((l) => l.meta.id.startsWith(`${id}-`) || l.meta.id.split("-").slice(1).join("-") === id);
+  if (!lesson) throw new UserError(`no lesson "${id}" — \`boxlab lessons\` lists them`);
+  const file = translationFile(lesson.file, 'zh');
+  try {
+    const { steps } = stampTranslation(lesson, file);
+    ctx.io.out(`${relative(process.cwd(), file) || file}: stamped the front matter and ${steps} of ${lesson.steps.length} steps with their English source`);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`${lesson.meta.id} has no lesson.zh.md yet — write one first (docs/lesson-format.md §8)`);
+    throw e;
+  }
   return 0;
 }
 
@@ -85,7 +108,9 @@ export function vacuousChecks(report: LessonReport): { step: number; result: Che
 /** `boxlab check LESSON...|--all [--json]`: runs lessons headless; exit 0 only if every check passed. */
 export async function checkCommand(ctx: CourseContext, opts: CheckOptions): Promise<number> {
   const env = ctx.env ?? process.env;
-  const { lessons, diagnostics } = loadLessons(ctx.lessonsDir ?? defaultLessonsDir(env));
+  const lang = langFromEnv(env);
+  const m = messages(lang);
+  const { lessons, diagnostics } = loadLessons(ctx.lessonsDir ?? defaultLessonsDir(env), { lang });
   let chosen: Lesson[];
   if (opts.all) chosen = lessons;
   else {
@@ -105,7 +130,7 @@ export async function checkCommand(ctx: CourseContext, opts: CheckOptions): Prom
     if (opts.signal?.aborted) break;
     if (!opts.json) ctx.io.out(`${lesson.meta.id}: ${lesson.meta.title}`);
     const onEvent = (e: RunEvent) => {
-      if (!opts.json) printEvent(ctx.io, e, opts.trace ?? false);
+      if (!opts.json) printEvent(ctx.io, e, opts.trace ?? false, m);
       if (e.type === 'step-end') journalStep(lesson.meta.id, e.result, env);
     };
     const report = await runLesson(lesson, {
@@ -118,13 +143,13 @@ export async function checkCommand(ctx: CourseContext, opts: CheckOptions): Prom
     reports.push(report);
     recordProgress(env, lesson, report);
     if (opts.counterfactual && vacuousChecks(report).length > 0) report.ok = false;
-    if (!opts.json) printSummary(ctx.io, report, lesson, opts.counterfactual ?? false);
+    if (!opts.json) printSummary(ctx.io, report, lesson, m, opts.counterfactual ?? false);
   }
   const ok = reports.every((r) => r.ok) && !opts.signal?.aborted;
   if (opts.json) ctx.io.out(JSON.stringify({ ok, cgroup, lessons: reports.map(jsonReport) }, null, 2));
   else {
     const checks = reports.flatMap((r) => r.steps.flatMap((s) => s.checks));
-    ctx.io.out(`${ok ? 'PASS' : 'FAIL'}: ${checks.filter((c) => c.passed).length}/${checks.length} checks passed in ${reports.length} lesson${reports.length === 1 ? '' : 's'}`);
+    ctx.io.out(m.checkSummary(ok, checks.filter((c) => c.passed).length, checks.length, reports.length));
     if (opts.counterfactual) {
       const vacuous = reports.reduce((n, r) => n + vacuousChecks(r).length, 0);
       const invariants = checks.filter((c) => c.invariant !== undefined).length;
@@ -145,28 +170,28 @@ function recordProgress(env: NodeJS.ProcessEnv, lesson: Lesson, report: LessonRe
   saveProgress(file, p);
 }
 
-function printEvent(io: Output, e: RunEvent, trace: boolean): void {
+function printEvent(io: Output, e: RunEvent, trace: boolean, m: Messages): void {
   switch (e.type) {
-    case 'step-start': io.out(`  step ${e.step + 1}${e.catchUp ? ' (replay)' : ''}`); break;
-    case 'check': io.out(`    ${e.result.passed ? '✓' : '✗'} ${e.result.proves}${e.result.passed ? '' : `\n        ${e.result.detail}${e.result.hint ? `\n        hint: ${e.result.hint}` : ''}`}`); break;
+    case 'step-start': io.out(m.checkStep(e.step + 1, e.catchUp)); break;
+    case 'check': io.out(`    ${e.result.passed ? '✓' : '✗'} ${e.result.proves}${e.result.passed ? '' : `\n        ${e.result.detail}${e.result.hint ? `\n        ${m.hint} ${e.result.hint}` : ''}`}`); break;
     case 'trace': if (trace) io.out(`      | ${formatTrace(e.event)}`); break;
     case 'step-end':
-      if (e.result.error !== undefined) io.out(`    ✗ step stopped: ${e.result.error}\n        hint: ${e.result.hint ?? ''}`);
+      if (e.result.error !== undefined) io.out(`    ✗ ${m.checkStopped(e.result.error)}\n        ${m.hint} ${e.result.hint ?? ''}`);
       break;
     default: break;
   }
 }
 
-function printSummary(io: Output, r: LessonReport, lesson: Lesson, counterfactual: boolean): void {
-  if (r.skipped) { io.out(`  skipped: ${r.skipped}`); return; }
+function printSummary(io: Output, r: LessonReport, lesson: Lesson, m: Messages, counterfactual: boolean): void {
+  if (r.skipped) { io.out(m.skipped(r.skipped)); return; }
   if (counterfactual) {
     for (const { step, result } of vacuousChecks(r)) {
       io.out(`  ✗ ${relative(process.cwd(), lesson.file) || lesson.file}:${result.line}: step ${step + 1}: passes with the step's actions skipped, so it proves nothing: ${result.proves}\n      make it depend on the action, or add invariant: <why it holds either way>`);
     }
   }
   const notRun = lesson.steps.length - r.steps.length;
-  if (notRun > 0) io.out(`  ${notRun} step${notRun > 1 ? 's' : ''} not run after the failure`);
-  for (const f of r.cleanupFailures) io.out(`  ✗ cleanup failed: ${f}`);
+  if (notRun > 0) io.out(m.notRun(notRun));
+  for (const f of r.cleanupFailures) io.out(m.cleanupFailed(f));
 }
 
 function jsonReport(r: LessonReport) {
@@ -190,14 +215,15 @@ export function progressCommand(ctx: CourseContext, opts: { exportTo?: string } 
   const progress = loadProgress(file);
   if (opts.exportTo !== undefined) {
     writeFileSync(opts.exportTo, `${JSON.stringify({ ...progress, exportedAt: new Date().toISOString() }, null, 2)}\n`);
-    ctx.io.out(`progress written to ${opts.exportTo}`);
+    ctx.io.out(messages(langFromEnv(env)).progressWritten(opts.exportTo));
     return 0;
   }
   const lessons = lessonsOrThrow(ctx);
+  const m = messages(langFromEnv(env));
   const width = Math.max(22, ...lessons.map((l) => l.meta.id.length));
   for (const l of lessons) {
     const done = stepsDone(progress, l);
-    ctx.io.out(`${STATUS_MARK[lessonStatus(progress, l)]} ${l.meta.id.padEnd(width)} ${done.filter(Boolean).length}/${done.length} steps  ${done.map((d) => (d ? '✓' : '·')).join('')}`);
+    ctx.io.out(`${STATUS_MARK[lessonStatus(progress, l)]} ${l.meta.id.padEnd(width)} ${done.filter(Boolean).length}/${done.length} ${m.steps}  ${done.map((d) => (d ? '✓' : '·')).join('')}`);
   }
   ctx.io.out(`(${file})`);
   return 0;

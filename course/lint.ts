@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { hasTranslation, translateLesson, translationFile, type LessonLang } from './i18n.js';
 import { parseLessonFile } from './parse.js';
 import { BUILTIN_VALUES, placeholdersIn } from './placeholders.js';
 import { lintTaskFiles } from './tasks/lint.js';
@@ -10,10 +11,15 @@ export interface LoadedLessons {
   diagnostics: Diagnostic[];
 }
 
+export interface LoadOptions {
+  /** lay each lesson's translation over it (course/i18n.ts); a lesson without a usable one stays English */
+  lang?: LessonLang;
+}
+
 export const LESSON_FILE = 'lesson.md';
 
 /** Reads every `lessons/<id>/lesson.md`, sorted by folder name, with parse and lint diagnostics. */
-export function loadLessons(lessonsDir: string): LoadedLessons {
+export function loadLessons(lessonsDir: string, opts: LoadOptions = {}): LoadedLessons {
   const lessons: Lesson[] = [];
   const diagnostics: Diagnostic[] = [];
   if (!existsSync(lessonsDir)) return { lessons, diagnostics: [{ file: lessonsDir, line: 0, message: 'lessons folder not found' }] };
@@ -33,7 +39,10 @@ export function loadLessons(lessonsDir: string): LoadedLessons {
   }
   diagnostics.push(...lintPrerequisites(lessons));
   diagnostics.push(...lintTaskFiles(lessons));
-  return { lessons, diagnostics: dedupe(diagnostics) };
+  const lang = opts.lang;
+  const shown = lang === undefined || lang === 'en' ? lessons
+    : lessons.map((l) => (hasTranslation(l, lang) ? translateLesson(l, translationFile(l.file, lang), lang).lesson ?? l : l));
+  return { lessons: shown, diagnostics: dedupe(diagnostics) };
 }
 
 function dedupe(ds: Diagnostic[]): Diagnostic[] {

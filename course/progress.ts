@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { UserError } from '../engine/sys/errors.js';
 import { stateDir } from './env.js';
 import { taskProgressSchema } from './tasks/schema.js';
-import type { Lesson } from './types.js';
+import type { Lesson, Step } from './types.js';
 
 const stepSchema = z.object({
   done: z.boolean(),
@@ -95,16 +95,19 @@ function keepTaskRecords(file: string, p: Progress): Progress {
   return { ...p, tasks, ...(p.seed === undefined && disk.seed !== undefined && { seed: disk.seed }) };
 }
 
+/** Progress is recorded by a step's English title, so switching language keeps it. */
+const stepKey = (s: Step) => s.progressKey ?? s.title;
+
 export function recordStep(p: Progress, lesson: Lesson, stepIndex: number, outcome: { ok: boolean; checksPassed: number; checksTotal: number }, now = new Date()): Progress {
   const step = lesson.steps[stepIndex];
   if (!step) throw new RangeError(`no step ${stepIndex + 1} in ${lesson.meta.id}`);
   const at = now.toISOString();
   const lp: LessonProgress = p.lessons[lesson.meta.id] ?? { steps: {}, updatedAt: at };
-  const prev = lp.steps[step.title];
+  const prev = lp.steps[stepKey(step)];
   // a step once done stays done: re-running it and failing should not take the learner's mark away
-  lp.steps[step.title] = { done: outcome.ok || (prev?.done ?? false), at, checksPassed: outcome.checksPassed, checksTotal: outcome.checksTotal };
+  lp.steps[stepKey(step)] = { done: outcome.ok || (prev?.done ?? false), at, checksPassed: outcome.checksPassed, checksTotal: outcome.checksTotal };
   lp.updatedAt = at;
-  if (lp.completedAt === undefined && lesson.steps.every((s) => lp.steps[s.title]?.done)) lp.completedAt = at;
+  if (lp.completedAt === undefined && lesson.steps.every((s) => lp.steps[stepKey(s)]?.done)) lp.completedAt = at;
   p.lessons[lesson.meta.id] = lp;
   p.lastLesson = lesson.meta.id;
   return p;
@@ -120,14 +123,14 @@ export function resetLessonProgress(p: Progress, id: string): boolean {
 export function lessonStatus(p: Progress, lesson: Lesson): LessonStatus {
   const lp = p.lessons[lesson.meta.id];
   if (!lp) return 'new';
-  const done = lesson.steps.filter((s) => lp.steps[s.title]?.done).length;
+  const done = lesson.steps.filter((s) => lp.steps[stepKey(s)]?.done).length;
   if (done === lesson.steps.length) return 'done';
   return Object.keys(lp.steps).length > 0 ? 'started' : 'new';
 }
 
 export function stepsDone(p: Progress, lesson: Lesson): boolean[] {
   const lp = p.lessons[lesson.meta.id];
-  return lesson.steps.map((s) => lp?.steps[s.title]?.done ?? false);
+  return lesson.steps.map((s) => lp?.steps[stepKey(s)]?.done ?? false);
 }
 
 /** The step to resume at: the first one not done (the last step when all are done). */

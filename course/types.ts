@@ -110,6 +110,8 @@ export interface Step {
   /** markdown tokens shown for this step (heading excluded), runnable code blocks included */
   tokens: Token[];
   blocks: RunnableBlock[];
+  /** the English title when `title` is a translation: progress is recorded by it in every language */
+  progressKey?: string;
 }
 
 export interface Lesson {
@@ -123,4 +125,6 @@ export interface Lesson {
   /** prose after the last step */
   outro: Token[];
   cleanup: CleanupBlock[];
+  /** language of the text; absent: English (course/i18n.ts lays a translation over the English) */
+  lang?: 'en' | 'zh';
 }

@@ -19,7 +19,7 @@ chalk.level = 1;
 
 const KEY = { down: '\u001b[B', up: '\u001b[A', enter: '\r', tab: '\t', esc: '\u001b' };
 const tick = (ms = 60) => new Promise((r) => setTimeout(r, ms));
-const plain = (s: string | undefined) => (s ?? '').replace(/\u001b\[[0-9;]*m/g, '');
+import { plain, until } from './helpers/ink-frames.js';
 
 const demo = parseLesson(GOOD_LESSON, '/tmp/01-demo/lesson.md').lesson!;
 const base = parseLesson(BASE_LESSON, '/tmp/00-base/lesson.md').lesson!;
@@ -54,15 +54,6 @@ function app(sessionOptions: SessionOptions, extra: Partial<React.ComponentProps
   );
 }
 
-async function until(frame: () => string | undefined, re: RegExp, ms = 3000): Promise<string> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const f = plain(frame());
-    if (re.test(f)) return f;
-    if (Date.now() > end) throw new Error(`screen never matched ${re}:\n${f}`);
-    await tick(20);
-  }
-}
 
 describe('menu', () => {
   it('shows the first-run welcome and what doctor found missing, within the screen', () => {

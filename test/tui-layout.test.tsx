@@ -100,7 +100,7 @@ describe('keys come from one registry', () => {
       expect(bar.length).toBeLessThanOrEqual(w);
       expect(bar).toMatch(/^⏎ run · .*\? help · q back$/);
     }
-    expect(keyBar('lesson', 119)).toBe('⏎ run · ↑↓ step · tab pane · PgUp/PgDn scroll · s shell · h host · t task · ? help · q back');
+    expect(keyBar('lesson', 119)).toBe('⏎ run · ↑↓ step · tab pane · PgUp/PgDn scroll · s shell · h host · t task · l 中文 · ? help · q back');
   });
 
   it('one reducer: tab cycles the registered panes both ways, numbers pick them, a lesson opens at its resume step', () => {

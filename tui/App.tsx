@@ -14,6 +14,7 @@ import { Menu } from './Menu.js';
 import { dispatchKey, MODES, type Effects } from './modes.js';
 import { SessionKeeper } from './session-keeper.js';
 import { doneSteps, initialState, reduce } from './state.js';
+import { messages, setLang, type Lang } from '../i18n/index.js';
 import { handOverTerminal, useLatestInput, useTerminalSize, type TerminalHandOver } from './terminal.js';
 
 export interface AppProps {
@@ -32,21 +33,29 @@ export interface AppProps {
   initialLesson?: string;
   /** first run only: welcome lines shown on the menu */
   welcome?: string[];
+  /** the language to start in; `l` switches */
+  lang?: Lang;
+  /** the course in a language; absent: `lessons` in every language */
+  lessonsIn?: (lang: Lang) => Lesson[];
 }
 
 
 export function App(props: AppProps): React.ReactElement {
-  const { lessons } = props;
   const { exit } = useApp();
   const size = useTerminalSize(props.size);
   // Ink rewrites the whole screen when the frame is as tall as the terminal; one row less avoids flicker
   const width = Math.max(40, size.columns);
   const height = Math.max(12, size.rows - 1);
   const keeper = useMemo(() => props.sessions ?? new SessionKeeper(props.sessionOptions), []); // eslint-disable-line react-hooks/exhaustive-deps
+  const lessonsIn = (lang: Lang) => props.lessonsIn?.(lang) ?? props.lessons;
   const [state, dispatch] = useReducer(reduce, undefined, () => {
-    const s = initialState(loadProgress(props.progressFile), lessons, props.initialLesson ? findLesson(lessons, props.initialLesson) : undefined);
-    return s;
+    setLang(props.lang ?? 'en');
+    const start = lessonsIn(props.lang ?? 'en');
+    return initialState(loadProgress(props.progressFile), start, props.initialLesson ? findLesson(start, props.initialLesson) : undefined, props.lang ?? 'en');
   });
+  // the messages of every component below follow the language on screen (i18n/index.ts)
+  setLang(state.lang);
+  const lessons = lessonsIn(state.lang);
   const handOver = props.handOver ?? handOverTerminal;
 
   const listen = useCallback((lesson: Lesson): LessonSession => keeper.open(lesson, (e) => {
@@ -75,20 +84,21 @@ export function App(props: AppProps): React.ReactElement {
   }, [state.progress, props.progressFile]);
 
   const shellMessage = (which: 'container' | 'host', session: LessonSession): string => {
+    const m = messages(state.lang);
     const env = session.commandEnv;
     if (which === 'container') {
       const ctr = session.lesson.meta.shell;
-      if (!ctr) return 'this lesson has no container to enter (h opens a host shell)';
+      if (!ctr) return m.noShell;
       const code = handOver(`${binDir()}/boxlab`, ['exec', '-it', ctr, 'sh'], {
-        env, raw: true, banner: `boxlab: a shell inside container "${ctr}" — try hostname, ps, cat /proc/1/status; exit (or Ctrl-D) returns to the lesson`,
+        env, raw: true, banner: m.shellBanner(ctr),
       });
-      return code === 0 || code === 130 ? `back from the shell in ${ctr}` : `the shell in ${ctr} exited with ${code} — is the container running? Run the steps first.`;
+      return code === 0 || code === 130 ? m.backFromShell(ctr) : m.shellExited(ctr, code);
     }
     const sh = process.env.SHELL || '/bin/sh';
     const code = handOver(sh, [], {
-      env, banner: `boxlab: a host shell; boxlab on PATH talks to the lesson's daemon (try boxlab ps). exit returns to the lesson`,
+      env, banner: m.hostBanner,
     });
-    return `back from the host shell (exit ${code})`;
+    return m.backFromHost(code);
   };
 
   const effects: Effects = {
@@ -97,7 +107,7 @@ export function App(props: AppProps): React.ReactElement {
       dispatch({ type: 'lesson/open', lesson });
     },
     leaveLesson() {
-      dispatch({ type: 'busy', text: 'cleaning up the lesson…' });
+      dispatch({ type: 'busy', text: messages(state.lang).cleaningUp });
       void keeper.close().finally(() => dispatch({ type: 'lesson/closed' }));
     },
     runStep(index) {
@@ -117,7 +127,7 @@ export function App(props: AppProps): React.ReactElement {
   };
 
   useLatestInput((input, key) => dispatchKey({
-    state, dispatch, effects, lessons, session: keeper.current,
+    state, dispatch, effects, lessons, lessonsIn, session: keeper.current,
     scroll: state.lesson ? scrollLimits(state.lesson, height) : { max: 0, page: 1 },
   }, input, key));
 
@@ -127,7 +137,7 @@ export function App(props: AppProps): React.ReactElement {
   else if (mode.render) body = mode.render({ state, dispatch, width, height });
   else if (state.mode === 'interview') {
     // the interview view reads its own keys (the learner types notes there) and keeps its own screen state
-    body = <InterviewMode lessons={lessons} progressFile={props.progressFile} sessionOptions={props.sessionOptions} width={width} height={height}
+    body = <InterviewMode lang={state.lang} lessons={lessons} progressFile={props.progressFile} sessionOptions={props.sessionOptions} width={width} height={height}
       active={!state.help} onLeave={() => { dispatch({ type: 'progress', progress: loadProgress(props.progressFile) }); dispatch({ type: 'mode', mode: 'menu' }); }} />;
   } else if (state.mode === 'task' && state.lesson) {
     // the task view reads its own keys and runs its checks through its own one-step sessions

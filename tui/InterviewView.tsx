@@ -8,6 +8,7 @@ import { loadProgress, saveProgress, type Progress } from '../course/progress.js
 import type { RunEvent, SessionOptions } from '../course/runner.js';
 import type { Lesson } from '../course/types.js';
 import { bullets, Footer, heading, NotesBox, Page, type Row } from './InterviewParts.js';
+import { messages, t, type Messages } from '../i18n/index.js';
 import { clock, MOCK_MINUTES, pickEntries, queueFor, type PickEntry } from './interview-model.js';
 import { useLatestInput } from './terminal.js';
 
@@ -33,7 +34,7 @@ export async function settleInterviewProofs(): Promise<void> {
 type Screen = 'pick' | 'question' | 'reveal' | 'evidence' | 'summary';
 
 const MARK_KEYS: Record<string, SelfMark> = { 1: 'knew', 2: 'partly', 3: 'not-yet' };
-const MARK_TEXT: Record<SelfMark, string> = { knew: '✓ knew it', partly: '◐ partly', 'not-yet': '✗ not yet' };
+const MARK_TEXT = (m: Messages): Record<SelfMark, string> => ({ knew: m.ivKnew, partly: m.ivPartly, 'not-yet': m.ivNotYet });
 const MARK_COLOR: Record<SelfMark, string> = { knew: 'green', partly: 'yellow', 'not-yet': 'red' };
 
 /**
@@ -66,7 +67,7 @@ export function InterviewView(props: InterviewViewProps): React.ReactElement {
   }, [mock, screen]);
 
   const pageHeight = Math.max(4, height - 4);
-  const entries = useMemo(() => pickEntries(questions, progress), [questions, progress]);
+  const entries = pickEntries(questions, progress, t());
   const q = byId.get(queue[pos] ?? '');
 
   const start = (entry: PickEntry) => {
@@ -117,7 +118,7 @@ export function InterviewView(props: InterviewViewProps): React.ReactElement {
           push({ text: `$ ${r.command}`, color: 'green', truncate: true });
           const lines = r.stdout.replace(/\n$/, '').split('\n').filter((l) => l !== '');
           push(...lines.slice(0, 6).map((l) => ({ text: `  ${l}`, dim: true, truncate: true })));
-          if (lines.length > 6) push({ text: `  … ${lines.length - 6} more lines`, dim: true });
+          if (lines.length > 6) push({ text: t().ivMoreLines(lines.length - 6), dim: true });
         }
       } else if (e.type === 'check') {
         push({ text: `${e.result.passed ? '✓' : '✗'} ${e.result.proves}`, color: e.result.passed ? 'green' : 'red' });
@@ -128,8 +129,8 @@ export function InterviewView(props: InterviewViewProps): React.ReactElement {
       ...props.sessionOptions, onEvent, signal: controller.signal,
       onProgress: (line) => push(heading(`▸ ${line}`)),
     }).then(([r]) => {
-      push({ text: '' }, r?.ok ? { text: '✓ the proof passed: the kernel shows what the answer claims', color: 'green', bold: true }
-        : { text: '✗ the proof failed (see above)', color: 'red', bold: true });
+      push({ text: '' }, r?.ok ? { text: t().ivProofPassed, color: 'green', bold: true }
+        : { text: t().ivProofFailed, color: 'red', bold: true });
     }, (e: unknown) => push({ text: `✗ ${(e as Error).message}`, color: 'red' })).finally(() => {
       setRunning(false);
       abort.current = undefined;
@@ -184,18 +185,19 @@ export function InterviewView(props: InterviewViewProps): React.ReactElement {
     else if (key.escape && !running) setScreen('question');
   });
 
+  const m = t();
   const header = (right: string) => {
-    const title = `boxlab · interview${q && screen !== 'pick' && screen !== 'summary' ? ` · ${pos + 1}/${queue.length} · ${q.id}` : ''}`;
+    const title = `${m.ivTitle}${q && screen !== 'pick' && screen !== 'summary' ? ` · ${pos + 1}/${queue.length} · ${q.id}` : ''}`;
     return (
       <Box width={width} justifyContent="space-between">
         <Text bold color="magentaBright" wrap="truncate-end">{title}</Text>
-        <Text color={right.includes('over') ? 'red' : 'gray'}>{right}</Text>
+        <Text color={right.startsWith('⏱') && mock && mock.start + mock.minutes * 60_000 < Date.now() ? 'red' : 'gray'}>{right}</Text>
       </Box>
     );
   };
   const timer = mock ? (() => {
     const left = mock.start + mock.minutes * 60_000 - Date.now();
-    return left >= 0 ? `⏱ ${clock(left)} left` : `⏱ ${clock(-left)} over time`;
+    return left >= 0 ? m.ivLeft(clock(left)) : m.ivOver(clock(-left));
   })() : '';
 
   if (screen === 'pick') {
@@ -207,45 +209,45 @@ export function InterviewView(props: InterviewViewProps): React.ReactElement {
     return (
       <Box flexDirection="column" width={width} height={height}>
         {header(lang === 'zh' ? '中文' : 'English')}
-        <Text wrap="truncate-end">{`${questions.length} questions from your notes · ${live} with a live proof · marked ${marks.length}: ✓${count('knew')} ◐${count('partly')} ✗${count('not-yet')}`}</Text>
+        <Text wrap="truncate-end">{m.ivStats(questions.length, live, marks.length, count('knew'), count('partly'), count('not-yet'))}</Text>
         <Box flexDirection="column" height={listHeight} marginTop={1} overflow="hidden">
           {entries.slice(first, first + listHeight).map((e, i) => (
             <Text key={e.label} wrap="truncate-end"><Text color="cyanBright">{first + i === pick ? '▸ ' : '  '}</Text><Text inverse={first + i === pick}>{e.label}</Text></Text>
           ))}
         </Box>
-        <Footer text="⏎ start  ↑↓ choose  l 中文/English  q back" />
+        <Footer text={m.ivPickFooter} />
       </Box>
     );
   }
 
   if (screen === 'summary') {
-    const took = mock ? ` in ${clock(Date.now() - mock.start)}` : '';
+    const took = mock ? clock(Date.now() - mock.start) : '';
     return (
       <Box flexDirection="column" width={width} height={height}>
         {header('')}
-        <Text bold>{`Done: ${queue.length} question${queue.length === 1 ? '' : 's'}${took}`}</Text>
+        <Text bold>{m.ivDone(queue.length, took)}</Text>
         <Box flexDirection="column" marginTop={1} height={Math.max(3, height - 4)} overflow="hidden">
           {queue.map((id) => {
-            const m = marked[id];
-            return <Text key={id} wrap="truncate-end"><Text {...(m && { color: MARK_COLOR[m] })}>{m ? MARK_TEXT[m] : '· skipped'}</Text>{`  ${id}`}</Text>;
+            const mk = marked[id];
+            return <Text key={id} wrap="truncate-end"><Text {...(mk && { color: MARK_COLOR[mk] })}>{mk ? MARK_TEXT(m)[mk] : m.ivSkipped}</Text>{`  ${id}`}</Text>;
           })}
         </Box>
-        <Footer text="⏎ back to the start screen" />
+        <Footer text={m.ivBackToStart} />
       </Box>
     );
   }
 
-  if (!q) return <Text color="red">no question</Text>;
+  if (!q) return <Text color="red">{m.ivNoQuestion}</Text>;
   const footer = screen === 'question'
-    ? 'type your notes (or answer out loud)  Tab reveal the answer  Esc back'
-    : `${isLive(q) ? (running ? 'running the proof…  ' : 'p run the proof  ') : ''}${evidence.length > 0 ? `e ${screen === 'evidence' ? 'answer' : 'evidence'}  ` : ''}1 knew it  2 partly  3 not yet  ↑↓ scroll  l 中/En  Esc question`;
+    ? m.ivQuestionFooter
+    : `${isLive(q) ? (running ? m.ivRunningProof : m.ivRunProof) : ''}${evidence.length > 0 ? `e ${screen === 'evidence' ? m.ivAnswer : m.ivEvidence}  ` : ''}${m.ivRevealFooter}`;
   return (
     <Box flexDirection="column" width={width} height={height}>
       {header(timer || `${q.topics.join(', ')} · ${'★'.repeat(q.difficulty)}`)}
       {screen === 'question' ? (
         <Box flexDirection="column" height={pageHeight + 1}>
           <Box marginTop={1} marginBottom={1}><Text bold wrap="wrap">{questionText(q, lang)}</Text></Box>
-          <Text dimColor>{notes ? 'Your notes (kept with your mark):' : 'Your notes — type here, or answer out loud:'}</Text>
+          <Text dimColor>{notes ? m.ivNotesKept : m.ivNotesType}</Text>
           <NotesBox notes={notes} width={width} height={Math.max(3, Math.min(10, pageHeight - 6))} active />
         </Box>
       ) : (
@@ -257,23 +259,23 @@ export function InterviewView(props: InterviewViewProps): React.ReactElement {
 }
 
 function pageRows(q: Question, screen: Screen, lang: Lang, notes: string, evidence: Row[]): Row[] {
-  if (screen === 'evidence') return [heading(`Proof: ${proofLine(q)}`), ...evidence];
-  const zh = lang === 'zh';
+  const m = t();
+  if (screen === 'evidence') return [heading(m.ivProof(proofLine(q))), ...evidence];
   return [
     { text: questionText(q, lang), bold: true },
     { text: '' },
-    heading(zh ? '参考答案' : 'Model answer'),
+    heading(messages(lang).ivModelAnswer), // beside the answer, in the answer's language
     { text: answerText(q, lang) },
     { text: '' },
-    heading('Key points a strong answer names'), ...bullets(q.keyPoints, '✓'),
+    heading(m.ivKeyPoints), ...bullets(q.keyPoints, '✓'),
     { text: '' },
-    heading('Common wrong answers'), ...bullets(q.wrongAnswers, '✗'),
+    heading(m.ivWrongAnswers), ...bullets(q.wrongAnswers, '✗'),
     { text: '' },
-    heading('Follow-ups an interviewer asks next'), ...bullets(q.followUps, '?'),
+    heading(m.ivFollowUps), ...bullets(q.followUps, '?'),
     { text: '' },
-    ...(notes.trim() ? [heading('Your notes'), ...notes.split('\n').map((l) => ({ text: l, color: 'yellow' }))] : []),
+    ...(notes.trim() ? [heading(m.ivYourNotes), ...notes.split('\n').map((l) => ({ text: l, color: 'yellow' }))] : []),
     { text: '' },
-    isLive(q) ? { text: `Proof: ${proofLine(q)} — press p to run it live`, color: 'cyan' } : { text: `Written answer only: ${q.written ?? ''}`, dim: true },
+    isLive(q) ? { text: m.ivProofLive(proofLine(q)), color: 'cyan' } : { text: m.ivWrittenOnly(q.written ?? ''), dim: true },
   ];
 }
 

@@ -3,13 +3,14 @@ import { Box, Text } from 'ink';
 import type { Tokens } from 'marked';
 import { commandLines, isRunnableInfo } from '../course/parse.js';
 import { CodeBlock, type CodeRenderer } from './markdown.js';
+import { t, type Messages } from '../i18n/index.js';
 
-const LABEL: Record<string, { text: string; color: string }> = {
-  action: { text: '▶ action', color: 'green' },
-  observe: { text: '◉ observe', color: 'blue' },
-  capture: { text: '⇢ capture', color: 'magenta' },
-  check: { text: '✓ checks', color: 'yellow' },
-  cleanup: { text: '♻ cleanup (before and after the lesson)', color: 'gray' },
+const LABEL: Record<string, { text: keyof Messages; color: string }> = {
+  action: { text: 'blockAction', color: 'green' },
+  observe: { text: 'blockObserve', color: 'blue' },
+  capture: { text: 'blockCapture', color: 'magenta' },
+  check: { text: 'blockCheck', color: 'yellow' },
+  cleanup: { text: 'blockCleanup', color: 'gray' },
 };
 
 /** How runnable blocks look in the lesson text: labelled boxes, commands with `$`, checks as sentences. */
@@ -19,7 +20,7 @@ export function lessonCodeRenderer(width: number): CodeRenderer {
     const [kind = '', ...attrs] = (token.lang ?? '').trim().split(/\s+/);
     const label = LABEL[kind]!;
     const title = (
-      <Text color={label.color}>{label.text}{attrs.length > 0 ? <Text dimColor>{`  ${attrs.join(' ')}`}</Text> : null}</Text>
+      <Text color={label.color}>{String(t()[label.text])}{attrs.length > 0 ? <Text dimColor>{`  ${attrs.join(' ')}`}</Text> : null}</Text>
     );
     if (kind === 'check') {
       const sentences = [...token.text.matchAll(/^\s*proves:\s*(.+)$/gm)].map((m) => m[1]!.replace(/^["']|["']$/g, ''));

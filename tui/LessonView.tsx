@@ -8,6 +8,7 @@ import { EvidencePane, evidenceItems, TracePane } from './panes.js';
 import { Spinner } from './Spinner.js';
 import { PANES, type Entry, type LessonState } from './state.js';
 import { traceRows } from './trace-view.js';
+import { t } from '../i18n/index.js';
 
 /** Where things go on a lesson screen of this size. */
 export function lessonLayout(width: number, height: number) {
@@ -66,7 +67,7 @@ export function LessonView({ state: l, done, width, height }: LessonViewProps): 
     <Box flexDirection="column" width={width} height={height}>
       <Box flexDirection="row" width={width}>
         <Box flexGrow={1} flexShrink={1}><Text bold color="magentaBright" wrap="truncate-end">{`boxlab · ${lesson.meta.title}`}</Text></Box>
-        <Box flexShrink={0} paddingLeft={1}><Text dimColor>{`${doneCount}/${lesson.steps.length} steps · ${lesson.meta.minutes} min`}</Text></Box>
+        <Box flexShrink={0} paddingLeft={1}><Text dimColor>{t().stepsAndMinutes(doneCount, lesson.steps.length, lesson.meta.minutes)}</Text></Box>
       </Box>
       <Box flexDirection="row" height={bodyHeight}>
         <Box flexDirection="column" width={stepWidth} borderStyle="single" borderTop={false} borderBottom={false} borderLeft={false} borderColor="gray" overflow="hidden">
@@ -84,7 +85,7 @@ export function LessonView({ state: l, done, width, height }: LessonViewProps): 
             {PANES.map((p, i) => (
               <Text key={p.id} inverse={p.id === l.pane} color={p.id === l.pane ? 'cyanBright' : 'gray'}>{` ${i + 1} ${p.label} `}</Text>
             ))}
-            {result && !running ? <Text color={result.ok ? 'green' : 'red'}>{`  ${result.ok ? '✓ passed' : '✗ failed'}`}</Text> : null}
+            {result && !running ? <Text color={result.ok ? 'green' : 'red'}>{`  ${result.ok ? t().passed : t().failed}`}</Text> : null}
           </Box>
           <Box flexDirection="column" height={paneHeight} overflow="hidden">
             {l.pane === 'lesson' ? <Markdown tokens={entry.tokens} width={contentWidth - 1} renderCode={lessonCodeRenderer(contentWidth - 1)} offset={l.offsets.lesson} /> : null}
@@ -95,7 +96,7 @@ export function LessonView({ state: l, done, width, height }: LessonViewProps): 
       </Box>
       <Box height={1} width={width}>
         {running
-          ? <Text wrap="truncate-end"><Spinner /> {`running step ${l.runningStep! + 1}: ${lesson.steps[l.runningStep!]?.title ?? ''}${l.runningStep! < (stepIndex ?? 0) ? ' (replaying earlier steps first)' : ''}`}</Text>
+          ? <Text wrap="truncate-end"><Spinner /> {t().running(l.runningStep! + 1, lesson.steps[l.runningStep!]?.title ?? '', l.runningStep! < (stepIndex ?? 0))}</Text>
           : l.message
             ? <Text wrap="truncate-end" {...(l.message.color !== undefined && { color: l.message.color })}>{l.message.text}</Text>
             : <Text dimColor wrap="truncate-end">{keyBar('lesson', width - 1)}</Text>}

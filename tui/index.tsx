@@ -10,20 +10,22 @@ import { SessionKeeper } from './session-keeper.js';
 import { settleInterviewProofs } from './InterviewView.js';
 import { dirname } from 'node:path';
 import { firstRunNeeded, markFirstRun, runDoctor, essentialProblems } from '../engine/doctor/index.js';
+import { langFromEnv, messages, setLang, type Lang } from '../i18n/index.js';
 import { ENTER_ALT_SCREEN, HIDE_CURSOR, LEAVE_ALT_SCREEN, SHOW_CURSOR } from './terminal.js';
 
 /**
  * The first time `boxlab` opens for a learner: a welcome line and doctor's essential problems (each with its
  * fix), shown on the menu. Later runs skip it; `boxlab doctor` shows everything any time.
  */
-async function firstRunWelcome(stateDir: string, stateRoot: string | undefined): Promise<string[] | undefined> {
+async function firstRunWelcome(stateDir: string, stateRoot: string | undefined, lang: Lang): Promise<string[] | undefined> {
   if (!firstRunNeeded(stateDir)) return undefined;
   const report = await runDoctor(stateRoot ? { stateRoot } : {});
   markFirstRun(stateDir);
   const problems = essentialProblems(report);
+  const m = messages(lang);
   return [
-    'Welcome! Every step runs real containers here and shows the kernel\'s evidence. ? lists the keys.',
-    ...(problems.length === 0 ? ['✓ doctor: this machine has what the lessons need']
+    m.welcome,
+    ...(problems.length === 0 ? [m.doctorFine]
       : problems.map((c) => `✗ ${c.title}: ${c.detail}${c.fix ? ` — ${c.fix}` : ''}`)),
   ];
 }
@@ -45,11 +47,17 @@ export interface TuiOptions {
 export async function startTui(opts: TuiOptions = {}): Promise<number> {
   const env = opts.env ?? process.env;
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
-    throw new UserError('the boxlab course needs a terminal; without one use `boxlab lessons` and `boxlab check`');
+    throw new UserError(messages(langFromEnv(env)).needsTerminal);
   }
-  const { lessons, diagnostics } = loadLessons(opts.lessonsDir ?? defaultLessonsDir(env));
+  const lang = langFromEnv(env);
+  setLang(lang);
+  const dir = opts.lessonsDir ?? defaultLessonsDir(env);
+  const { lessons, diagnostics } = loadLessons(dir);
   const broken = new Set(diagnostics.map((d) => d.file));
   const usable = lessons.filter((l) => !broken.has(l.file));
+  // both languages are loaded up front: l switches at once, mid-lesson too
+  const zh = loadLessons(dir, { lang: 'zh' }).lessons.filter((l) => !broken.has(l.file));
+  const lessonsIn = (l: Lang) => (l === 'zh' ? zh : usable);
   const target = opts.target ?? daemonTargetFromEnv(env);
 
   let restored = false;
@@ -78,7 +86,7 @@ export async function startTui(opts: TuiOptions = {}): Promise<number> {
   const onOutputError = (err: unknown) => onFatal(err);
   process.stdout.on('error', onOutputError);
   process.stderr.on('error', () => { /* nowhere left to report to */ });
-  const welcome = await firstRunWelcome(dirname(progressFile(env)), target.root);
+  const welcome = await firstRunWelcome(dirname(progressFile(env)), target.root, lang);
   process.stdout.write(`${ENTER_ALT_SCREEN}${HIDE_CURSOR}`);
   process.on('exit', restore);
   // a closed terminal (SIGHUP) or a kill (SIGTERM) still ends through unmount, so the lesson is cleaned up
@@ -92,6 +100,8 @@ export async function startTui(opts: TuiOptions = {}): Promise<number> {
   const instance = render(
     <App
       lessons={usable}
+      lang={lang}
+      lessonsIn={lessonsIn}
       hidden={broken.size}
       progressFile={progressFile(env)}
       sessionOptions={sessionOptions}

@@ -6,6 +6,7 @@ import { loadInterview } from '../course/interview/commands.js';
 import { progressFile } from '../course/progress.js';
 import { DaemonTraceSource } from '../course/trace-source.js';
 import { UserError } from '../engine/sys/errors.js';
+import { langFromEnv, messages, setLang } from '../i18n/index.js';
 import { InterviewView, settleInterviewProofs } from './InterviewView.js';
 import { ENTER_ALT_SCREEN, HIDE_CURSOR, LEAVE_ALT_SCREEN, SHOW_CURSOR, useTerminalSize } from './terminal.js';
 
@@ -28,8 +29,9 @@ function Sized(props: Omit<React.ComponentProps<typeof InterviewView>, 'width' |
 export async function startInterviewTui(opts: InterviewTuiOptions = {}): Promise<number> {
   const env = opts.env ?? process.env;
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
-    throw new UserError('interview mode needs a terminal; without one use boxlab interview --list, --export FILE or check');
+    throw new UserError(messages(langFromEnv(env)).ivNeedsTerminal);
   }
+  setLang(langFromEnv(env));
   const { questions, lessons, diagnostics } = loadInterview({ io: { out: () => undefined, err: () => undefined }, env });
   const broken = new Set(diagnostics.filter((d) => d.line > 0).map((d) => d.file));
   const target = opts.target ?? daemonTargetFromEnv(env);

@@ -1,4 +1,5 @@
 import type { Question } from '../course/interview/bank.js';
+import { messages, type Messages } from '../i18n/index.js';
 import { dueQuestions } from '../course/interview/srs.js';
 import type { Progress } from '../course/progress.js';
 
@@ -12,16 +13,16 @@ export interface PickEntry {
 export const MOCK_QUESTIONS = 5;
 export const MOCK_MINUTES = 15;
 
-export function pickEntries(questions: Question[], progress: Progress): PickEntry[] {
+export function pickEntries(questions: Question[], progress: Progress, m: Messages = messages('en')): PickEntry[] {
   const due = dueQuestions(progress, questions.map((q) => q.id)).length;
   const topics = new Map<string, number>();
   for (const q of questions) for (const t of q.topics) topics.set(t, (topics.get(t) ?? 0) + 1);
   return [
-    { kind: 'due', label: `Review what is due (${due})` },
-    { kind: 'random', label: 'One question at random' },
-    { kind: 'mock', label: `Mock interview: ${MOCK_QUESTIONS} questions, ${MOCK_MINUTES} minutes` },
-    { kind: 'all', label: `Every question in the notes' order (${questions.length})` },
-    ...[...topics].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([t, n]) => ({ kind: 'topic' as const, topic: t, label: `topic: ${t} (${n})` })),
+    { kind: 'due', label: m.ivDue(due) },
+    { kind: 'random', label: m.ivRandom },
+    { kind: 'mock', label: m.ivMock(MOCK_QUESTIONS, MOCK_MINUTES) },
+    { kind: 'all', label: m.ivAll(questions.length) },
+    ...[...topics].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([t, n]) => ({ kind: 'topic' as const, topic: t, label: m.ivTopic(t, n) })),
   ];
 }
 

@@ -1,5 +1,6 @@
 import React from 'react';
 import { Box, Text, Transform } from 'ink';
+import { displayWidth } from './text.js';
 import { expandTabs } from './text.js';
 import type { Token, Tokens } from 'marked';
 
@@ -25,6 +26,14 @@ export function Inline({ tokens, text }: InlineProps): React.ReactElement {
 export function noLeadingSpace(line: string, index: number): string {
   return index === 0 ? line : line.replace(/^((?:\u001b\[[0-9;]*m)*) /, '$1');
 }
+
+/**
+ * A line break inside a paragraph is a space in English, but nothing between two Chinese characters (a
+ * space there would show as a gap in the middle of a sentence).
+ */
+const WIDE = '[\\p{Script=Han}\\u3000-\\u303f\\uff00-\\uffef]';
+const CJK_BREAK = new RegExp(`(${WIDE})\\n(?=${WIDE})`, 'gu');
+export const softBreaks = (s: string): string => s.replace(CJK_BREAK, '$1').replace(/\n/g, ' ');
 
 function decode(s: string): string {
   // marked escapes HTML entities in text; the terminal shows the characters themselves
@@ -52,7 +61,7 @@ function inlineToken(t: Token, key: string): React.ReactNode {
     case 'text': {
       const tx = t as Tokens.Text;
       // a newline inside a paragraph is a soft break: the terminal re-wraps the text, so it becomes a space
-      return tx.tokens && tx.tokens.length > 0 ? <Text key={key}>{children(tx, key)}</Text> : <Text key={key}>{decode(tx.text).replace(/\n/g, ' ')}</Text>;
+      return tx.tokens && tx.tokens.length > 0 ? <Text key={key}>{children(tx, key)}</Text> : <Text key={key}>{softBreaks(decode(tx.text))}</Text>;
     }
     case 'escape': return <Text key={key}>{decode((t as Tokens.Escape).text)}</Text>;
     case 'html': return <Text key={key} dimColor>{(t as Tokens.HTML).text}</Text>;
@@ -160,7 +169,7 @@ function Table({ table, width }: { table: Tokens.Table; width: number }): React.
   const header = table.header.map((h) => cellText(h.tokens));
   const rows = table.rows.map((r) => r.map((c) => cellText(c.tokens)));
   const n = header.length;
-  const natural = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const natural = header.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))));
   const budget = Math.max(n * 4, width - (n + 1) * 3);
   // too wide for the pane (80 columns leave a table about 50): each row becomes a small record, one
   // "header: cell" line per column, which reads where columns wrapped into fragments would not
@@ -190,7 +199,7 @@ function Table({ table, width }: { table: Tokens.Table; width: number }): React.
 }
 
 function TableRecords({ header, rows, width }: { header: string[]; rows: string[][]; width: number }): React.ReactElement {
-  const keyWidth = Math.min(Math.max(...header.map((h) => h.length)) + 2, Math.floor(width * 0.4));
+  const keyWidth = Math.min(Math.max(...header.map((h) => displayWidth(h))) + 2, Math.floor(width * 0.4));
   return (
     <Box flexDirection="column" marginBottom={1} width={width}>
       {rows.map((r, i) => (

@@ -3,6 +3,8 @@ import type { Key } from 'ink';
 import type { LessonSession } from '../course/runner.js';
 import type { Lesson } from '../course/types.js';
 import { PANES, type Action, type AppState, type ModeId } from './state.js';
+import { otherLang, setLang, t, type Lang } from '../i18n/index.js';
+import { displayWidth } from './text.js';
 
 /** What a key may do besides changing the state: the effects App carries out. */
 export interface Effects {
@@ -22,6 +24,8 @@ export interface KeyContext {
   session: LessonSession | undefined;
   /** how far the focused pane can scroll, and a page of it */
   scroll: { max: number; page: number };
+  /** the course in a language (the l key); absent: the lessons stay as they are */
+  lessonsIn?: (lang: Lang) => Lesson[];
 }
 
 export interface Binding {
@@ -56,61 +60,62 @@ export interface ModeSpec {
 
 const running = (ctx: KeyContext, then = ''): boolean => {
   if (ctx.state.lesson?.runningStep === undefined) return false;
-  ctx.dispatch({ type: 'message', message: { text: `a step is running — wait for it to finish${then}`, color: 'yellow' } });
+  ctx.dispatch({ type: 'message', message: { text: t().waitForStep(then), color: 'yellow' } });
   return true;
 };
 
 const up = (input: string, k: Key) => k.upArrow || input === 'k';
 const down = (input: string, k: Key) => k.downArrow || input === 'j';
 
+// texts are getters: they are read when drawn, in the language shown then (i18n/)
 const MENU: ModeSpec = {
-  title: 'Menu',
+  get title() { return t().modeMenu; },
   bindings: [
-    { keys: '⏎', help: 'open the lesson', bar: '⏎ open', match: (_, k) => k.return,
+    { keys: '⏎', get help() { return t().keyOpen; }, get bar() { return t().barOpen; }, match: (_, k) => k.return,
       run: (c) => { const l = c.lessons[c.state.menuSelected]; if (l) c.effects.openLesson(l); } },
-    { keys: '↑/↓  k/j', help: 'choose a lesson', bar: '↑↓ choose', match: (i, k) => up(i, k) || down(i, k),
+    { keys: '↑/↓  k/j', get help() { return t().keyChooseLesson; }, get bar() { return t().barChoose; }, match: (i, k) => up(i, k) || down(i, k),
       run: (c, i, k) => c.dispatch({ type: 'menu/move', delta: up(i, k) ? -1 : 1, count: c.lessons.length }) },
-    { keys: 'i', help: 'interview practice: a question, your notes, Tab reveals, p runs the proof, 1/2/3 marks', bar: 'i interview',
+    { keys: 'i', get help() { return t().keyInterview; }, get bar() { return t().barInterview; },
       match: (i) => i === 'i', run: (c) => c.dispatch({ type: 'mode', mode: 'interview' }) },
-    { keys: 'r', help: 'resume where you left off', match: (i) => i === 'r',
+    { keys: 'r', get help() { return t().keyResume; }, match: (i) => i === 'r',
       run: (c) => { const l = c.lessons.find((x) => x.meta.id === c.state.progress.lastLesson); if (l) c.effects.openLesson(l); } },
-    { keys: 'q  Esc', help: 'quit', bar: 'q quit', match: (i, k) => i === 'q' || k.escape, run: (c) => c.effects.exit() },
+    { keys: 'q  Esc', get help() { return t().keyQuit; }, get bar() { return t().barQuit; }, match: (i, k) => i === 'q' || k.escape, run: (c) => c.effects.exit() },
   ],
 };
 
 const paneKeys = PANES.map((_, i) => String(i + 1));
 
 const LESSON: ModeSpec = {
-  title: 'Lesson',
+  get title() { return t().modeLesson; },
   bindings: [
-    { keys: '⏎', help: 'run the chosen step', bar: '⏎ run', match: (_, k) => k.return, run: (c) => {
+    { keys: '⏎', get help() { return t().keyRun; }, get bar() { return t().barRun; }, match: (_, k) => k.return, run: (c) => {
       const l = c.state.lesson!;
       if (running(c)) return;
       const e = l.entries[l.selected]!;
       if (e.kind === 'intro') c.dispatch({ type: 'lesson/select', index: l.selected + 1 });
       else if (e.step !== undefined) c.effects.runStep(e.step);
     } },
-    { keys: '↑/↓  k/j', help: 'choose a step', bar: '↑↓ step', match: (i, k) => up(i, k) || down(i, k),
+    { keys: '↑/↓  k/j', get help() { return t().keyChooseStep; }, get bar() { return t().barStep; }, match: (i, k) => up(i, k) || down(i, k),
       run: (c, i, k) => c.dispatch({ type: 'lesson/select', index: c.state.lesson!.selected + (up(i, k) ? -1 : 1) }) },
-    { keys: 'n', help: 'next step', match: (i) => i === 'n', run: (c) => c.dispatch({ type: 'lesson/next-step' }) },
-    { keys: `tab  ${paneKeys.join(' ')}`, help: `switch pane: ${PANES.map((p) => p.label).join(', ')}`, bar: 'tab pane',
+    { keys: 'n', get help() { return t().keyNext; }, match: (i) => i === 'n', run: (c) => c.dispatch({ type: 'lesson/next-step' }) },
+    { keys: `tab  ${paneKeys.join(' ')}`, get help() { return t().keyPane(PANES.map((p) => p.label).join(', ')); }, get bar() { return t().barPane; },
       match: (i, k) => k.tab || paneKeys.includes(i),
       run: (c, i, k) => c.dispatch(k.tab ? { type: 'pane/cycle', delta: k.shift ? -1 : 1 } : { type: 'pane', pane: PANES[Number(i) - 1]!.id }) },
-    { keys: 'PgUp/PgDn  b/space', help: 'scroll the pane', bar: 'PgUp/PgDn scroll',
+    { keys: 'PgUp/PgDn  b/space', get help() { return t().keyScroll; }, get bar() { return t().barScroll; },
       match: (i, k) => k.pageDown || k.pageUp || i === ' ' || i === 'b', run: (c, i, k) => {
         const forward = k.pageDown || i === ' ';
         // the trace pane counts back from its newest line, a page at a time; the others move block by block
         const delta = c.state.lesson!.pane === 'trace' ? (forward ? -1 : 1) * c.scroll.page : (forward ? 1 : -1);
         c.dispatch({ type: 'scroll', delta, max: c.scroll.max });
       } },
-    { keys: 's', help: "shell in the lesson's container (exit returns)", bar: 's shell',
+    { keys: 's', get help() { return t().keyShell; }, get bar() { return t().barShell; },
       match: (i) => i === 's', run: (c) => { if (!running(c)) c.effects.shell('container'); } },
-    { keys: 'h', help: 'host shell with boxlab on PATH (exit returns)', bar: 'h host',
+    { keys: 'h', get help() { return t().keyHost; }, get bar() { return t().barHost; },
       match: (i) => i === 'h', run: (c) => { if (!running(c)) c.effects.shell('host'); } },
-    { keys: 't', help: "the lesson's task: do it yourself (h), ⏎ checks it", bar: 't task',
+    { keys: 't', get help() { return t().keyTask; }, get bar() { return t().barTask; },
       match: (i) => i === 't', run: (c) => { if (!running(c)) c.dispatch({ type: 'mode', mode: 'task' }); } },
-    { keys: 'q  Esc', help: 'back to the menu (cleans the lesson up)', bar: 'q back',
-      match: (i, k) => i === 'q' || k.escape, run: (c) => { if (!running(c, ', then q')) c.effects.leaveLesson(); } },
+    { keys: 'q  Esc', get help() { return t().keyBack; }, get bar() { return t().barBack; },
+      match: (i, k) => i === 'q' || k.escape, run: (c) => { if (!running(c, t().thenQ)) c.effects.leaveLesson(); } },
   ],
 };
 
@@ -118,35 +123,40 @@ const shownOnly = () => false;
 const noop = () => undefined;
 
 const TASK: ModeSpec = {
-  title: 'Task',
+  get title() { return t().modeTask; },
   ownsInput: true,
   bindings: [
-    { keys: 'r', help: 'set the scene (the task\'s setup)', match: shownOnly, run: noop },
-    { keys: 'h', help: 'host shell with boxlab on PATH: do the task there (exit returns)', match: shownOnly, run: noop },
-    { keys: '⏎', help: 'check what you made, check by check', match: shownOnly, run: noop },
-    { keys: 'n', help: 'next hint (a nudge, then the flag, then the command)', match: shownOnly, run: noop },
-    { keys: 'S', help: 'the solution (after a few attempts, or S twice; recorded)', match: shownOnly, run: noop },
-    { keys: 'q  Esc', help: 'back to the lesson', match: shownOnly, run: noop },
+    { keys: 'r', get help() { return t().keyTaskSetup; }, match: shownOnly, run: noop },
+    { keys: 'h', get help() { return t().keyTaskHost; }, match: shownOnly, run: noop },
+    { keys: '⏎', get help() { return t().keyTaskCheck; }, match: shownOnly, run: noop },
+    { keys: 'n', get help() { return t().keyTaskHint; }, match: shownOnly, run: noop },
+    { keys: 'S', get help() { return t().keyTaskSolution; }, match: shownOnly, run: noop },
+    { keys: 'q  Esc', get help() { return t().keyTaskBack; }, match: shownOnly, run: noop },
   ],
 };
 
 const INTERVIEW: ModeSpec = {
-  title: 'Interview',
+  get title() { return t().modeInterview; },
   ownsInput: true,
   bindings: [
-    { keys: '⏎  ↑/↓', help: 'pick what is due, a random question, a mock interview, all, or a topic', match: shownOnly, run: noop },
-    { keys: 'typing', help: 'your notes for the question on screen', match: shownOnly, run: noop },
-    { keys: 'tab', help: 'reveal the model answer, key points, wrong answers, follow-ups', match: shownOnly, run: noop },
-    { keys: 'p', help: 'run the proof live: evidence and checks', match: shownOnly, run: noop },
-    { keys: '1 2 3', help: 'mark: knew it / partly / not yet (spaced repetition)', match: shownOnly, run: noop },
-    { keys: 'l', help: 'switch 中文 / English', match: shownOnly, run: noop },
-    { keys: 'q  Esc', help: 'back', match: shownOnly, run: noop },
+    { keys: '⏎  ↑/↓', get help() { return t().keyIvPick; }, match: shownOnly, run: noop },
+    { get keys() { return t().typing; }, get help() { return t().keyIvTyping; }, match: shownOnly, run: noop },
+    { keys: 'tab', get help() { return t().keyIvReveal; }, match: shownOnly, run: noop },
+    { keys: 'p', get help() { return t().keyIvProof; }, match: shownOnly, run: noop },
+    { keys: '1 2 3', get help() { return t().keyIvMark; }, match: shownOnly, run: noop },
+    { keys: 'l', get help() { return t().keyIvLang; }, match: shownOnly, run: noop },
+    { keys: 'q  Esc', get help() { return t().keyIvBack; }, match: shownOnly, run: noop },
   ],
 };
 
 /** Keys that work everywhere. */
 export const GLOBAL: Binding[] = [
-  { keys: '?', help: 'this help', bar: '? help', match: (i) => i === '?', run: (c) => c.dispatch({ type: 'help', open: true }) },
+  { keys: '?', get help() { return t().keyHelp; }, get bar() { return t().barHelp; }, match: (i) => i === '?', run: (c) => c.dispatch({ type: 'help', open: true }) },
+  { keys: 'l', get help() { return t().keyLang; }, get bar() { return t().barLang; }, match: (i) => i === 'l', run: (c) => {
+    const lang = otherLang(c.state.lang);
+    setLang(lang);
+    c.dispatch({ type: 'lang', lang, lessons: c.lessonsIn?.(lang) ?? c.lessons });
+  } },
 ];
 
 /**
@@ -179,9 +189,11 @@ export function keyBar(mode: ModeId, width: number, extra: string[] = []): strin
   const own = MODES[mode].bindings.filter((b) => b.bar).map((b) => b.bar!);
   const main = own.slice(0, 1);
   const last = own.length > 1 ? own.slice(-1) : [];
-  const middle = [...own.slice(1, own.length - last.length), ...extra];
-  const tail = [...GLOBAL.map((b) => b.bar!), ...last];
+  // `? help` always shows; the other global keys (l 中文) give way first
+  const [help, ...otherGlobal] = GLOBAL.filter((b) => b.bar).map((b) => b.bar!);
+  const middle = [...own.slice(1, own.length - last.length), ...extra, ...otherGlobal];
+  const tail = [help!, ...last];
   const join = (xs: string[]) => [...main, ...xs, ...tail].join(' · ');
-  while (middle.length > 0 && join(middle).length > width) middle.pop();
+  while (middle.length > 0 && displayWidth(join(middle)) > width) middle.pop();
   return join(middle);
 }

@@ -5,6 +5,7 @@ import type { CheckResult } from '../course/checks.js';
 import type { CommandRun, Observation, StepResult } from '../course/runner.js';
 import type { DiffLine } from '../course/diff.js';
 import { expandTabs } from './text.js';
+import { t } from '../i18n/index.js';
 import { traceRows, type Phase } from './trace-view.js';
 
 export function CheckLine({ result }: { result: CheckResult }): React.ReactElement {
@@ -12,7 +13,7 @@ export function CheckLine({ result }: { result: CheckResult }): React.ReactEleme
     <Box flexDirection="column">
       <Text color={result.passed ? 'green' : 'red'}>{`${result.passed ? '✓' : '✗'} `}<Text color={undefined}>{result.proves}</Text></Text>
       {!result.passed ? <Text dimColor>{`    ${expandTabs(result.detail)}`}</Text> : null}
-      {!result.passed && result.hint ? <Text color="yellow">{`    hint: ${result.hint}`}</Text> : null}
+      {!result.passed && result.hint ? <Text color="yellow">{`    ${t().hint} ${result.hint}`}</Text> : null}
     </Box>
   );
 }
@@ -24,7 +25,7 @@ function Output({ text, max, color }: { text: string; max: number; color?: strin
   return (
     <Box flexDirection="column" paddingLeft={2}>
       {shown.map((l, i) => <Text key={i} wrap="truncate-end" {...(color !== undefined && { color })}>{expandTabs(l) || ' '}</Text>)}
-      {lines.length > max ? <Text dimColor>{`… ${lines.length - max} more lines`}</Text> : null}
+      {lines.length > max ? <Text dimColor>{t().moreLines(lines.length - max)}</Text> : null}
     </Box>
   );
 }
@@ -53,12 +54,12 @@ export function collapseDiff(diff: DiffLine[]): (DiffLine | 'gap')[] {
 }
 
 function ObservationView({ obs, max }: { obs: Observation; max: number }): React.ReactElement {
-  const title = `◉ ${obs.name ?? 'observation'}${obs.phase ? ` (${obs.phase})` : ''}`;
+  const title = `◉ ${obs.name ?? t().observation}${obs.phase ? ` (${obs.phase})` : ''}`;
   if (obs.diff) {
     const changed = obs.diff.some((d) => d.op !== ' ');
     return (
       <Box flexDirection="column">
-        <Text color="blue">{title}<Text dimColor>{changed ? '  — difference from before:' : '  — no difference from before'}</Text></Text>
+        <Text color="blue">{title}<Text dimColor>{changed ? t().differenceFromBefore : t().noDifference}</Text></Text>
         {obs.runs.map((r, i) => <Text key={i} wrap="truncate-end"><Text color="green">$ </Text>{r.command}</Text>)}
         <Box flexDirection="column" paddingLeft={2}>
           {collapseDiff(obs.diff).slice(0, max * 2).map((d, i) => (
@@ -86,21 +87,21 @@ export function evidenceItems(result: StepResult, maxLines: number): React.React
   const passed = result.checks.filter((c) => c.passed).length;
   items.push(
     <Text key="head" bold color={result.ok ? 'green' : 'red'}>
-      {`${result.ok ? '✓' : '✗'} Step ${result.index + 1}: ${result.title}`}
-      <Text dimColor>{result.checks.length > 0 ? `  ${passed}/${result.checks.length} checks` : ''}</Text>
+      {`${result.ok ? '✓' : '✗'} ${t().stepHeading(result.index + 1, result.title)}`}
+      <Text dimColor>{result.checks.length > 0 ? t().checksCount(passed, result.checks.length) : ''}</Text>
     </Text>,
   );
   if (result.error !== undefined) {
     items.push(
       <Box key="err" flexDirection="column">
         <Text color="red">{`✗ ${result.error}`}</Text>
-        {result.hint ? <Text color="yellow">{`  hint: ${result.hint}`}</Text> : null}
+        {result.hint ? <Text color="yellow">{`  ${t().hint} ${result.hint}`}</Text> : null}
       </Box>,
     );
   }
   result.checks.forEach((c, i) => items.push(<CheckLine key={`c${i}`} result={c} />));
   if (result.error === undefined && !result.ok && result.hint && !result.checks.some((c) => !c.passed && c.hint)) {
-    items.push(<Text key="hint" color="yellow">{`hint: ${result.hint}`}</Text>);
+    items.push(<Text key="hint" color="yellow">{`${t().hint} ${result.hint}`}</Text>);
   }
   // a "before" whose "after" ran in the same step is already inside the after's diff
   const paired = new Set(result.observations.filter((o) => o.phase === 'after' && o.diff).map((o) => o.name));
@@ -121,7 +122,7 @@ export function evidenceItems(result: StepResult, maxLines: number): React.React
 
 export function EvidencePane({ result, height, offset, running }: { result?: StepResult | undefined; height: number; offset: number; running: boolean }): React.ReactElement {
   if (!result) {
-    return <Text dimColor>{running ? 'running… the evidence appears here when the step is done' : 'Run the step (⏎) to see the evidence here.'}</Text>;
+    return <Text dimColor>{running ? t().evidenceRunning : t().evidenceEmpty}</Text>;
   }
   const items = evidenceItems(result, Math.max(3, height - 4));
   return (
@@ -152,7 +153,7 @@ const PHASE_COLOR: Record<Phase, string> = {
  * init …) with repeated calls folded into one line; `offset` scrolls back by rows.
  */
 export function TracePane({ events, height, offset }: { events: TraceEvent[]; height: number; offset: number }): React.ReactElement {
-  if (events.length === 0) return <Text dimColor>No trace yet: it streams here while a step's boxlab commands run.</Text>;
+  if (events.length === 0) return <Text dimColor>{t().traceEmpty}</Text>;
   const rows = traceRows(events);
   const end = Math.max(0, rows.length - offset);
   const shown = rows.slice(Math.max(0, end - height), end);

@@ -4,6 +4,7 @@ import { recordStep, resumeStep, stepsDone, type Progress } from '../course/prog
 import type { StepResult } from '../course/runner.js';
 import type { Lesson } from '../course/types.js';
 import { blockCount } from './markdown.js';
+import { currentLang, t, type Lang } from '../i18n/index.js';
 
 /**
  * The TUI's one state and the one reducer that changes it (the idea of rustlings' AppState): every key and every
@@ -13,9 +14,9 @@ import { blockCount } from './markdown.js';
 
 /** The panes of a lesson, in order: their keys (1, 2, 3 …, tab) and labels all derive from this list. */
 export const PANES = [
-  { id: 'lesson', label: 'Lesson' },
-  { id: 'evidence', label: 'Evidence' },
-  { id: 'trace', label: 'Trace' },
+  { id: 'lesson', get label() { return t().paneLesson; } },
+  { id: 'evidence', get label() { return t().paneEvidence; } },
+  { id: 'trace', get label() { return t().paneTrace; } },
 ] as const;
 export type PaneId = (typeof PANES)[number]['id'];
 
@@ -30,13 +31,13 @@ export interface Entry {
 
 export function entriesOf(lesson: Lesson): Entry[] {
   const out: Entry[] = [];
-  if (blockCount(lesson.intro) > 0) out.push({ kind: 'intro', title: 'Introduction', tokens: lesson.intro });
+  if (blockCount(lesson.intro) > 0) out.push({ kind: 'intro', title: t().introduction, tokens: lesson.intro });
   for (const s of lesson.steps) {
-    const text = `Step ${s.index + 1}: ${s.title}`;
+    const text = t().stepHeading(s.index + 1, s.title);
     const heading = { type: 'heading', depth: 2, raw: '', text, tokens: [{ type: 'text', raw: '', text }] } as unknown as Token;
     out.push({ kind: 'step', title: s.title, step: s.index, tokens: [heading, ...s.tokens] });
   }
-  if (blockCount(lesson.outro) > 0) out.push({ kind: 'outro', title: 'Wrap-up', tokens: lesson.outro });
+  if (blockCount(lesson.outro) > 0) out.push({ kind: 'outro', title: t().wrapUp, tokens: lesson.outro });
   return out;
 }
 
@@ -65,6 +66,8 @@ export type ModeId = 'menu' | 'lesson' | 'task' | 'interview';
 
 export interface AppState {
   mode: ModeId;
+  /** the language shown: the UI's messages and the lessons' text (l switches) */
+  lang: Lang;
   help: boolean;
   busy?: string | undefined;
   menuSelected: number;
@@ -76,6 +79,8 @@ export interface AppState {
 
 export type Action =
   | { type: 'help'; open: boolean }
+  /** `lessons`: the course in the new language (the same lessons, their text translated where a translation exists) */
+  | { type: 'lang'; lang: Lang; lessons: Lesson[] }
   | { type: 'busy'; text?: string | undefined }
   | { type: 'mode'; mode: ModeId }
   | { type: 'progress'; progress: Progress }
@@ -96,9 +101,9 @@ export type Action =
   | { type: 'step/done'; asked: number; ran: number; error?: string | undefined }
   | { type: 'step/idle' };
 
-export function initialState(progress: Progress, lessons: Lesson[], initialLesson?: Lesson): AppState {
+export function initialState(progress: Progress, lessons: Lesson[], initialLesson?: Lesson, lang: Lang = currentLang()): AppState {
   const last = lessons.findIndex((l) => l.meta.id === progress.lastLesson);
-  const base: AppState = { mode: 'menu', help: false, menuSelected: Math.max(0, last), progress, views: {} };
+  const base: AppState = { mode: 'menu', lang, help: false, menuSelected: Math.max(0, last), progress, views: {} };
   if (!initialLesson) return base;
   return reduce({ ...base, menuSelected: Math.max(0, lessons.indexOf(initialLesson)) }, { type: 'lesson/open', lesson: initialLesson });
 }
@@ -120,6 +125,15 @@ const clamp = (n: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, n
 export function reduce(s: AppState, a: Action): AppState {
   switch (a.type) {
     case 'help': return { ...s, help: a.open };
+    case 'lang': {
+      // the open lesson keeps its place, its session and its results; only its text changes
+      const now = s.lesson && a.lessons.find((l) => l.meta.id === s.lesson!.lesson.meta.id);
+      if (!s.lesson || !now) return { ...s, lang: a.lang };
+      const entries = entriesOf(now);
+      const at = s.lesson.entries[s.lesson.selected]!;
+      const selected = Math.max(0, entries.findIndex((e) => e.kind === at.kind && e.step === at.step));
+      return { ...s, lang: a.lang, lesson: { ...s.lesson, lesson: now, entries, selected } };
+    }
     case 'busy': return { ...s, busy: a.text };
     case 'mode': return { ...s, mode: a.mode };
     case 'progress': return { ...s, progress: a.progress };
@@ -155,10 +169,11 @@ export function reduce(s: AppState, a: Action): AppState {
       const asked = l.results[a.asked];
       const n = l.lesson.steps.length;
       let message: Message;
+      const m = t();
       if (a.error !== undefined) message = { text: `✗ ${a.error}`, color: 'red' };
-      else if (a.ran !== a.asked) message = { text: `✗ replaying step ${a.ran + 1} failed, so step ${a.asked + 1} could not run: ${l.results[a.ran]?.error ?? 'a check failed'}`, color: 'red' };
-      else if (asked?.ok) message = { text: `✓ step ${a.asked + 1} passed (${asked.checks.length}/${asked.checks.length} checks)${a.asked + 1 < n ? ' — n for the next step' : ' — lesson complete! q returns to the menu'}`, color: 'green' };
-      else message = { text: `✗ step ${a.asked + 1} failed (${asked?.checks.filter((c) => c.passed).length ?? 0}/${asked?.checks.length ?? 0} checks) — the Evidence pane says what went wrong`, color: 'red' };
+      else if (a.ran !== a.asked) message = { text: m.replayFailed(a.ran + 1, a.asked + 1, l.results[a.ran]?.error ?? m.aCheckFailed), color: 'red' };
+      else if (asked?.ok) message = { text: m.stepPassed(a.asked + 1, asked.checks.length, a.asked + 1 >= n), color: 'green' };
+      else message = { text: m.stepFailed(a.asked + 1, asked?.checks.filter((c) => c.passed).length ?? 0, asked?.checks.length ?? 0), color: 'red' };
       const failedAt = a.error === undefined && a.ran !== a.asked ? l.entries.findIndex((e) => e.step === a.ran) : -1;
       return { ...l, message, pane: a.error === undefined ? 'evidence' : l.pane, ...(failedAt >= 0 && { selected: failedAt }) };
     });

@@ -1,4 +1,5 @@
 import { formatTrace, type TraceEvent } from '../engine/sys/trace.js';
+import { t } from '../i18n/index.js';
 
 /**
  * The trace pane's reading of a step: events grouped by the phase of the request they served, repeated calls
@@ -9,15 +10,16 @@ import { formatTrace, type TraceEvent } from '../engine/sys/trace.js';
  */
 export type Phase = 'daemon' | 'api' | 'create' | 'start' | 'pool' | 'init' | 'exec' | 'exit';
 
+/** Phase headings, in the language shown (i18n/: phaseDaemon …). */
 export const PHASE_TITLE: Record<Phase, string> = {
-  daemon: 'daemon',
-  api: 'client → API',
-  create: 'create: record, rootfs layers, cgroup',
-  start: 'start: init from the pool, cgroup join, veth moved in, maps',
-  pool: 'warm pool: the next init made ahead (unshare, clone)',
-  init: 'init, inside the namespaces: private /, overlay, binds, /proc, pivot_root, masks, caps, seccomp → exec',
-  exec: 'exec: a new process setns-es into the container, joins its cgroup, drops caps, seccomp → exec',
-  exit: 'wait/exit: the container is gone, its cgroup removed',
+  get daemon() { return t().phaseDaemon; },
+  get api() { return t().phaseApi; },
+  get create() { return t().phaseCreate; },
+  get start() { return t().phaseStart; },
+  get pool() { return t().phasePool; },
+  get init() { return t().phaseInit; },
+  get exec() { return t().phaseExec; },
+  get exit() { return t().phaseExit; },
 };
 
 function phaseOfRequest(args: string): Phase {

@@ -29,7 +29,8 @@ pending=()   # what --check found out of date
 # --- apt: the tools the lessons run -----------------------------------------------------------------------
 # kmod: the kernel loads overlay/veth/bridge/nat modules on demand through /sbin/modprobe.
 # nftables: lesson 22 shows iptables-nft's rules as nft sees them. docker-registry: lesson 35's own registry.
-apt_packages=(busybox-static iptables nftables iproute2 util-linux procps psmisc iputils-ping curl ca-certificates tmux kmod docker-registry)
+# locales: the course is in Chinese too (--lang zh); a UTF-8 locale lets the terminal show it.
+apt_packages=(busybox-static iptables nftables iproute2 util-linux procps psmisc iputils-ping curl ca-certificates tmux kmod docker-registry locales)
 missing=()
 for p in "${apt_packages[@]}"; do
   [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = 'install ok installed' ] || missing+=("$p")
@@ -117,6 +118,35 @@ else
   ln -sf ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx
   rm -rf "$tmp"
   hash -r
+fi
+
+# --- UTF-8 locales: English and Chinese -------------------------------------------------------------------
+# glibc names a generated UTF-8 locale "xx_YY.utf8" in `locale -a`. Debian generates what /etc/locale.gen
+# lists; Ubuntu's locale-gen also takes the names as arguments. LANG defaults to en_US.UTF-8 when unset, so
+# the terminal can show the Chinese of `boxlab --lang zh` (LANG=zh_CN.UTF-8 makes Chinese the default).
+want_locales=(en_US.UTF-8 zh_CN.UTF-8)
+missing_locales=()
+for l in "${want_locales[@]}"; do
+  locale -a 2>/dev/null | grep -qix "${l%%.*}.utf8" || missing_locales+=("$l")
+done
+if [ "${#missing_locales[@]}" -eq 0 ]; then
+  log "locales: ${want_locales[*]} present"
+elif [ "$check" = 1 ]; then
+  pending+=("generate locales ${missing_locales[*]}")
+elif command -v locale-gen >/dev/null; then
+  log "generating locales ${missing_locales[*]}"
+  if [ -f /etc/locale.gen ]; then
+    for l in "${missing_locales[@]}"; do
+      grep -qE "^${l} UTF-8" /etc/locale.gen || sed -i -E "s/^# *(${l} UTF-8)/\1/" /etc/locale.gen
+      grep -qE "^${l} UTF-8" /etc/locale.gen || echo "${l} UTF-8" >>/etc/locale.gen
+    done
+    locale-gen >/dev/null
+  else
+    locale-gen "${missing_locales[@]}" >/dev/null
+  fi
+fi
+if [ "$check" = 0 ] && command -v update-locale >/dev/null && ! grep -qs '^LANG=' /etc/default/locale; then
+  update-locale LANG=en_US.UTF-8
 fi
 
 if [ "$check" = 1 ]; then

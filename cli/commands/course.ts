@@ -37,6 +37,10 @@ export function register(program: Command): void {
   lessons.command('lint')
     .description('validate every lesson file; problems as file:line (see docs/lesson-format.md)')
     .action(async () => exit((await course()).lintLessonsCommand({ io })));
+  lessons.command('translate-stamp')
+    .description("record that a lesson's lesson.zh.md matches its lesson.md as it is now (the parity lint then stops calling it stale)")
+    .argument('<lesson>', 'lesson id')
+    .action(async (id: string) => exit((await course()).translateStampCommand({ io }, id)));
 
   program.command('check')
     .description('run lessons headless and print each check with what it proves; exit 0 only if all pass (steps that pass count as progress)')

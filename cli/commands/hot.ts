@@ -19,7 +19,7 @@ export const HOT_COMMANDS: Record<string, Group> = {
 };
 
 /** Global options that take a value: what follows them is not the command word. */
-const VALUED = new Set(['--socket', '--root']);
+const VALUED = new Set(['--socket', '--root', '--lang']);
 
 /** The command word of argv (after node and the script), or undefined when options hide it. */
 export function commandWord(args: string[]): string | undefined {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { InterviewContext } from '../../course/interview/commands.js';
 import { ExitCode, location } from '../context.js';
 import { stopOnSignal } from '../stop-signal.js';
+import { langFromEnv } from '../../i18n/lang.js';
 
 const io: InterviewContext['io'] = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -21,10 +22,11 @@ export function register(program: Command): void {
     .description('interview practice: every question of the notes, answered by a live demo (opens the TUI)')
     .option('--list', 'list the questions with your marks')
     .option('--export <file>', 'write a printable Markdown sheet of questions and model answers')
-    .option('--lang <lang>', 'zh or en (for --list and --export)', 'en')
-    .action(async (o: { list?: boolean; export?: string; lang: string }) => {
+    .option('--lang <lang>', 'zh or en (default: boxlab --lang, BOXLAB_LANG, else the locale)')
+    .action(async (o: { list?: boolean; export?: string; lang?: string }) => {
       const m = await interview();
-      const lang = m.parseLang(o.lang);
+      // the course's language choice (i18n/lang.ts) unless this command is given its own
+      const lang = m.parseLang(o.lang ?? langFromEnv());
       if (o.export !== undefined) return exit(m.exportInterviewCommand({ io }, o.export, lang));
       if (o.list) return exit(m.listInterviewCommand({ io }, lang));
       const loc = location(program);

@@ -1,4 +1,6 @@
+import stringWidth from 'string-width';
 import type { CheckStatus, DoctorCheck, DoctorReport } from './types.js';
+import { langFromEnv, messages, type Messages } from '../../i18n/index.js';
 
 const MARK: Record<CheckStatus, string> = { ok: '✓', warn: '!', fail: '✗' };
 
@@ -9,9 +11,12 @@ export interface FormatOptions {
   essentialOnly?: boolean;
 }
 
-function line(c: DoctorCheck, width: number): string[] {
-  const out = [`${MARK[c.status]} ${c.title.padEnd(width)}  ${c.detail}`];
-  if (c.fix && c.status !== 'ok') out.push(`  ${' '.repeat(width)}  fix: ${c.fix}`);
+// padded by display columns: a title with Chinese in it (the locale check's) is wider than its length
+const pad = (s: string, width: number) => s + ' '.repeat(Math.max(0, width - stringWidth(s)));
+
+function line(c: DoctorCheck, width: number, m: Messages): string[] {
+  const out = [`${MARK[c.status]} ${pad(c.title, width)}  ${c.detail}`];
+  if (c.fix && c.status !== 'ok') out.push(`  ${' '.repeat(width)}  ${m.docFix} ${c.fix}`);
   return out;
 }
 
@@ -20,13 +25,13 @@ export function formatDoctor(report: DoctorReport, opts: FormatOptions = {}): st
   const chosen = report.checks
     .filter((c) => !opts.essentialOnly || c.essential)
     .filter((c) => !opts.problemsOnly || c.status !== 'ok');
-  const width = Math.max(0, ...chosen.map((c) => c.title.length));
+  const width = Math.max(0, ...chosen.map((c) => stringWidth(c.title)));
+  const m = messages(langFromEnv());
   const { cgroup, iptables, kernel } = report.facts;
   const lines = [`boxlab doctor: kernel ${kernel}, cgroup ${cgroup.mode}, iptables ${iptables.backend ?? 'missing'}`];
-  for (const c of chosen) lines.push(...line(c, width));
+  for (const c of chosen) lines.push(...line(c, width, m));
   const fails = report.checks.filter((c) => c.status === 'fail').length;
   const warns = report.checks.filter((c) => c.status === 'warn').length;
-  lines.push(fails + warns === 0 ? 'all checks passed'
-    : `${fails} problem${fails === 1 ? '' : 's'}, ${warns} warning${warns === 1 ? '' : 's'}${fails ? ': the lessons need the problems fixed' : ''}`);
+  lines.push(fails + warns === 0 ? m.docAllPassed : m.docSummary(fails, warns));
   return lines.join('\n');
 }

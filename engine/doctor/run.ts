@@ -5,6 +5,7 @@ import { cgroupCheck, probeCgroups } from './cgroups.js';
 import { overlayCheck, probeOverlay } from './overlay.js';
 import { iptablesCheck, ipForwardCheck, probeIpForward, probeIptables } from './network.js';
 import { diskCheck, probeDisk, probeTools, toolChecks } from './tools.js';
+import { localeCheck } from './locale.js';
 
 import { DEFAULT_ROOT } from '../paths.js';
 
@@ -40,6 +41,7 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport>
     ipForwardCheck(facts.ipForward),
     ...toolChecks(tools),
     diskCheck(facts.disk),
+    localeCheck(),
   ];
   return { checks, facts, ok: checks.every((c) => c.status !== 'fail') };
 }
