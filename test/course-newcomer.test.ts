@@ -6,7 +6,7 @@ import { CLI } from './helpers/daemon.js';
 
 // What a newcomer meets first: a typo'd command, the PORTS column, doctor's word on ip_forward.
 describe('the newcomer path', () => {
-  it('an unknown command word (a typo'd pull) says "unknown command", also with arguments after it', async () => {
+  it('an unknown command word (a mistyped pull) says "unknown command", also with arguments after it', async () => {
     for (const args of [['pul', 'alpine'], ['frobnicate']]) {
       const r = await execa(process.execPath, [CLI, ...args], { reject: false });
       expect(r.exitCode).not.toBe(0);
