@@ -183,7 +183,8 @@ async function main(): Promise<void> {
     }
     throw e;
   } finally {
-    for (const c of cleanups) c();
+    // last made, first undone: crun's delete still needs the mount namespace the holder keeps
+    for (const c of cleanups.reverse()) c();
     await d?.stop();
     rmSync(work, { recursive: true, force: true });
   }
