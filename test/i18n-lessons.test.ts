@@ -41,9 +41,11 @@ source: "0"
 
 \`\`\`check
 - proves: 容器是宿主机上一个有 pid 的进程。
+  hint: 看看证据面板。
 - proves: 命名空间有自己的 inode 编号。
   hint: 看看 /proc
-- 这个进程出现在宿主机的 /proc 里。
+- proves: 这个进程出现在宿主机的 /proc 里。
+  hint: 看看证据面板。
 \`\`\`
 `;
 
@@ -78,7 +80,7 @@ describe('lesson translations (lesson.zh.md)', () => {
       expect(strip(zh)).toBe(strip(en));
       const checks = zh!.steps[1]!.blocks.find((b) => b.kind === 'check');
       expect(checks?.kind === 'check' && checks.checks.map((c) => [c.proves, c.hint])).toEqual([
-        ['容器是宿主机上一个有 pid 的进程。', undefined], ['命名空间有自己的 inode 编号。', '看看 /proc'], ['这个进程出现在宿主机的 /proc 里。', undefined],
+        ['容器是宿主机上一个有 pid 的进程。', '看看证据面板。'], ['命名空间有自己的 inode 编号。', '看看 /proc'], ['这个进程出现在宿主机的 /proc 里。', '看看证据面板。'],
       ]);
       // the lesson pane shows the English commands inside the Chinese prose
       const code = zh!.steps[0]!.tokens.filter((t) => t.type === 'code').map((t) => (t as { text: string }).text);
@@ -116,8 +118,9 @@ describe('lesson translations (lesson.zh.md)', () => {
   it('rejects a translation whose steps, blocks or check texts do not match the English', () => {
     const cases: [string, string, RegExp][] = [
       ['a block missing', GOOD_ZH.replace('```action\n```\n\n', ''), /step 1 has blocks \[observe, capture\], the English has \[observe, action, capture\]/],
-      ['a check text missing', GOOD_ZH.replace('- 这个进程出现在宿主机的 /proc 里。\n', ''), /2 check texts, the English block has 3/],
-      ['a hint the English lacks', GOOD_ZH.replace('- proves: 容器是宿主机上一个有 pid 的进程。', '- proves: 容器是宿主机上一个有 pid 的进程。\n  hint: 没有'), /check 1: the English check has no hint/],
+      ['a check text missing', GOOD_ZH.replace('- proves: 这个进程出现在宿主机的 /proc 里。\n  hint: 看看证据面板。\n', ''), /2 check texts, the English block has 3/],
+      ['a hint the translation lacks', GOOD_ZH.replace('- proves: 容器是宿主机上一个有 pid 的进程。\n  hint: 看看证据面板。', '- proves: 容器是宿主机上一个有 pid 的进程。'), /check 1: the English check has a hint — translate it/],
+      // (the reverse, a hint where the English has none, cannot arise: the English lint wants a hint on every check)
       ['a step missing', GOOD_ZH.slice(0, GOOD_ZH.indexOf('## Step 2')), /1 steps, the English has 2/],
       ['steps misnumbered', GOOD_ZH.replace('## Step 2 [0]', '## Step 3 [0]'), /step heading says 3, it is step 2/],
       ['a heading not in the form', GOOD_ZH.replace('## Step 2 [0]: 看看它', '## Step: 看看它'), /write it as "## Step N \[HASH\]: 译文标题"/],

@@ -52,7 +52,7 @@ describe.skipIf(!hasTmux)('boxlab --lang zh in tmux at 80×24', () => {
     s = await term.settled();
     wellFormed(s);
     expect(s).toMatch(/✓ 第 1 步通过（2\/2 项检查）——按 n 进入下一步/);
-    expect(s).toContain('✓ 启动容器创建了一个新的 UTS 命名空间');
+    expect(s).toContain('✓ 容器的进程位于自己的 UTS');
     s = await term.press('?');
     expect(s).toMatch(/按键 —— 课程/);
     expect(s).toMatch(/切换语言：中文 \/ English/);
