@@ -3,7 +3,8 @@ import { constants } from 'node:os';
 import { isAlive, parseSignal } from './config.js';
 import { ConflictError, UserError } from '../sys/errors.js';
 import { withContainer } from '../sys/trace.js';
-import { setWindowSize } from '../sys/calls.js';
+import { mount, setWindowSize, umount2 } from '../sys/calls.js';
+import { host } from '../sys/host.js';
 import { ImageStore, VolumeStore, removeRootfs } from '../images/index.js';
 import { cgroupManager, validateResources, hostCpus, resourcesOf, type CgroupManager, type Resources } from '../cgroups/index.js';
 import { ContainerStore } from './store.js';
@@ -60,6 +61,8 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
   private readonly exitWaiters = new Map<string, (() => void)[]>();
   /** clients that attached to a created container before it started (docker run attaches, then starts) */
   private readonly pendingAttach = new Map<string, ((io: ProcessIO) => void)[]>();
+  /** a stopped container's overlay mounted for docker cp: its start waits for this */
+  private readonly rootfsBusy = new Map<string, Promise<void>>();
 
   constructor(readonly opts: RuntimeOptions) {
     super();
@@ -142,6 +145,8 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
 
   async start(ref: string): Promise<ContainerRecord> {
     const rec = this.store.get(ref);
+    if (rec.State.Running) return rec;
+    await this.rootfsBusy.get(rec.Id);
     if (rec.State.Running) return rec;
     return withContainer(rec.Id, () => this.startRecord(rec));
   }
@@ -369,6 +374,63 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     const mgr = this.network();
     await mgr.disconnect(rec.Id, mgr.inspect(network).Id);
     this.record(rec, undefined, () => { rec.NetworkSettings = networkSettings(mgr, rec.Id, rec.State.Pid); });
+  }
+
+  /** docker rename: the new name is claimed like a create's (unique, docker's charset); event `rename`. */
+  rename(ref: string, newName: string): void {
+    const rec = this.store.get(ref);
+    if (!newName) throw new UserError('rename needs a new name: ?name=NEW');
+    const name = this.store.claimName(newName);
+    this.record(rec, 'rename', () => { rec.Name = name; });
+  }
+
+  /**
+   * docker top: the host's `ps` (with the client's ps_args, `-ef` by default), keeping the rows of the
+   * processes in the container's cgroup — what dockerd does, so the columns and pids are the host's.
+   */
+  async top(ref: string, psArgs = '-ef'): Promise<{ Titles: string[]; Processes: string[][] }> {
+    const rec = this.running(ref);
+    const pids = new Set(this.cgroupOf(rec.Id).procs());
+    const args = psArgs.split(/\s+/).filter(Boolean);
+    const r = await host('ps', args).catch((e: unknown) => { throw new UserError(`ps ${psArgs} failed: ${(e as Error).message}`); });
+    const lines = r.stdout.split('\n').filter((l) => l.trim() !== '');
+    const titles = (lines.shift() ?? '').trim().split(/\s+/);
+    const pidCol = titles.indexOf('PID');
+    if (pidCol < 0) throw new UserError(`ps ${psArgs}: its output has no PID column, so the container's processes cannot be picked out`);
+    const rows = lines.map((l) => {
+      const cols = l.trim().split(/\s+/);
+      // the last column (the command) keeps its spaces
+      return [...cols.slice(0, titles.length - 1), cols.slice(titles.length - 1).join(' ')];
+    });
+    return { Titles: titles, Processes: rows.filter((row) => pids.has(Number(row[pidCol]))) };
+  }
+
+  /**
+   * Runs `work` on the container's root as the container sees it: /proc/<pid>/root while it runs; else its
+   * overlay mounted on its merged dir for the moment (as dockerd mounts a stopped container for docker cp),
+   * one user at a time, and a start waits until it is unmounted.
+   */
+  async withRootfs<T>(ref: string, work: (root: string) => Promise<T>): Promise<T> {
+    const rec = this.store.get(ref);
+    const previous = this.rootfsBusy.get(rec.Id) ?? Promise.resolve();
+    let release!: () => void;
+    const done = new Promise<void>((r) => (release = r));
+    const mine = previous.then(() => done);
+    this.rootfsBusy.set(rec.Id, mine);
+    await previous;
+    try {
+      if (rec.State.Running && rec.State.Pid > 0) return await work(`/proc/${rec.State.Pid}/root`);
+      const d = rec.GraphDriver.Data;
+      mount('overlay', d.MergedDir, 'overlay', 0, `lowerdir=${d.LowerDir},upperdir=${d.UpperDir},workdir=${d.WorkDir}`);
+      try {
+        return await work(d.MergedDir);
+      } finally {
+        umount2(d.MergedDir, 0);
+      }
+    } finally {
+      release();
+      if (this.rootfsBusy.get(rec.Id) === mine) this.rootfsBusy.delete(rec.Id);
+    }
   }
 
   /** Applies a change to a record, saves it, and announces it (when `action` names an event). */

@@ -61,6 +61,17 @@ export interface HostConfig extends Omit<Resources, 'PidsLimit'> {
   Tmpfs?: Record<string, string> | null;
   UsernsMode?: string;
   ConsoleSize?: [number, number] | null;
+  LogConfig?: { Type?: string; Config?: Record<string, string> | null };
+  RestartPolicy?: { Name?: string; MaximumRetryCount?: number };
+  Runtime?: string;
+  PublishAllPorts?: boolean;
+  Dns?: string[] | null;
+  DnsOptions?: string[] | null;
+  DnsSearch?: string[] | null;
+  ExtraHosts?: string[] | null;
+  GroupAdd?: string[] | null;
+  Links?: string[] | null;
+  VolumesFrom?: string[] | null;
 }
 
 export interface ContainerRecord {

@@ -6,6 +6,7 @@ import type { ContainerRecord } from '../../containers/types.js';
 import type { Runtime } from '../../containers/runtime.js';
 import type { Router } from '../router.js';
 import type { DaemonContext } from '../context.js';
+import { flag } from '../query.js';
 
 /**
  * The cgroup side of the Engine API: pause/unpause (the freezer), stats, update (live limits).
@@ -48,10 +49,11 @@ export function register(router: Router, ctx: DaemonContext): void {
     const cg = rt.cgroupOf(params.id!);
     const rec = rt.get(params.id!);
     const sample = (): CpuSample => sampleCpu(cg.stats());
-    const stream = !(query.get('stream') === '0' || query.get('stream') === 'false');
+    const stream = flag(query, 'stream', true);
     let pre = sample();
-    // Like dockerd: CPU % needs two samples, so the first answer comes after one interval.
-    await new Promise((r) => setTimeout(r, 1000));
+    // Like dockerd: CPU % needs two samples, so the first answer comes after one interval — except for
+    // `one-shot`, which asks for one sample at once (precpu then equals cpu, as dockerd's empty precpu).
+    if (!(flag(query, 'one-shot') && !stream)) await new Promise((r) => setTimeout(r, 1000));
     if (!stream) return { json: dockerStats(rec.Id, rec.Name, pre, sample()) };
     streamStats(res, rt, rec, () => {
       const now = sample();

@@ -14,6 +14,7 @@ import { removeTree, tempDir } from '../../images/fsutil.js';
 import type { ContainerRecord } from '../../containers/types.js';
 import type { Router } from '../router.js';
 import type { DaemonContext } from '../context.js';
+import { flag } from '../query.js';
 
 /** Docker's GET /images/json item. */
 function summary(img: ImageRecord, containers: number) {
@@ -83,7 +84,7 @@ export function register(router: Router, ctx: DaemonContext): void {
   };
 
   router.add('GET', '/images/json', ({ query }) => {
-    const all = query.get('all') === '1' || query.get('all') === 'true';
+    const all = flag(query, 'all');
     const counts = new Map<string, number>();
     for (const c of rt.store.all()) counts.set(c.Image, (counts.get(c.Image) ?? 0) + 1);
     return { json: store.list({ all }).map((i) => summary(i, counts.get(i.Id) ?? 0)) };
@@ -104,7 +105,7 @@ export function register(router: Router, ctx: DaemonContext): void {
   });
 
   router.add('DELETE', '/images/{name}', ({ params, query }) => {
-    const force = query.get('force') === '1' || query.get('force') === 'true';
+    const force = flag(query, 'force');
     return { json: store.rmi(params.name!, { force, isInUse }) };
   });
 
@@ -126,7 +127,7 @@ export function register(router: Router, ctx: DaemonContext): void {
         for (const t of img.RepoTags) line({ stream: `Loaded image: ${t}\n` });
       }
     });
-  });
+  }, { rawBody: true });
 
   // docker import: POST /images/create?fromSrc=-|path&repo=&tag=&message=&changes=
   router.add('POST', '/images/create', ({ query, req, res }) => {
@@ -138,7 +139,7 @@ export function register(router: Router, ctx: DaemonContext): void {
       const img = await importFlat(store, src, { ...(tag && { tag }), changes: query.getAll('changes'), ...(query.get('message') && { message: query.get('message')! }) });
       line({ status: img.Id });
     });
-  });
+  }, { rawBody: true });
 
   router.add('POST', '/commit', async ({ query, body }) => {
     const rec = rt.get(query.get('container') ?? '');
@@ -199,7 +200,7 @@ export function register(router: Router, ctx: DaemonContext): void {
           run: runtimeRunner(rt),
         context, tags: query.getAll('t'), buildArgs,
         ...(query.get('dockerfile') && { dockerfile: query.get('dockerfile')! }),
-        noCache: query.get('nocache') === '1' || query.get('nocache') === 'true',
+        noCache: flag(query, 'nocache'),
         output: (l) => line({ stream: `${l}\n` }),
         });
         line({ aux: { ID: r.image.Id } });
@@ -207,7 +208,7 @@ export function register(router: Router, ctx: DaemonContext): void {
         if (unpacked) removeTree(unpacked);
       }
     });
-  });
+  }, { rawBody: true });
 
   // ----- volumes -----
   router.add('GET', '/volumes', () => ({ json: { Volumes: volumes.list(), Warnings: [] } }));
@@ -218,7 +219,7 @@ export function register(router: Router, ctx: DaemonContext): void {
   });
   router.add('GET', '/volumes/{name}', ({ params }) => ({ json: volumes.inspect(params.name!) }));
   router.add('DELETE', '/volumes/{name}', ({ params, query }) => {
-    volumes.remove(params.name!, { force: query.get('force') === '1' || query.get('force') === 'true', users: volumeUsers });
+    volumes.remove(params.name!, { force: flag(query, 'force'), users: volumeUsers });
     return { status: 204 };
   });
   router.add('POST', '/volumes/prune', ({ query }) => {

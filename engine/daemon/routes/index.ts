@@ -6,6 +6,7 @@ import * as exec from './exec.js';
 import * as networks from './networks.js';
 import * as cgroups from './cgroups.js';
 import * as images from './images.js';
+import * as prune from './prune.js';
 
 /** Every area's routes. An area adds itself with one import and one entry here. */
 const areas: { register: (router: Router, ctx: DaemonContext) => void }[] = [
@@ -15,6 +16,7 @@ const areas: { register: (router: Router, ctx: DaemonContext) => void }[] = [
   networks,
   cgroups,
   images,
+  prune,
 ];
 
 export function registerAll(router: Router, ctx: DaemonContext): void {
