@@ -108,6 +108,12 @@ describe.skipIf(!docker)('the stock docker CLI drives boxlabd', () => {
     expect((await dk(['network', 'ls', '--format', '{{.Name}}'])).stdout).not.toContain('prunenet');
     expect((await dk(['image', 'prune', '-f'])).exitCode).toBe(0);
     await dk(['rm', 'keepme']);
+    await dk(['volume', 'create', '--label', 'keep=1', 'vol-keep']);
+    await dk(['volume', 'create', 'vol-drop']);
+    const pv = await dk(['volume', 'prune', '-a', '-f', '--filter', 'label!=keep']);
+    expect(pv.stdout).toContain('vol-drop');
+    expect((await dk(['volume', 'ls', '--format', '{{.Name}}'])).stdout).toBe('vol-keep');
+    await dk(['volume', 'rm', 'vol-keep']);
   });
 
   it('swarm endpoints answer 503 as a node that is no manager', async () => {

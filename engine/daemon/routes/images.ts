@@ -14,7 +14,7 @@ import { removeTree, tempDir } from '../../images/fsutil.js';
 import type { ContainerRecord } from '../../containers/types.js';
 import type { Router } from '../router.js';
 import type { DaemonContext } from '../context.js';
-import { flag } from '../query.js';
+import { filters, flag, labelsMatch } from '../query.js';
 
 /** Docker's GET /images/json item. */
 function summary(img: ImageRecord, containers: number) {
@@ -223,8 +223,15 @@ export function register(router: Router, ctx: DaemonContext): void {
     return { status: 204 };
   });
   router.add('POST', '/volumes/prune', ({ query }) => {
-    const all = (query.get('filters') ?? '').includes('"all"');
-    return { json: { VolumesDeleted: volumes.prune(volumeUsers, { all }), SpaceReclaimed: 0 } };
+    const f = filters(query);
+    const all = (f.all ?? []).some((v) => v === 'true' || v === '1');
+    // label filters: a volume that does not match is treated as in use, so prune keeps it
+    const keep = (name: string): string[] => {
+      const labels = volumes.inspect(name).Labels;
+      const ok = labelsMatch(labels, f.label) && !(f['label!'] ?? []).some((l) => labelsMatch(labels, [l]));
+      return ok ? volumeUsers(name) : ['filtered out'];
+    };
+    return { json: { VolumesDeleted: volumes.prune(keep, { all }), SpaceReclaimed: 0 } };
   });
 
   // Images and volumes are the learner's data and survive `reset`; what a crashed build or load left does not.
