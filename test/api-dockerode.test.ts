@@ -76,7 +76,7 @@ describe('dockerode drives boxlabd', () => {
     }
   });
 
-  it('stats with stream=false and one-shot answer one object', async () => {
+  it('stats with stream=false and one-shot answer one object; kill returns once dead', async () => {
     const c = await docker.createContainer({ Image: 'busybox', Cmd: ['sleep', '600'] });
     try {
       await c.start();
@@ -85,6 +85,9 @@ describe('dockerode drives boxlabd', () => {
       expect(one).toHaveProperty('cpu_stats');
       const two = await c.stats({ stream: false });
       expect(two).toHaveProperty('read');
+      // kill (SIGKILL) answers once the container is dead: never "running" right after
+      await c.kill();
+      expect((await c.inspect()).State).toMatchObject({ Running: false, Status: 'exited', ExitCode: 137 });
     } finally {
       await c.remove({ force: true });
     }

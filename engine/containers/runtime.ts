@@ -252,12 +252,19 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     });
   }
 
-  kill(ref: string, signal?: string): void {
+  /**
+   * Sends the signal; for SIGKILL returns only once the container is dead and recorded so, as dockerd
+   * does (a client that inspects right after a kill must not see "running").
+   */
+  async kill(ref: string, signal?: string): Promise<void> {
     const rec = this.store.get(ref);
     if (!rec.State.Running) throw new ConflictError(`Cannot kill container: ${ref}: Container ${rec.Id} is not running`);
     const sig = parseSignal(signal, 'SIGKILL');
+    const exited = this.exitedPromise(rec.Id);
+    if (rec.State.Paused && sig === 'SIGKILL') this.live.get(rec.Id)?.cgroup.thaw();
     process.kill(rec.State.Pid, sig);
     this.emitEvent(rec, 'kill', { signal: String(signals[sig]) });
+    if (sig === 'SIGKILL') await exited;
   }
 
   /** SIGTERM (or the image's stop signal), then SIGKILL after `timeout` seconds — never the other way round. */

@@ -76,8 +76,8 @@ export function register(router: Router, ctx: DaemonContext): void {
     return { status: 204 };
   });
 
-  router.add('POST', '/containers/{id}/kill', ({ params, query }) => {
-    rt.kill(params.id!, query.get('signal') ?? undefined);
+  router.add('POST', '/containers/{id}/kill', async ({ params, query }) => {
+    await rt.kill(params.id!, query.get('signal') ?? undefined);
     return { status: 204 };
   });
 
