@@ -57,6 +57,19 @@ describe.skipIf(!docker)('the stock docker CLI drives boxlabd', () => {
     expect(mounts).not.toContain(d.root);
   });
 
+  it('docker cp into a stopped container lands in its volume (mounted for the copy, then let go)', async () => {
+    writeFileSync(join(work, 'data.txt'), 'in the volume\n');
+    await dk(['create', '--name', 'cpv', '-v', '/vol1', 'busybox', 'cat', '/vol1/data.txt']);
+    const put = await dk(['cp', join(work, 'data.txt'), 'cpv:/vol1/']);
+    const run = await dk(['start', '-a', 'cpv']);
+    const vols = (await dk(['inspect', '--format', '{{range .Mounts}}{{.Name}}{{end}}', 'cpv'])).stdout;
+    await dk(['rm', 'cpv']);
+    await dk(['volume', 'rm', vols]);
+    expect(put.exitCode).toBe(0);
+    expect(run.stdout).toBe('in the volume');
+    expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(d.root);
+  });
+
   it('docker import takes a tar body and docker rename, top work', async () => {
     const exported = await execa('nsenter', [`--net=/proc/${d.process.pid}/ns/net`, '--', 'docker', '-H', `unix://${d.socket}`, 'create', 'busybox', 'true'], { reject: false, env: { DOCKER_CONFIG: work } });
     const id = exported.stdout.trim();

@@ -85,6 +85,7 @@ describe('dockerode drives boxlabd', () => {
       expect(one).toHaveProperty('cpu_stats');
       const two = await c.stats({ stream: false });
       expect(two).toHaveProperty('read');
+      expect(two.networks?.eth0).toHaveProperty('rx_bytes');
       // kill (SIGKILL) answers once the container is dead: never "running" right after
       await c.kill();
       expect((await c.inspect()).State).toMatchObject({ Running: false, Status: 'exited', ExitCode: 137 });

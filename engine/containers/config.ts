@@ -29,7 +29,8 @@ export const LOG_DRIVERS = ['json-file', 'local', 'none'];
 export function validateLogConfig(hc: HostConfig): void {
   const type = hc.LogConfig?.Type;
   if (type && !LOG_DRIVERS.includes(type)) {
-    throw new UserError(`failed to create container: logger: no log driver named '${type}' is registered (boxlab has ${LOG_DRIVERS.join(', ')})`);
+    // dockerd's exact words: clients match on them (boxlab has json-file, local and none)
+    throw new UserError(`logger: no log driver named '${type}' is registered`);
   }
 }
 
@@ -41,7 +42,7 @@ export function effectiveHostConfig(hc: HostConfig): HostConfig {
   const given = Object.fromEntries(Object.entries(hc).filter(([, v]) => v !== undefined && v !== null)) as HostConfig;
   return {
     NetworkMode: 'bridge', IpcMode: 'private', CgroupnsMode: 'private', PidMode: '', UTSMode: '', UsernsMode: '',
-    Runtime: 'boxlab', Privileged: false, ReadonlyRootfs: false, AutoRemove: false, PublishAllPorts: false,
+    Runtime: 'runc', Privileged: false, ReadonlyRootfs: false, AutoRemove: false, PublishAllPorts: false,
     RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, Binds: null, PortBindings: {}, CapAdd: null, CapDrop: null,
     Dns: [], DnsOptions: [], DnsSearch: [], ExtraHosts: null, GroupAdd: null, Links: null, VolumesFrom: null,
     SecurityOpt: null, Tmpfs: null, ...given,

@@ -45,7 +45,8 @@ export async function createContainer(deps: CreateDeps, body: CreateConfig, requ
   const user = body.User || img.User || '';
   checkUser(deps.images, user, image);
   // -v, --tmpfs and the image's VOLUMEs, validated before anything exists
-  const mountSpecs = parseMounts(hc.Binds ?? [], hc.Tmpfs ?? {}, img.Volumes ?? {});
+  // anonymous volumes come from the image's VOLUMEs and from the request's Volumes (`docker create -v /dir`)
+  const mountSpecs = parseMounts(hc.Binds ?? [], hc.Tmpfs ?? {}, { ...img.Volumes, ...body.Volumes });
   const name = deps.store.claimName(requestedName);
   const id = deps.store.newId();
   const hostname = containerHostname(id, body);

@@ -5,6 +5,10 @@ import { ConflictError, UserError } from '../sys/errors.js';
 import { withContainer } from '../sys/trace.js';
 import { mount, setWindowSize, umount2 } from '../sys/calls.js';
 import { host } from '../sys/host.js';
+import { MNT, MS } from '../sys/flags.js';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { resolveInRoot } from './archive.js';
 import { ImageStore, VolumeStore, removeRootfs } from '../images/index.js';
 import { cgroupManager, validateResources, hostCpus, resourcesOf, type CgroupManager, type Resources } from '../cgroups/index.js';
 import { ContainerStore } from './store.js';
@@ -429,10 +433,24 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
       if (rec.State.Running && rec.State.Pid > 0) return await work(`/proc/${rec.State.Pid}/root`);
       const d = rec.GraphDriver.Data;
       mount('overlay', d.MergedDir, 'overlay', 0, `lowerdir=${d.LowerDir},upperdir=${d.UpperDir},workdir=${d.WorkDir}`);
+      const binds: string[] = [];
       try {
+        // volumes and binds too, where the container sees them (docker cp into a volume lands in it)
+        for (const m of rec.Boxlab.Mounts ?? []) {
+          if (m.kind === 'tmpfs' || !m.source) continue;
+          // resolved inside the root: a symlink in the image must not aim a mount at the host's own dirs
+          const at = d.MergedDir + resolveInRoot(d.MergedDir, m.target);
+          if (!existsSync(at)) {
+            if (statSync(m.source).isDirectory()) mkdirSync(at, { recursive: true });
+            else { mkdirSync(dirname(at), { recursive: true }); writeFileSync(at, ''); }
+          }
+          mount(m.source, at, null, MS.BIND | MS.REC);
+          binds.push(at);
+        }
         return await work(d.MergedDir);
       } finally {
-        umount2(d.MergedDir, 0);
+        for (const at of binds.reverse()) umount2(at, MNT.DETACH);
+        umount2(d.MergedDir, MNT.DETACH);
       }
     } finally {
       release();

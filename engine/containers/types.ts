@@ -39,6 +39,8 @@ export interface CreateConfig {
   AttachStderr?: boolean;
   Labels?: Record<string, string>;
   ExposedPorts?: Record<string, object>;
+  /** anonymous volumes asked for at create (`-v /dir` without a source) */
+  Volumes?: Record<string, object> | null;
   HostConfig?: HostConfig;
 }
 

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { UserError } from '../../sys/errors.js';
 import { dockerStats, sampleCpu, RESOURCE_KEYS, type CpuSample, type Resources } from '../../cgroups/index.js';
 import { checkResourceType } from '../../cgroups/fields.js';
@@ -54,15 +55,36 @@ export function register(router: Router, ctx: DaemonContext): void {
     // Like dockerd: CPU % needs two samples, so the first answer comes after one interval — except for
     // `one-shot`, which asks for one sample at once (precpu then equals cpu, as dockerd's empty precpu).
     if (!(flag(query, 'one-shot') && !stream)) await new Promise((r) => setTimeout(r, 1000));
-    if (!stream) return { json: dockerStats(rec.Id, rec.Name, pre, sample()) };
+    if (!stream) return { json: { ...dockerStats(rec.Id, rec.Name, pre, sample()), ...networkStats(rec.State.Pid) } };
     streamStats(res, rt, rec, () => {
       const now = sample();
-      const doc = dockerStats(rec.Id, rec.Name, pre, now);
+      const doc = { ...dockerStats(rec.Id, rec.Name, pre, now), ...networkStats(rec.State.Pid) };
       pre = now;
       return doc;
     });
     return 'handled';
   });
+}
+
+/**
+ * docker's `networks` of a stats answer: the counters of each interface of the container's network
+ * namespace but lo, from /proc/<init pid>/net/dev (which shows the reading process's netns: the init's).
+ */
+export function networkStats(pid: number): { networks?: Record<string, Record<string, number>> } {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/net/dev`, 'utf8');
+  } catch {
+    return {};
+  }
+  const networks: Record<string, Record<string, number>> = {};
+  for (const line of text.split('\n').slice(2)) {
+    const m = /^\s*([^:]+):\s*(.*)$/.exec(line);
+    if (!m || m[1] === 'lo') continue;
+    const n = m[2]!.trim().split(/\s+/).map(Number);
+    networks[m[1]!] = { rx_bytes: n[0]!, rx_packets: n[1]!, rx_errors: n[2]!, rx_dropped: n[3]!, tx_bytes: n[8]!, tx_packets: n[9]!, tx_errors: n[10]!, tx_dropped: n[11]! };
+  }
+  return Object.keys(networks).length ? { networks } : {};
 }
 
 function streamStats(res: ServerResponse, rt: Runtime, rec: ContainerRecord, next: () => unknown): void {
