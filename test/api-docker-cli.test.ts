@@ -98,6 +98,13 @@ describe.skipIf(!docker)('the stock docker CLI drives boxlabd', () => {
     const bad = await dk(['create', '--log-driver', 'syslogx', 'busybox', 'true']);
     expect(bad.exitCode).not.toBe(0);
     expect(bad.stderr).toMatch(/no log driver named 'syslogx'/);
+    // logs --until / --since: a window in time (the CLI sends unix seconds)
+    expect((await dk(['run', '--name', 'timed', 'busybox', 'echo', 'teahouse'])).exitCode).toBe(0);
+    const early = await dk(['logs', '--until', '1970-01-01T00:00:01Z', 'timed']);
+    const late = await dk(['logs', '--since', '2999-01-01T00:00:00Z', 'timed']);
+    const all = await dk(['logs', '--until', '2999-01-01T00:00:00Z', 'timed']);
+    await dk(['rm', 'timed']);
+    expect([early.stdout, late.stdout, all.stdout]).toEqual(['', '', 'teahouse']);
     expect((await dk(['run', '--name', 'quiet', '--log-driver', 'none', 'busybox', 'echo', 'hi'])).exitCode).toBe(0);
     const logs = await dk(['logs', 'quiet']);
     expect(logs.exitCode).not.toBe(0);

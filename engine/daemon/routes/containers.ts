@@ -115,7 +115,19 @@ export function register(router: Router, ctx: DaemonContext): void {
       const payload = Buffer.from(timestamps ? `${e.time} ${e.log}` : e.log);
       res.write(rec.Config.Tty ? payload : frame(e.stream, payload));
     };
-    let entries = readLogs(rec.LogPath);
+    // since/until: unix seconds (fractions allowed); an entry outside the window is left out
+    const bound = (name: string): number | undefined => {
+      const v = query.get(name);
+      if (v === null || v === '' || v === '0') return undefined;
+      if (!/^\d+(\.\d+)?$/.test(v)) throw new UserError(`invalid ${name}: "${v}" (give unix seconds, e.g. 1700000000.5)`);
+      return Number(v) * 1000;
+    };
+    const since = bound('since');
+    const until = bound('until');
+    let entries = readLogs(rec.LogPath).filter((e) => {
+      const t = Date.parse(e.time);
+      return (since === undefined || t > since) && (until === undefined || t <= until);
+    });
     if (tail !== null && tail !== 'all' && /^\d+$/.test(tail)) entries = entries.slice(Math.max(0, entries.length - Number(tail)));
     entries.forEach(send);
     if (!flag(query, 'follow') || !rec.State.Running) {
