@@ -50,6 +50,10 @@ describe('dockerode drives boxlabd', () => {
       await new Promise((r) => setImmediate(r));
       expect(out.read()?.toString()).toBe('out\n');
       expect(err.read()?.toString()).toBe('err\n');
+      // attach to the stopped container with logs=1&stream=0: its logs, then the end
+      const attached = await c.attach({ hijack: true, stream: false, logs: true, stdout: true, stderr: false });
+      const frames = await collect(attached);
+      expect(frames.subarray(8).toString()).toBe('out\n');
     } finally {
       await c.remove({ force: true });
     }

@@ -189,6 +189,18 @@ export function register(router: Router, ctx: DaemonContext): void {
 
   router.upgrade('POST', '/containers/{id}/attach', ({ params, query, socket }) => {
     const rec = rt.get(params.id!);
+    if (!flag(query, 'stream')) {
+      // stream=0: no live connection, only (with logs=1) what the container already wrote — also when stopped
+      switchProtocols(socket, !rec.Config.Tty);
+      if (flag(query, 'logs') && rec.HostConfig.LogConfig?.Type !== 'none') {
+        for (const e of readLogs(rec.LogPath)) {
+          if ((e.stream === 'stdout' && !flag(query, 'stdout')) || (e.stream === 'stderr' && !flag(query, 'stderr'))) continue;
+          socket.write(rec.Config.Tty ? Buffer.from(e.log) : frame(e.stream, Buffer.from(e.log)));
+        }
+      }
+      socket.end();
+      return;
+    }
     const opts = { stdin: flag(query, 'stdin') && rec.Config.OpenStdin, stdout: flag(query, 'stdout'), stderr: flag(query, 'stderr'), closeStdinOnEnd: rec.Config.StdinOnce ?? false };
     rt.attach(params.id!, (io) => pipeIO(io, socket, opts));
     switchProtocols(socket, !rec.Config.Tty);
