@@ -85,7 +85,12 @@ describe.skipIf(!docker)('the stock docker CLI drives boxlabd', () => {
     expect(top.exitCode).toBe(0);
     expect(top.stdout.split('\n')[0]).toMatch(/^UID\s+PID\s+PPID\s+C\s+STIME\s+TTY\s+TIME\s+CMD$/);
     expect(top.stdout).toMatch(/sleep 600/);
+    // docker update of only the restart policy (recorded; boxlab does not restart containers yet)
+    const up = await dk(['update', '--restart', 'on-failure:3', 'new-name']);
+    const policy = await dk(['inspect', '--format', '{{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}', 'new-name']);
     await dk(['rm', '-f', 'new-name']);
+    expect(up.stderr).toBe('');
+    expect(policy.stdout).toBe('on-failure:3');
     await dk(['rmi', 'imported:v1']);
   });
 

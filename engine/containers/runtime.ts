@@ -17,7 +17,7 @@ import { createContainer } from './create.js';
 import { startContainer, type Started } from './start.js';
 import { InitPool } from '../namespaces/pool.js';
 import { ExecManager } from './exec.js';
-import type { ContainerRecord, CreateConfig } from './types.js';
+import type { ContainerRecord, CreateConfig, RestartPolicy } from './types.js';
 import { ProcessIO } from './io.js';
 import type { LogEntry } from './logs.js';
 import { securityPlan, releaseRange, reconcileRanges, type UsernsMode } from '../security/index.js';
@@ -357,8 +357,12 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
   }
 
   /** docker update: the given limits change, live if the container runs; the others stay as they are. */
-  update(ref: string, change: Resources): void {
+  update(ref: string, change: Resources, restartPolicy?: RestartPolicy): void {
     const rec = this.store.get(ref);
+    if (Object.keys(change).length === 0) {
+      if (restartPolicy) this.record(rec, 'update', () => { rec.HostConfig.RestartPolicy = { MaximumRetryCount: 0, ...restartPolicy }; });
+      return;
+    }
     // Judged against the limits it leaves in force (e.g. a new --memory-swap against the old --memory).
     const merged = resourcesOf({ ...rec.HostConfig, ...change });
     validateResources(merged, hostCpus());
@@ -366,7 +370,7 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     // memory+swap is tied to memory: a new memory limit with an explicit old memory+swap keeps that total
     if (change.Memory !== undefined && change.MemorySwap === undefined && merged.MemorySwap !== undefined) toWrite.MemorySwap = merged.MemorySwap;
     if (rec.State.Running) this.cgroupOf(rec.Id).set(toWrite);
-    this.record(rec, 'update', () => Object.assign(rec.HostConfig, change));
+    this.record(rec, 'update', () => Object.assign(rec.HostConfig, change, restartPolicy && { RestartPolicy: { MaximumRetryCount: 0, ...restartPolicy } }));
   }
 
   async connectNetwork(ref: string, network: string, ip?: string): Promise<void> {

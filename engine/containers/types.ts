@@ -64,7 +64,7 @@ export interface HostConfig extends Omit<Resources, 'PidsLimit'> {
   UsernsMode?: string;
   ConsoleSize?: [number, number] | null;
   LogConfig?: { Type?: string; Config?: Record<string, string> | null };
-  RestartPolicy?: { Name?: string; MaximumRetryCount?: number };
+  RestartPolicy?: RestartPolicy;
   Runtime?: string;
   PublishAllPorts?: boolean;
   Dns?: string[] | null;
@@ -75,6 +75,9 @@ export interface HostConfig extends Omit<Resources, 'PidsLimit'> {
   Links?: string[] | null;
   VolumesFrom?: string[] | null;
 }
+
+/** docker's restart policy; boxlab records it (inspect, update) but does not restart containers yet */
+export interface RestartPolicy { Name?: string; MaximumRetryCount?: number }
 
 export interface ContainerRecord {
   Id: string;

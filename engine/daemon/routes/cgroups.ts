@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { UserError } from '../../sys/errors.js';
 import { dockerStats, sampleCpu, RESOURCE_KEYS, type CpuSample, type Resources } from '../../cgroups/index.js';
 import { checkResourceType } from '../../cgroups/fields.js';
-import type { ContainerRecord } from '../../containers/types.js';
+import type { ContainerRecord, RestartPolicy } from '../../containers/types.js';
 import type { Runtime } from '../../containers/runtime.js';
 import type { Router } from '../router.js';
 import type { DaemonContext } from '../context.js';
@@ -14,7 +14,7 @@ import { flag } from '../query.js';
  */
 
 /** docker update: a field left out or 0 means "unchanged" (MemorySwap/PidsLimit take -1 for unlimited). */
-function updateOf(body: unknown): Resources {
+function updateOf(body: unknown): { resources: Resources; restartPolicy?: RestartPolicy } {
   if (typeof body !== 'object' || body === null) throw new UserError('update needs a JSON body like {"Memory": 67108864}');
   const b = body as Record<string, unknown>;
   const r: Record<string, unknown> = {};
@@ -24,8 +24,13 @@ function updateOf(body: unknown): Resources {
     checkResourceType(key, v, 'update');
     r[key] = v;
   }
-  if (Object.keys(r).length === 0) throw new UserError('update: nothing to change (give at least one limit, e.g. --memory 64m)');
-  return r as Resources;
+  const rp = b.RestartPolicy as RestartPolicy | undefined;
+  const restartPolicy = rp && rp.Name ? rp : undefined;
+  if (restartPolicy && !/^(no|always|unless-stopped|on-failure)$/.test(restartPolicy.Name!)) {
+    throw new UserError(`invalid restart policy "${restartPolicy.Name}": use no, always, unless-stopped or on-failure`);
+  }
+  if (Object.keys(r).length === 0 && !restartPolicy) throw new UserError('update: nothing to change (give at least one limit, e.g. --memory 64m, or a restart policy)');
+  return { resources: r as Resources, ...(restartPolicy && { restartPolicy }) };
 }
 
 export function register(router: Router, ctx: DaemonContext): void {
@@ -42,7 +47,8 @@ export function register(router: Router, ctx: DaemonContext): void {
   });
 
   router.add('POST', '/containers/{id}/update', ({ params, body }) => {
-    rt.update(params.id!, updateOf(body));
+    const { resources, restartPolicy } = updateOf(body);
+    rt.update(params.id!, resources, restartPolicy);
     return { json: { Warnings: [] } };
   });
 
