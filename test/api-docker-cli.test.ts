@@ -139,6 +139,8 @@ describe.skipIf(!docker)('the stock docker CLI drives boxlabd', () => {
     expect(pv.stdout).toContain('vol-drop');
     expect((await dk(['volume', 'ls', '--format', '{{.Name}}'])).stdout).toBe('vol-keep');
     await dk(['volume', 'rm', 'vol-keep']);
+    const badDriver = await dk(['volume', 'create', '-d', 'nope', 'vol-x']);
+    expect(badDriver.stderr).toMatch(/plugin "nope" not found/);
   });
 
   it('swarm endpoints answer 503 as a node that is no manager', async () => {

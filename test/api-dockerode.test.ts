@@ -90,6 +90,7 @@ describe('dockerode drives boxlabd', () => {
       const two = await c.stats({ stream: false });
       expect(two).toHaveProperty('read');
       expect(two.networks?.eth0).toHaveProperty('rx_bytes');
+      expect(two).toHaveProperty('blkio_stats');
       // kill (SIGKILL) answers once the container is dead: never "running" right after
       await c.kill();
       expect((await c.inspect()).State).toMatchObject({ Running: false, Status: 'exited', ExitCode: 137 });

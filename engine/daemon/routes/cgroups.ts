@@ -61,10 +61,10 @@ export function register(router: Router, ctx: DaemonContext): void {
     // Like dockerd: CPU % needs two samples, so the first answer comes after one interval — except for
     // `one-shot`, which asks for one sample at once (precpu then equals cpu, as dockerd's empty precpu).
     if (!(flag(query, 'one-shot') && !stream)) await new Promise((r) => setTimeout(r, 1000));
-    if (!stream) return { json: { ...dockerStats(rec.Id, rec.Name, pre, sample()), ...networkStats(rec.State.Pid) } };
+    if (!stream) return { json: statsDoc(rec, pre, sample()) };
     streamStats(res, rt, rec, () => {
       const now = sample();
-      const doc = { ...dockerStats(rec.Id, rec.Name, pre, now), ...networkStats(rec.State.Pid) };
+      const doc = statsDoc(rec, pre, now);
       pre = now;
       return doc;
     });
@@ -91,6 +91,13 @@ export function networkStats(pid: number): { networks?: Record<string, Record<st
     networks[m[1]!] = { rx_bytes: n[0]!, rx_packets: n[1]!, rx_errors: n[2]!, rx_dropped: n[3]!, tx_bytes: n[8]!, tx_packets: n[9]!, tx_errors: n[10]!, tx_dropped: n[11]! };
   }
   return Object.keys(networks).length ? { networks } : {};
+}
+
+/** The stats document: the cgroup's figures, the interfaces', and docker's blkio shape when the cgroup room gives none. */
+function statsDoc(rec: ContainerRecord, pre: CpuSample, now: CpuSample): Record<string, unknown> {
+  const blkio = { io_service_bytes_recursive: null, io_serviced_recursive: null, io_queue_recursive: null, io_service_time_recursive: null,
+    io_wait_time_recursive: null, io_merged_recursive: null, io_time_recursive: null, sectors_recursive: null };
+  return { blkio_stats: blkio, ...dockerStats(rec.Id, rec.Name, pre, now), ...networkStats(rec.State.Pid) };
 }
 
 function streamStats(res: ServerResponse, rt: Runtime, rec: ContainerRecord, next: () => unknown): void {

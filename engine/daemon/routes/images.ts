@@ -214,7 +214,8 @@ export function register(router: Router, ctx: DaemonContext): void {
   router.add('GET', '/volumes', () => ({ json: { Volumes: volumes.list(), Warnings: [] } }));
   router.add('POST', '/volumes/create', ({ body }) => {
     const b = (body ?? {}) as { Name?: string; Labels?: Record<string, string>; Driver?: string };
-    if (b.Driver && b.Driver !== 'local') throw new UserError(`volume driver "${b.Driver}" is not supported: boxlab has the local driver only`);
+    // 404 as dockerd's "plugin not found" (clients expect NotFound)
+    if (b.Driver && b.Driver !== 'local') throw new UserError(`error looking up volume plugin ${b.Driver}: plugin "${b.Driver}" not found (boxlab has the local driver only)`, { status: 404 });
     return { status: 201, json: volumes.create(b.Name || undefined, { ...(b.Labels && { labels: b.Labels }) }) };
   });
   router.add('GET', '/volumes/{name}', ({ params }) => ({ json: volumes.inspect(params.name!) }));
