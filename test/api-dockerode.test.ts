@@ -99,7 +99,7 @@ describe('dockerode drives boxlabd', () => {
     }
   });
 
-  it('rename and top via the SDK, and the info keys clients read', async () => {
+  it('rename, top and exec via the SDK, and the info keys clients read', async () => {
     const c = await docker.createContainer({ Image: 'busybox', Cmd: ['sleep', '600'], name: 'sdk-a' });
     try {
       await c.start();
@@ -108,6 +108,16 @@ describe('dockerode drives boxlabd', () => {
       const top = await c.top({ ps_args: 'aux' }) as { Titles: string[]; Processes: string[][] };
       expect(top.Titles).toContain('PID');
       expect(top.Processes.some((p) => p.at(-1) === 'sleep 600')).toBe(true);
+      // a short exec, demultiplexed: its stdout is never lost to the answer's headers
+      for (let i = 0; i < 5; i++) {
+        const exec = await c.exec({ Cmd: ['sh', '-c', 'echo hello; echo oops >&2'], AttachStdout: true, AttachStderr: true });
+        const stream = await exec.start({ hijack: true, stdin: false, Tty: false });
+        const out = new PassThrough();
+        const err = new PassThrough();
+        docker.modem.demuxStream(stream, out, err);
+        await new Promise((r) => stream.on('end', r));
+        expect([out.read()?.toString(), err.read()?.toString()]).toEqual(['hello\n', 'oops\n']);
+      }
     } finally {
       await c.remove({ force: true });
     }
