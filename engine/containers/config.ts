@@ -5,17 +5,50 @@ import type { CreateConfig, HostConfig } from './types.js';
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** Image env first, then `-e` values overriding by key — never the host's environment: a
- * daemon that passed its own env on would leak its PATH, HOME and secrets into every container. */
+ * daemon that passed its own env on would leak its PATH, HOME and secrets into every container.
+ * An entry without `=` is kept as docker keeps it in Config.Env; `processEnv` leaves it out of the process. */
 export function mergeEnv(imageEnv: string[], requested: string[]): string[] {
   const byKey = new Map<string, string>();
   for (const e of [...imageEnv, ...requested]) {
     const eq = e.indexOf('=');
-    const key = eq < 0 ? e : e.slice(0, eq);
-    if (eq < 0) continue;
-    byKey.set(key, e);
+    byKey.set(eq < 0 ? e : e.slice(0, eq), e);
   }
   if (!byKey.has('PATH')) byKey.set('PATH', DEFAULT_PATH);
   return [...byKey.values()];
+}
+
+/** The environment a process gets: only KEY=value entries (a bare `KEY` names no value to pass). */
+export function processEnv(env: string[]): string[] {
+  return env.filter((e) => e.includes('='));
+}
+
+/** The log drivers boxlab has: json-file (and `local`, kept in the same file), and none (no logs at all). */
+export const LOG_DRIVERS = ['json-file', 'local', 'none'];
+
+/** An unknown log driver is refused at create, as dockerd does. */
+export function validateLogConfig(hc: HostConfig): void {
+  const type = hc.LogConfig?.Type;
+  if (type && !LOG_DRIVERS.includes(type)) {
+    // dockerd's exact words: clients match on them (boxlab has json-file, local and none)
+    throw new UserError(`logger: no log driver named '${type}' is registered`);
+  }
+}
+
+/**
+ * HostConfig as inspect shows it: the daemon's defaults under what the request gave, so clients that read
+ * e.g. HostConfig.LogConfig.Type or RestartPolicy.Name find them (docker-py's containers.run does).
+ */
+export function effectiveHostConfig(hc: HostConfig): HostConfig {
+  const given = Object.fromEntries(Object.entries(hc).filter(([, v]) => v !== undefined && v !== null)) as HostConfig;
+  return {
+    NetworkMode: 'bridge', IpcMode: 'private', CgroupnsMode: 'private', PidMode: '', UTSMode: '', UsernsMode: '',
+    Runtime: 'runc', Privileged: false, ReadonlyRootfs: false, AutoRemove: false, PublishAllPorts: false,
+    RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, Binds: null, PortBindings: {}, CapAdd: null, CapDrop: null,
+    Dns: [], DnsOptions: [], DnsSearch: [], ExtraHosts: null, GroupAdd: null, Links: null, VolumesFrom: null,
+    SecurityOpt: null, Tmpfs: null, ...given,
+    LogConfig: { Type: given.LogConfig?.Type || 'json-file', Config: given.LogConfig?.Config ?? {} },
+    ...(given.NetworkMode === 'default' || !given.NetworkMode ? { NetworkMode: 'bridge' } : {}),
+  };
 }
 
 /**

@@ -5,7 +5,7 @@ import { resolveUser as resolveImageUser } from '../images/users.js';
 import { hostCpus, resourcesOf, validateResources } from '../cgroups/index.js';
 import type { NetworkManager } from '../network/index.js';
 import { allocateRange, assertUserNamespacesAvailable, releaseRange, resolveUsernsMode, securityPlan, type UsernsMode } from '../security/index.js';
-import { containerHostname, mergeEnv, resolveCommand, validateModes } from './config.js';
+import { containerHostname, effectiveHostConfig, mergeEnv, resolveCommand, validateLogConfig, validateModes } from './config.js';
 import { writeEtcFiles } from './files.js';
 import { precheckNetwork } from './network.js';
 import type { ContainerStore } from './store.js';
@@ -31,6 +31,7 @@ export async function createContainer(deps: CreateDeps, body: CreateConfig, requ
   if (!body.Image) throw new UserError('no image given: name one, e.g. boxlab run busybox sh');
   const hc = body.HostConfig ?? {};
   validateModes(hc);
+  validateLogConfig(hc);
   await precheckNetwork(deps.network, body);
   validateResources(resourcesOf(hc), hostCpus());
   const security = securityPlan(hc); // a bad --security-opt fails here, before anything exists
@@ -44,7 +45,8 @@ export async function createContainer(deps: CreateDeps, body: CreateConfig, requ
   const user = body.User || img.User || '';
   checkUser(deps.images, user, image);
   // -v, --tmpfs and the image's VOLUMEs, validated before anything exists
-  const mountSpecs = parseMounts(hc.Binds ?? [], hc.Tmpfs ?? {}, img.Volumes ?? {});
+  // anonymous volumes come from the image's VOLUMEs and from the request's Volumes (`docker create -v /dir`)
+  const mountSpecs = parseMounts(hc.Binds ?? [], hc.Tmpfs ?? {}, { ...img.Volumes, ...body.Volumes });
   const name = deps.store.claimName(requestedName);
   const id = deps.store.newId();
   const hostname = containerHostname(id, body);
@@ -76,10 +78,10 @@ export async function createContainer(deps: CreateDeps, body: CreateConfig, requ
       Tty: body.Tty ?? false,
       OpenStdin: body.OpenStdin ?? false,
     },
-    HostConfig: { NetworkMode: 'bridge', IpcMode: 'private', CgroupnsMode: 'private', ...hc },
+    HostConfig: effectiveHostConfig(hc),
     GraphDriver: { Name: 'overlay2', Data: { LowerDir: '', UpperDir: '', WorkDir: '', MergedDir: '' } },
     Mounts: [],
-    NetworkSettings: { Networks: {}, Ports: {}, IPAddress: '', Gateway: '', SandboxKey: '' },
+    NetworkSettings: { Networks: plannedNetworks(hc), Ports: {}, IPAddress: '', Gateway: '', SandboxKey: '' },
     Boxlab: { Namespaces: {}, CgroupPaths: {}, CgroupParent: deps.cgroupParent, InitLayer: '' },
   };
   delete (record.Config as { HostConfig?: unknown }).HostConfig;
@@ -107,6 +109,20 @@ export async function createContainer(deps: CreateDeps, body: CreateConfig, requ
     throw e;
   }
   return record;
+}
+
+/**
+ * NetworkSettings.Networks before the first start, as docker shows it at create: the network the
+ * container will join, with its addresses still empty (start fills them in).
+ */
+function plannedNetworks(hc: HostConfig): Record<string, unknown> {
+  const mode = !hc.NetworkMode || hc.NetworkMode === 'default' ? 'bridge' : hc.NetworkMode;
+  return mode.startsWith('container:') ? {} : { [mode]: emptyEndpoint() };
+}
+
+function emptyEndpoint(): Record<string, unknown> {
+  return { IPAMConfig: null, Links: null, Aliases: null, NetworkID: '', EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0,
+    IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, MacAddress: '', DriverOpts: null };
 }
 
 /** `-u name` must exist in the image's own /etc/passwd; checked at create so nothing is left half-made. */

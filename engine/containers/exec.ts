@@ -5,7 +5,7 @@ import { setWindowSize, openPath } from '../sys/calls.js';
 import { joinPlan } from './plan.js';
 import { securityPlan, userNamespaceJoin, ensureTraversable } from '../security/index.js';
 import { INIT_PATH } from '../namespaces/spawn.js';
-import { mergeEnv } from './config.js';
+import { mergeEnv, processEnv } from './config.js';
 import { launch, type Launched } from './launch.js';
 import type { Runtime } from './runtime.js';
 import { ProcessIO } from './io.js';
@@ -104,7 +104,7 @@ export class ExecManager {
         containerId: rec.Id,
         joinMountNs: 'fd:4',
         args: c.Cmd,
-        env: mergeEnv(rec.Config.Env, c.Env ?? []),
+        env: processEnv(mergeEnv(rec.Config.Env, c.Env ?? [])),
         cwd: c.WorkingDir || rec.Config.WorkingDir || '/',
         user: c.User || rec.Config.User || '',
         tty: c.Tty ?? false,

@@ -3,7 +3,12 @@ import { constants } from 'node:os';
 import { isAlive, parseSignal } from './config.js';
 import { ConflictError, UserError } from '../sys/errors.js';
 import { withContainer } from '../sys/trace.js';
-import { setWindowSize } from '../sys/calls.js';
+import { mount, setWindowSize, umount2 } from '../sys/calls.js';
+import { host } from '../sys/host.js';
+import { MNT, MS } from '../sys/flags.js';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { resolveInRoot } from './archive.js';
 import { ImageStore, VolumeStore, removeRootfs } from '../images/index.js';
 import { cgroupManager, validateResources, hostCpus, resourcesOf, type CgroupManager, type Resources } from '../cgroups/index.js';
 import { ContainerStore } from './store.js';
@@ -12,7 +17,7 @@ import { createContainer } from './create.js';
 import { startContainer, type Started } from './start.js';
 import { InitPool } from '../namespaces/pool.js';
 import { ExecManager } from './exec.js';
-import type { ContainerRecord, CreateConfig } from './types.js';
+import type { ContainerRecord, CreateConfig, RestartPolicy } from './types.js';
 import { ProcessIO } from './io.js';
 import type { LogEntry } from './logs.js';
 import { securityPlan, releaseRange, reconcileRanges, type UsernsMode } from '../security/index.js';
@@ -60,6 +65,8 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
   private readonly exitWaiters = new Map<string, (() => void)[]>();
   /** clients that attached to a created container before it started (docker run attaches, then starts) */
   private readonly pendingAttach = new Map<string, ((io: ProcessIO) => void)[]>();
+  /** a stopped container's overlay mounted for docker cp: its start waits for this */
+  private readonly rootfsBusy = new Map<string, Promise<void>>();
 
   constructor(readonly opts: RuntimeOptions) {
     super();
@@ -142,6 +149,8 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
 
   async start(ref: string): Promise<ContainerRecord> {
     const rec = this.store.get(ref);
+    if (rec.State.Running) return rec;
+    await this.rootfsBusy.get(rec.Id);
     if (rec.State.Running) return rec;
     return withContainer(rec.Id, () => this.startRecord(rec));
   }
@@ -247,12 +256,19 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     });
   }
 
-  kill(ref: string, signal?: string): void {
+  /**
+   * Sends the signal; for SIGKILL returns only once the container is dead and recorded so, as dockerd
+   * does (a client that inspects right after a kill must not see "running").
+   */
+  async kill(ref: string, signal?: string): Promise<void> {
     const rec = this.store.get(ref);
     if (!rec.State.Running) throw new ConflictError(`Cannot kill container: ${ref}: Container ${rec.Id} is not running`);
     const sig = parseSignal(signal, 'SIGKILL');
+    const exited = this.exitedPromise(rec.Id);
+    if (rec.State.Paused && sig === 'SIGKILL') this.live.get(rec.Id)?.cgroup.thaw();
     process.kill(rec.State.Pid, sig);
     this.emitEvent(rec, 'kill', { signal: String(signals[sig]) });
+    if (sig === 'SIGKILL') await exited;
   }
 
   /** SIGTERM (or the image's stop signal), then SIGKILL after `timeout` seconds — never the other way round. */
@@ -341,8 +357,12 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
   }
 
   /** docker update: the given limits change, live if the container runs; the others stay as they are. */
-  update(ref: string, change: Resources): void {
+  update(ref: string, change: Resources, restartPolicy?: RestartPolicy): void {
     const rec = this.store.get(ref);
+    if (Object.keys(change).length === 0) {
+      if (restartPolicy) this.record(rec, 'update', () => { rec.HostConfig.RestartPolicy = { MaximumRetryCount: 0, ...restartPolicy }; });
+      return;
+    }
     // Judged against the limits it leaves in force (e.g. a new --memory-swap against the old --memory).
     const merged = resourcesOf({ ...rec.HostConfig, ...change });
     validateResources(merged, hostCpus());
@@ -350,7 +370,7 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     // memory+swap is tied to memory: a new memory limit with an explicit old memory+swap keeps that total
     if (change.Memory !== undefined && change.MemorySwap === undefined && merged.MemorySwap !== undefined) toWrite.MemorySwap = merged.MemorySwap;
     if (rec.State.Running) this.cgroupOf(rec.Id).set(toWrite);
-    this.record(rec, 'update', () => Object.assign(rec.HostConfig, change));
+    this.record(rec, 'update', () => Object.assign(rec.HostConfig, change, restartPolicy && { RestartPolicy: { MaximumRetryCount: 0, ...restartPolicy } }));
   }
 
   async connectNetwork(ref: string, network: string, ip?: string): Promise<void> {
@@ -369,6 +389,77 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     const mgr = this.network();
     await mgr.disconnect(rec.Id, mgr.inspect(network).Id);
     this.record(rec, undefined, () => { rec.NetworkSettings = networkSettings(mgr, rec.Id, rec.State.Pid); });
+  }
+
+  /** docker rename: the new name is claimed like a create's (unique, docker's charset); event `rename`. */
+  rename(ref: string, newName: string): void {
+    const rec = this.store.get(ref);
+    if (!newName) throw new UserError('rename needs a new name: ?name=NEW');
+    const name = this.store.claimName(newName);
+    this.record(rec, 'rename', () => { rec.Name = name; });
+  }
+
+  /**
+   * docker top: the host's `ps` (with the client's ps_args, `-ef` by default), keeping the rows of the
+   * processes in the container's cgroup — what dockerd does, so the columns and pids are the host's.
+   */
+  async top(ref: string, psArgs = '-ef'): Promise<{ Titles: string[]; Processes: string[][] }> {
+    const rec = this.running(ref);
+    const pids = new Set(this.cgroupOf(rec.Id).procs());
+    const args = psArgs.split(/\s+/).filter(Boolean);
+    const r = await host('ps', args).catch((e: unknown) => { throw new UserError(`ps ${psArgs} failed: ${(e as Error).message}`); });
+    const lines = r.stdout.split('\n').filter((l) => l.trim() !== '');
+    const titles = (lines.shift() ?? '').trim().split(/\s+/);
+    const pidCol = titles.indexOf('PID');
+    if (pidCol < 0) throw new UserError(`ps ${psArgs}: its output has no PID column, so the container's processes cannot be picked out`);
+    const rows = lines.map((l) => {
+      const cols = l.trim().split(/\s+/);
+      // the last column (the command) keeps its spaces
+      return [...cols.slice(0, titles.length - 1), cols.slice(titles.length - 1).join(' ')];
+    });
+    return { Titles: titles, Processes: rows.filter((row) => pids.has(Number(row[pidCol]))) };
+  }
+
+  /**
+   * Runs `work` on the container's root as the container sees it: /proc/<pid>/root while it runs; else its
+   * overlay mounted on its merged dir for the moment (as dockerd mounts a stopped container for docker cp),
+   * one user at a time, and a start waits until it is unmounted.
+   */
+  async withRootfs<T>(ref: string, work: (root: string) => Promise<T>): Promise<T> {
+    const rec = this.store.get(ref);
+    const previous = this.rootfsBusy.get(rec.Id) ?? Promise.resolve();
+    let release!: () => void;
+    const done = new Promise<void>((r) => (release = r));
+    const mine = previous.then(() => done);
+    this.rootfsBusy.set(rec.Id, mine);
+    await previous;
+    try {
+      if (rec.State.Running && rec.State.Pid > 0) return await work(`/proc/${rec.State.Pid}/root`);
+      const d = rec.GraphDriver.Data;
+      mount('overlay', d.MergedDir, 'overlay', 0, `lowerdir=${d.LowerDir},upperdir=${d.UpperDir},workdir=${d.WorkDir}`);
+      const binds: string[] = [];
+      try {
+        // volumes and binds too, where the container sees them (docker cp into a volume lands in it)
+        for (const m of rec.Boxlab.Mounts ?? []) {
+          if (m.kind === 'tmpfs' || !m.source) continue;
+          // resolved inside the root: a symlink in the image must not aim a mount at the host's own dirs
+          const at = d.MergedDir + resolveInRoot(d.MergedDir, m.target);
+          if (!existsSync(at)) {
+            if (statSync(m.source).isDirectory()) mkdirSync(at, { recursive: true });
+            else { mkdirSync(dirname(at), { recursive: true }); writeFileSync(at, ''); }
+          }
+          mount(m.source, at, null, MS.BIND | MS.REC);
+          binds.push(at);
+        }
+        return await work(d.MergedDir);
+      } finally {
+        for (const at of binds.reverse()) umount2(at, MNT.DETACH);
+        umount2(d.MergedDir, MNT.DETACH);
+      }
+    } finally {
+      release();
+      if (this.rootfsBusy.get(rec.Id) === mine) this.rootfsBusy.delete(rec.Id);
+    }
   }
 
   /** Applies a change to a record, saves it, and announces it (when `action` names an event). */

@@ -7,6 +7,7 @@ import type { SecurityPlan } from '../security/plan-types.js';
 import { etcPaths } from './files.js';
 import { launch, type Launched } from './launch.js';
 import { LogWriter, type LogEntry } from './logs.js';
+import { processEnv } from './config.js';
 import { ProcessIO } from './io.js';
 import { startNetwork, stopNetwork } from './network.js';
 import { namespacePlan } from './plan.js';
@@ -48,9 +49,12 @@ export async function startContainer(rec: ContainerRecord, deps: StartDeps): Pro
   const { cgroup } = deps;
   const log = new LogWriter(rec.LogPath);
   const io = new ProcessIO(rec.Config.Tty);
-  io.on('data', (stream, chunk) => {
-    for (const entry of log.write(stream, chunk)) deps.onLog(entry);
-  });
+  // --log-driver none: nothing is kept (and `logs` is refused, as dockerd does)
+  if (rec.HostConfig.LogConfig?.Type !== 'none') {
+    io.on('data', (stream, chunk) => {
+      for (const entry of log.write(stream, chunk)) deps.onLog(entry);
+    });
+  }
   for (const attach of deps.attachers) attach(io);
   const alloc = rec.Boxlab.Userns;
   let remapped: RemappedStart | undefined;
@@ -90,7 +94,7 @@ export async function startContainer(rec: ContainerRecord, deps: StartDeps): Pro
         ...(plan.uts === 'new' && { hostname: rec.Config.Hostname }),
         newCgroupNs: plan.cgroup === 'new',
         args: [rec.Path, ...rec.Args],
-        env: rec.Config.Env,
+        env: processEnv(rec.Config.Env),
         cwd: rec.Config.WorkingDir,
         user: rec.Config.User,
         tty: rec.Config.Tty,

@@ -39,6 +39,8 @@ export interface CreateConfig {
   AttachStderr?: boolean;
   Labels?: Record<string, string>;
   ExposedPorts?: Record<string, object>;
+  /** anonymous volumes asked for at create (`-v /dir` without a source) */
+  Volumes?: Record<string, object> | null;
   HostConfig?: HostConfig;
 }
 
@@ -61,7 +63,21 @@ export interface HostConfig extends Omit<Resources, 'PidsLimit'> {
   Tmpfs?: Record<string, string> | null;
   UsernsMode?: string;
   ConsoleSize?: [number, number] | null;
+  LogConfig?: { Type?: string; Config?: Record<string, string> | null };
+  RestartPolicy?: RestartPolicy;
+  Runtime?: string;
+  PublishAllPorts?: boolean;
+  Dns?: string[] | null;
+  DnsOptions?: string[] | null;
+  DnsSearch?: string[] | null;
+  ExtraHosts?: string[] | null;
+  GroupAdd?: string[] | null;
+  Links?: string[] | null;
+  VolumesFrom?: string[] | null;
 }
+
+/** docker's restart policy; boxlab records it (inspect, update) but does not restart containers yet */
+export interface RestartPolicy { Name?: string; MaximumRetryCount?: number }
 
 export interface ContainerRecord {
   Id: string;

@@ -19,6 +19,8 @@ export type UpgradeHandler = (r: ApiRequest & { socket: Duplex; head: Buffer }) 
 
 interface Route<H> {
   method: string;
+  /** the body is an archive the handler streams itself (build, load, import, archive PUT) */
+  rawBody?: boolean;
   pattern: RegExp;
   keys: string[];
   handler: H;
@@ -42,8 +44,9 @@ export class Router {
   private readonly routes: Route<Handler>[] = [];
   private readonly upgrades: Route<UpgradeHandler>[] = [];
 
-  add(method: string, path: string, handler: Handler): this {
-    this.routes.push({ method, ...compile(path), handler });
+  /** `opts.rawBody`: the request body is a tar (or gzip) stream, left unread whatever its Content-Type. */
+  add(method: string, path: string, handler: Handler, opts: { rawBody?: boolean } = {}): this {
+    this.routes.push({ method, ...compile(path), handler, ...(opts.rawBody && { rawBody: true }) });
     return this;
   }
 
@@ -56,7 +59,7 @@ export class Router {
     return path.replace(/^\/v\d+\.\d+(?=\/)/, '');
   }
 
-  private find<H>(list: Route<H>[], method: string, path: string): { handler: H; params: Record<string, string> } | 'wrong-method' | undefined {
+  private find<H>(list: Route<H>[], method: string, path: string): { handler: H; params: Record<string, string>; rawBody: boolean } | 'wrong-method' | undefined {
     let pathMatched = false;
     for (const r of list) {
       const m = r.pattern.exec(path);
@@ -65,12 +68,12 @@ export class Router {
       if (r.method !== method && !(method === 'HEAD' && r.method === 'GET')) continue;
       const params: Record<string, string> = {};
       r.keys.forEach((k, i) => (params[k] = decodeURIComponent(m[i + 1]!)));
-      return { handler: r.handler, params };
+      return { handler: r.handler, params, rawBody: r.rawBody ?? false };
     }
     return pathMatched ? 'wrong-method' : undefined;
   }
 
-  match(method: string, path: string): { handler: Handler; params: Record<string, string> } | 'wrong-method' | undefined {
+  match(method: string, path: string): { handler: Handler; params: Record<string, string>; rawBody: boolean } | 'wrong-method' | undefined {
     return this.find(this.routes, method, path);
   }
 

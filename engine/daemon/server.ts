@@ -7,9 +7,13 @@ import { UserError } from '../sys/errors.js';
 import { traceNote } from '../sys/trace.js';
 import { Router, type ApiRequest } from './router.js';
 
-async function readBody(req: IncomingMessage): Promise<unknown> {
-  // Archives (load, import, build contexts) stay unread: their handlers stream them from the request.
-  if (/^application\/(x-tar|octet-stream|gzip|x-gzip)/.test(req.headers['content-type'] ?? '')) return undefined;
+/**
+ * A JSON body, parsed. Archives (build contexts, load, import, archive PUT) are never read here, whatever
+ * Content-Type the client sent (docker-py sends none or text/plain, the CLI application/x-tar): the route
+ * says it takes a tar and its handler streams it from the request.
+ */
+async function readBody(req: IncomingMessage, rawBody: boolean): Promise<unknown> {
+  if (rawBody) return undefined;
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
   if (chunks.length === 0) return undefined;
@@ -62,7 +66,7 @@ export function createApiServer(router: Router): Server {
       if (found === 'wrong-method') return sendJson(res, 405, { message: `method ${req.method} not allowed on ${path}` });
       traceRequest(req.method ?? 'GET', path);
       try {
-        const body = await readBody(req);
+        const body = await readBody(req, found.rawBody);
         const r: ApiRequest & { res: ServerResponse } = { method: req.method ?? 'GET', path, params: found.params, query, body, req, res };
         const result = await found.handler(r);
         if (result === 'handled') return;

@@ -7,11 +7,13 @@ import type { ProcessIO } from '../containers/io.js';
  * frames, input from the client into the process's stdin. `closeStdinOnEnd`: the client's end of input ends
  * the process's stdin (docker's StdinOnce, what `run -i` and `exec -i` want).
  */
-export function pipeIO(io: ProcessIO, socket: Duplex, opts: { stdin: boolean; stdout: boolean; stderr: boolean; closeStdinOnEnd: boolean },
+export function pipeIO(io: ProcessIO, socket: Duplex, opts: { stdin: boolean; stdout: boolean; stderr: boolean; closeStdinOnEnd: boolean; raw?: boolean },
   buffered?: ReturnType<typeof bufferIO>): void {
+  // raw bytes or frames: as the process's tty, unless the request said otherwise (exec start's own Tty)
+  const raw = opts.raw ?? io.tty;
   const onData = (stream: StreamName, chunk: Buffer): void => {
     if ((stream === 'stdout' && !opts.stdout) || (stream === 'stderr' && !opts.stderr)) return;
-    if (socket.writable) socket.write(io.tty ? chunk : frame(stream, chunk));
+    if (socket.writable) socket.write(raw ? chunk : frame(stream, chunk));
   };
   if (buffered) {
     buffered.stop();
@@ -30,8 +32,10 @@ export function pipeIO(io: ProcessIO, socket: Duplex, opts: { stdin: boolean; st
   socket.on('close', detach);
   socket.on('error', detach);
   if (opts.stdin) {
+    // input for a process that has gone (its stdin closed: EPIPE/EBADF) is dropped, never a daemon crash
+    if (io.stdin && io.stdin.listenerCount('error') === 0) io.stdin.on('error', () => undefined);
     socket.on('data', (chunk: Buffer) => {
-      io.stdin?.write(chunk);
+      if (!io.ended && io.stdin?.writable) io.stdin.write(chunk);
     });
     socket.on('end', () => {
       if (opts.closeStdinOnEnd && !io.tty) io.stdin?.end();

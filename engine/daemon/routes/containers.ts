@@ -9,12 +9,9 @@ import type { DaemonContext } from '../context.js';
 import { switchProtocols } from '../server.js';
 import { pipeIO } from '../stream.js';
 import { summary } from '../format.js';
+import { flag } from '../query.js';
+import { statHeader, statPath, tarIn, tarOut } from '../../containers/archive.js';
 
-const flag = (q: URLSearchParams, name: string, dflt = false): boolean => {
-  const v = q.get(name);
-  if (v === null) return dflt;
-  return v === '1' || v === 'true' || v === 'True';
-};
 
 function filterByStatus(q: URLSearchParams): ((status: string) => boolean) | undefined {
   const raw = q.get('filters');
@@ -79,8 +76,8 @@ export function register(router: Router, ctx: DaemonContext): void {
     return { status: 204 };
   });
 
-  router.add('POST', '/containers/{id}/kill', ({ params, query }) => {
-    rt.kill(params.id!, query.get('signal') ?? undefined);
+  router.add('POST', '/containers/{id}/kill', async ({ params, query }) => {
+    await rt.kill(params.id!, query.get('signal') ?? undefined);
     return { status: 204 };
   });
 
@@ -106,6 +103,7 @@ export function register(router: Router, ctx: DaemonContext): void {
 
   router.add('GET', '/containers/{id}/logs', ({ params, query, res }) => {
     const rec = rt.get(params.id!);
+    if (rec.HostConfig.LogConfig?.Type === 'none') throw new UserError('configured logging driver does not support reading', { status: 501 });
     const wantOut = flag(query, 'stdout');
     const wantErr = flag(query, 'stderr');
     if (!wantOut && !wantErr) throw new UserError('you must choose at least one stream (stdout or stderr)');
@@ -117,7 +115,19 @@ export function register(router: Router, ctx: DaemonContext): void {
       const payload = Buffer.from(timestamps ? `${e.time} ${e.log}` : e.log);
       res.write(rec.Config.Tty ? payload : frame(e.stream, payload));
     };
-    let entries = readLogs(rec.LogPath);
+    // since/until: unix seconds (fractions allowed); an entry outside the window is left out
+    const bound = (name: string): number | undefined => {
+      const v = query.get(name);
+      if (v === null || v === '' || v === '0') return undefined;
+      if (!/^\d+(\.\d+)?$/.test(v)) throw new UserError(`invalid ${name}: "${v}" (give unix seconds, e.g. 1700000000.5)`);
+      return Number(v) * 1000;
+    };
+    const since = bound('since');
+    const until = bound('until');
+    let entries = readLogs(rec.LogPath).filter((e) => {
+      const t = Date.parse(e.time);
+      return (since === undefined || t > since) && (until === undefined || t <= until);
+    });
     if (tail !== null && tail !== 'all' && /^\d+$/.test(tail)) entries = entries.slice(Math.max(0, entries.length - Number(tail)));
     entries.forEach(send);
     if (!flag(query, 'follow') || !rec.State.Running) {
@@ -144,8 +154,53 @@ export function register(router: Router, ctx: DaemonContext): void {
     return 'handled';
   });
 
+  router.add('POST', '/containers/{id}/rename', ({ params, query }) => {
+    rt.rename(params.id!, query.get('name') ?? '');
+    return { status: 204 };
+  });
+
+  router.add('GET', '/containers/{id}/top', async ({ params, query }) => ({ json: await rt.top(params.id!, query.get('ps_args') || '-ef') }));
+
+  // docker cp: HEAD stats a path, GET tars it out, PUT unpacks a tar into a directory (whatever Content-Type)
+  const archivePath = (q: URLSearchParams): string => {
+    const p = q.get('path');
+    if (!p) throw new UserError('archive needs ?path= (a path inside the container)');
+    return p;
+  };
+  router.add('HEAD', '/containers/{id}/archive', async ({ params, query }) => {
+    const stat = await rt.withRootfs(params.id!, async (root) => statPath(root, archivePath(query)));
+    return { status: 200, headers: { 'X-Docker-Container-Path-Stat': statHeader(stat) } };
+  });
+  router.add('GET', '/containers/{id}/archive', async ({ params, query, res }) => {
+    const path = archivePath(query);
+    await rt.withRootfs(params.id!, async (root) => {
+      const stat = statPath(root, path);
+      res.writeHead(200, { 'Content-Type': 'application/x-tar', 'X-Docker-Container-Path-Stat': statHeader(stat) });
+      await tarOut(root, path, res);
+    });
+    res.end();
+    return 'handled' as const;
+  });
+  router.add('PUT', '/containers/{id}/archive', async ({ params, query, req }) => {
+    const path = archivePath(query);
+    await rt.withRootfs(params.id!, (root) => tarIn(root, path, req, { noOverwriteDirNonDir: flag(query, 'noOverwriteDirNonDir') }));
+    return { status: 200, text: '' };
+  }, { rawBody: true });
+
   router.upgrade('POST', '/containers/{id}/attach', ({ params, query, socket }) => {
     const rec = rt.get(params.id!);
+    if (!flag(query, 'stream')) {
+      // stream=0: no live connection, only (with logs=1) what the container already wrote — also when stopped
+      switchProtocols(socket, !rec.Config.Tty);
+      if (flag(query, 'logs') && rec.HostConfig.LogConfig?.Type !== 'none') {
+        for (const e of readLogs(rec.LogPath)) {
+          if ((e.stream === 'stdout' && !flag(query, 'stdout')) || (e.stream === 'stderr' && !flag(query, 'stderr'))) continue;
+          socket.write(rec.Config.Tty ? Buffer.from(e.log) : frame(e.stream, Buffer.from(e.log)));
+        }
+      }
+      socket.end();
+      return;
+    }
     const opts = { stdin: flag(query, 'stdin') && rec.Config.OpenStdin, stdout: flag(query, 'stdout'), stderr: flag(query, 'stderr'), closeStdinOnEnd: rec.Config.StdinOnce ?? false };
     rt.attach(params.id!, (io) => pipeIO(io, socket, opts));
     switchProtocols(socket, !rec.Config.Tty);

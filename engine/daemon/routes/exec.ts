@@ -6,6 +6,9 @@ import type { DaemonContext } from '../context.js';
 import { switchProtocols } from '../server.js';
 import { bufferIO, pipeIO } from '../stream.js';
 
+/** how long the first output of an exec waits after the 101 (see the upgrade route below) */
+const HEADERS_GAP_MS = 20;
+
 export function register(router: Router, ctx: DaemonContext): void {
   const execs = ctx.runtime.execs;
 
@@ -21,13 +24,21 @@ export function register(router: Router, ctx: DaemonContext): void {
     return { status: 200, text: '' };
   });
 
-  router.upgrade('POST', '/exec/{id}/start', async ({ params, socket }) => {
+  router.upgrade('POST', '/exec/{id}/start', async ({ params, socket, body }) => {
     const exec = execs.get(params.id!);
     const io = new ProcessIO(exec.config.Tty ?? false);
+    // the pty follows the exec's create config; raw or multiplexed output follows the start request's Tty,
+    // as in dockerd (docker-py sends Tty on start)
+    const startTty = (body as { Tty?: boolean } | undefined)?.Tty;
+    const raw = startTty ?? io.tty;
     const buffered = bufferIO(io);
     await execs.start(params.id!, io);
-    switchProtocols(socket, !io.tty);
-    pipeIO(io, socket, { stdin: exec.OpenStdin, stdout: exec.OpenStdout, stderr: exec.OpenStderr, closeStdinOnEnd: true }, buffered);
+    switchProtocols(socket, !raw);
+    // The command already runs (it started before the 101, so a failed start is an HTTP error). Its first
+    // output waits a moment after the 101: a client that reads the answer's headers through a buffered
+    // reader and then the raw socket (docker-py) loses whatever arrived in the same read as the headers.
+    // dockerd gets this gap for free, as it starts the process only after the 101.
+    setTimeout(() => pipeIO(io, socket, { stdin: exec.OpenStdin, stdout: exec.OpenStdout, stderr: exec.OpenStderr, closeStdinOnEnd: true, raw }, buffered), HEADERS_GAP_MS);
   });
 
   router.add('GET', '/exec/{id}/json', ({ params }) => ({ json: execs.inspect(params.id!) }));

@@ -16,6 +16,7 @@ import type { Router } from '../router.js';
 import type { DaemonContext } from '../context.js';
 import { pullRoute, registryAuth, repoDigests } from './registry.js';
 import { pullImage } from '../../registry/index.js';
+import { filters, flag, labelsMatch } from '../query.js';
 
 /** Docker's GET /images/json item. */
 function summary(img: ImageRecord, containers: number, digests: string[]) {
@@ -85,7 +86,7 @@ export function register(router: Router, ctx: DaemonContext): void {
   };
 
   router.add('GET', '/images/json', ({ query }) => {
-    const all = query.get('all') === '1' || query.get('all') === 'true';
+    const all = flag(query, 'all');
     const counts = new Map<string, number>();
     for (const c of rt.store.all()) counts.set(c.Image, (counts.get(c.Image) ?? 0) + 1);
     return { json: store.list({ all }).map((i) => summary(i, counts.get(i.Id) ?? 0, repoDigests(store, i.Id))) };
@@ -106,7 +107,7 @@ export function register(router: Router, ctx: DaemonContext): void {
   });
 
   router.add('DELETE', '/images/{name*}', ({ params, query }) => {
-    const force = query.get('force') === '1' || query.get('force') === 'true';
+    const force = flag(query, 'force');
     return { json: store.rmi(params.name!, { force, isInUse }) };
   });
 
@@ -128,7 +129,7 @@ export function register(router: Router, ctx: DaemonContext): void {
         for (const t of img.RepoTags) line({ stream: `Loaded image: ${t}\n` });
       }
     });
-  });
+  }, { rawBody: true });
 
   // docker pull: POST /images/create?fromImage=&tag=; docker import: POST /images/create?fromSrc=-|path&repo=&tag=&message=&changes=
   router.add('POST', '/images/create', ({ query, req, res }) => {
@@ -141,7 +142,7 @@ export function register(router: Router, ctx: DaemonContext): void {
       const img = await importFlat(store, src, { ...(tag && { tag }), changes: query.getAll('changes'), ...(query.get('message') && { message: query.get('message')! }) });
       line({ status: img.Id });
     });
-  });
+  }, { rawBody: true });
 
   router.add('POST', '/commit', async ({ query, body }) => {
     const rec = rt.get(query.get('container') ?? '');
@@ -203,7 +204,7 @@ export function register(router: Router, ctx: DaemonContext): void {
           run: runtimeRunner(rt),
         context, tags: query.getAll('t'), buildArgs,
         ...(query.get('dockerfile') && { dockerfile: query.get('dockerfile')! }),
-        noCache: query.get('nocache') === '1' || query.get('nocache') === 'true',
+        noCache: flag(query, 'nocache'),
         output: (l) => line({ stream: `${l}\n` }),
         pull: async (ref) => (await pullImage(store, ref, { ...(credentials && { credentials }), onProgress: line })).image,
         });
@@ -212,23 +213,31 @@ export function register(router: Router, ctx: DaemonContext): void {
         if (unpacked) removeTree(unpacked);
       }
     });
-  });
+  }, { rawBody: true });
 
   // ----- volumes -----
   router.add('GET', '/volumes', () => ({ json: { Volumes: volumes.list(), Warnings: [] } }));
   router.add('POST', '/volumes/create', ({ body }) => {
     const b = (body ?? {}) as { Name?: string; Labels?: Record<string, string>; Driver?: string };
-    if (b.Driver && b.Driver !== 'local') throw new UserError(`volume driver "${b.Driver}" is not supported: boxlab has the local driver only`);
+    // 404 as dockerd's "plugin not found" (clients expect NotFound)
+    if (b.Driver && b.Driver !== 'local') throw new UserError(`error looking up volume plugin ${b.Driver}: plugin "${b.Driver}" not found (boxlab has the local driver only)`, { status: 404 });
     return { status: 201, json: volumes.create(b.Name || undefined, { ...(b.Labels && { labels: b.Labels }) }) };
   });
   router.add('GET', '/volumes/{name}', ({ params }) => ({ json: volumes.inspect(params.name!) }));
   router.add('DELETE', '/volumes/{name}', ({ params, query }) => {
-    volumes.remove(params.name!, { force: query.get('force') === '1' || query.get('force') === 'true', users: volumeUsers });
+    volumes.remove(params.name!, { force: flag(query, 'force'), users: volumeUsers });
     return { status: 204 };
   });
   router.add('POST', '/volumes/prune', ({ query }) => {
-    const all = (query.get('filters') ?? '').includes('"all"');
-    return { json: { VolumesDeleted: volumes.prune(volumeUsers, { all }), SpaceReclaimed: 0 } };
+    const f = filters(query);
+    const all = (f.all ?? []).some((v) => v === 'true' || v === '1');
+    // label filters: a volume that does not match is treated as in use, so prune keeps it
+    const keep = (name: string): string[] => {
+      const labels = volumes.inspect(name).Labels;
+      const ok = labelsMatch(labels, f.label) && !(f['label!'] ?? []).some((l) => labelsMatch(labels, [l]));
+      return ok ? volumeUsers(name) : ['filtered out'];
+    };
+    return { json: { VolumesDeleted: volumes.prune(keep, { all }), SpaceReclaimed: 0 } };
   });
 
   // Images and volumes are the learner's data and survive `reset`; what a crashed build or load left does not.

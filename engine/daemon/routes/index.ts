@@ -7,6 +7,7 @@ import * as networks from './networks.js';
 import * as cgroups from './cgroups.js';
 import * as images from './images.js';
 import * as registry from './registry.js';
+import * as prune from './prune.js';
 
 /** Every area's routes. An area adds itself with one import and one entry here. */
 const areas: { register: (router: Router, ctx: DaemonContext) => void }[] = [
@@ -17,6 +18,7 @@ const areas: { register: (router: Router, ctx: DaemonContext) => void }[] = [
   cgroups,
   images,
   registry,
+  prune,
 ];
 
 export function registerAll(router: Router, ctx: DaemonContext): void {

@@ -44,7 +44,11 @@ export function register(router: Router, ctx: DaemonContext): void {
         Driver: 'overlay2', DockerRootDir: ctx.root, KernelVersion: release(), OperatingSystem: 'Linux', OSType: 'linux',
         Architecture: arch(), NCPU: cpus().length, MemTotal: totalmem(),
         CgroupDriver: 'cgroupfs', CgroupVersion: mode === 'v2' ? '2' : '1',
-        DefaultRuntime: 'boxlab', Runtimes: { boxlab: { path: process.execPath } }, SecurityOptions: [],
+        Debug: false, LoggingDriver: 'json-file', Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Log: ['json-file', 'local'] },
+        Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
+        Labels: [], ExperimentalBuild: false, NoProxy: '', IndexServerAddress: 'https://index.docker.io/v1/', RegistryConfig: null,
+        // boxlab's own runtime answers to docker's default name, so clients that pass or expect runc are served
+        DefaultRuntime: 'runc', Runtimes: { runc: { path: process.execPath } }, SecurityOptions: [],
         Boxlab: { CgroupMode: mode, CgroupParent: ctx.cgroupParent, Socket: ctx.socket, Pid: process.pid },
       },
     };

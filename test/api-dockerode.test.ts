@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PassThrough, Readable } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import Docker from 'dockerode';
+import * as tar from 'tar';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDaemon, type TestDaemon } from './helpers/daemon.js';
+
+/**
+ * Docker Engine API compatibility through dockerode, the Node SDK: the calls an SDK user makes (create,
+ * start, wait, logs, archive both ways, stats one-shot, inspect) against a private boxlabd, with the API
+ * version pinned as SDK users often do. Every container made here is removed.
+ */
+let d: TestDaemon;
+let docker: Docker;
+let work: string;
+beforeAll(async () => {
+  d = await startDaemon();
+  docker = new Docker({ socketPath: d.socket, version: 'v1.41' });
+  work = mkdtempSync(join(tmpdir(), 'boxlab-api-node-'));
+});
+afterAll(async () => {
+  await d?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const collect = async (s: NodeJS.ReadableStream): Promise<Buffer> => {
+  const chunks: Buffer[] = [];
+  for await (const c of s) chunks.push(Buffer.from(c as Buffer));
+  return Buffer.concat(chunks);
+};
+
+describe('dockerode drives boxlabd', () => {
+  it('create, start, wait, logs (demultiplexed) and inspect with the daemon defaults', async () => {
+    const c = await docker.createContainer({ Image: 'busybox', Cmd: ['sh', '-c', 'echo out; echo err >&2; exit 3'], Env: ['NOVALUE', 'K=v'] });
+    try {
+      const info = await c.inspect();
+      expect(info.HostConfig.LogConfig).toEqual({ Type: 'json-file', Config: {} });
+      expect(info.HostConfig.RestartPolicy).toEqual({ Name: 'no', MaximumRetryCount: 0 });
+      expect(info.Config.Env).toContain('NOVALUE');
+      expect(Object.keys(info.NetworkSettings.Networks)).toEqual(['bridge']);
+      await c.start();
+      expect(await c.wait()).toMatchObject({ StatusCode: 3 });
+      const raw = await c.logs({ stdout: true, stderr: true, follow: false }) as unknown as Buffer;
+      const out = new PassThrough();
+      const err = new PassThrough();
+      docker.modem.demuxStream(Readable.from([raw]), out, err);
+      await new Promise((r) => setImmediate(r));
+      expect(out.read()?.toString()).toBe('out\n');
+      expect(err.read()?.toString()).toBe('err\n');
+      // attach to the stopped container with logs=1&stream=0: its logs, then the end
+      const attached = await c.attach({ hijack: true, stream: false, logs: true, stdout: true, stderr: false });
+      const frames = await collect(attached);
+      expect(frames.subarray(8).toString()).toBe('out\n');
+    } finally {
+      await c.remove({ force: true });
+    }
+  });
+
+  it('putArchive (gzip, no Content-Type of its own) and getArchive round-trip a file', async () => {
+    const c = await docker.createContainer({ Image: 'busybox', Cmd: ['sleep', '600'] });
+    try {
+      writeFileSync(join(work, 'note.txt'), 'through dockerode\n');
+      const tarball = await collect(tar.c({ cwd: work, gzip: false }, ['note.txt']) as unknown as NodeJS.ReadableStream);
+      const gz = await collect(Readable.from([tarball]).pipe(createGzip()));
+      await c.putArchive(gz, { path: '/tmp' });
+      await c.start();
+      const got = await c.getArchive({ path: '/tmp/note.txt' });
+      const files: Record<string, string> = {};
+      const parser = new tar.Parser({ onReadEntry: (e) => { const b: Buffer[] = []; e.on('data', (x: Buffer) => b.push(x)); e.on('end', () => (files[e.path] = Buffer.concat(b).toString())); } });
+      await new Promise<void>((resolve, reject) => { got.pipe(parser as unknown as NodeJS.WritableStream); parser.on('end', resolve); parser.on('error', reject); });
+      expect(files).toEqual({ 'note.txt': 'through dockerode\n' });
+      // HEAD answers (dockerode hands back no headers; the docker CLI's cp test reads the stat header)
+      await expect(c.infoArchive({ path: '/tmp' })).resolves.toBeDefined();
+      await expect(c.infoArchive({ path: '/no/such' })).rejects.toThrow(/404/);
+    } finally {
+      await c.remove({ force: true });
+    }
+  });
+
+  it('stats with stream=false and one-shot answer one object; kill returns once dead', async () => {
+    const c = await docker.createContainer({ Image: 'busybox', Cmd: ['sleep', '600'] });
+    try {
+      await c.start();
+      const one = await c.stats({ stream: false, 'one-shot': true } as { stream: false });
+      expect(one).toHaveProperty('memory_stats');
+      expect(one).toHaveProperty('cpu_stats');
+      const two = await c.stats({ stream: false });
+      expect(two).toHaveProperty('read');
+      expect(two.networks?.eth0).toHaveProperty('rx_bytes');
+      expect(two).toHaveProperty('blkio_stats');
+      // kill (SIGKILL) answers once the container is dead: never "running" right after
+      await c.kill();
+      expect((await c.inspect()).State).toMatchObject({ Running: false, Status: 'exited', ExitCode: 137 });
+    } finally {
+      await c.remove({ force: true });
+    }
+  });
+
+  it('rename, top and exec via the SDK, and the info keys clients read', async () => {
+    const c = await docker.createContainer({ Image: 'busybox', Cmd: ['sleep', '600'], name: 'sdk-a' });
+    try {
+      await c.start();
+      await c.rename({ name: 'sdk-b' });
+      expect((await c.inspect()).Name).toBe('/sdk-b');
+      const top = await c.top({ ps_args: 'aux' }) as { Titles: string[]; Processes: string[][] };
+      expect(top.Titles).toContain('PID');
+      expect(top.Processes.some((p) => p.at(-1) === 'sleep 600')).toBe(true);
+      // a short exec, demultiplexed: its stdout is never lost to the answer's headers
+      for (let i = 0; i < 5; i++) {
+        const exec = await c.exec({ Cmd: ['sh', '-c', 'echo hello; echo oops >&2'], AttachStdout: true, AttachStderr: true });
+        const stream = await exec.start({ hijack: true, stdin: false, Tty: false });
+        const out = new PassThrough();
+        const err = new PassThrough();
+        docker.modem.demuxStream(stream, out, err);
+        await new Promise((r) => stream.on('end', r));
+        expect([out.read()?.toString(), err.read()?.toString()]).toEqual(['hello\n', 'oops\n']);
+      }
+    } finally {
+      await c.remove({ force: true });
+    }
+    const info = await docker.info() as Record<string, unknown>;
+    expect(info.Debug).toBe(false);
+    expect(info.LoggingDriver).toBe('json-file');
+  });
+});
