@@ -3,12 +3,9 @@ import { constants } from 'node:os';
 import { isAlive, parseSignal } from './config.js';
 import { ConflictError, UserError } from '../sys/errors.js';
 import { withContainer } from '../sys/trace.js';
-import { mount, setWindowSize, umount2 } from '../sys/calls.js';
-import { host } from '../sys/host.js';
-import { MNT, MS } from '../sys/flags.js';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { resolveInRoot } from './archive.js';
+import { setWindowSize } from '../sys/calls.js';
+import { withStoppedRootfs } from './rootfs-access.js';
+import { psOfCgroup, type TopTable } from './top.js';
 import { ImageStore, VolumeStore, removeRootfs } from '../images/index.js';
 import { cgroupManager, validateResources, hostCpus, resourcesOf, type CgroupManager, type Resources } from '../cgroups/index.js';
 import { ContainerStore } from './store.js';
@@ -403,27 +400,15 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
    * docker top: the host's `ps` (with the client's ps_args, `-ef` by default), keeping the rows of the
    * processes in the container's cgroup — what dockerd does, so the columns and pids are the host's.
    */
-  async top(ref: string, psArgs = '-ef'): Promise<{ Titles: string[]; Processes: string[][] }> {
+  async top(ref: string, psArgs = '-ef'): Promise<TopTable> {
     const rec = this.running(ref);
-    const pids = new Set(this.cgroupOf(rec.Id).procs());
-    const args = psArgs.split(/\s+/).filter(Boolean);
-    const r = await host('ps', args).catch((e: unknown) => { throw new UserError(`ps ${psArgs} failed: ${(e as Error).message}`); });
-    const lines = r.stdout.split('\n').filter((l) => l.trim() !== '');
-    const titles = (lines.shift() ?? '').trim().split(/\s+/);
-    const pidCol = titles.indexOf('PID');
-    if (pidCol < 0) throw new UserError(`ps ${psArgs}: its output has no PID column, so the container's processes cannot be picked out`);
-    const rows = lines.map((l) => {
-      const cols = l.trim().split(/\s+/);
-      // the last column (the command) keeps its spaces
-      return [...cols.slice(0, titles.length - 1), cols.slice(titles.length - 1).join(' ')];
-    });
-    return { Titles: titles, Processes: rows.filter((row) => pids.has(Number(row[pidCol]))) };
+    return psOfCgroup(new Set(this.cgroupOf(rec.Id).procs()), psArgs);
   }
 
   /**
    * Runs `work` on the container's root as the container sees it: /proc/<pid>/root while it runs; else its
-   * overlay mounted on its merged dir for the moment (as dockerd mounts a stopped container for docker cp),
-   * one user at a time, and a start waits until it is unmounted.
+   * overlay mounted for the moment (engine/containers/rootfs-access.ts), one user at a time, and a start
+   * waits until it is unmounted.
    */
   async withRootfs<T>(ref: string, work: (root: string) => Promise<T>): Promise<T> {
     const rec = this.store.get(ref);
@@ -435,27 +420,7 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     await previous;
     try {
       if (rec.State.Running && rec.State.Pid > 0) return await work(`/proc/${rec.State.Pid}/root`);
-      const d = rec.GraphDriver.Data;
-      mount('overlay', d.MergedDir, 'overlay', 0, `lowerdir=${d.LowerDir},upperdir=${d.UpperDir},workdir=${d.WorkDir}`);
-      const binds: string[] = [];
-      try {
-        // volumes and binds too, where the container sees them (docker cp into a volume lands in it)
-        for (const m of rec.Boxlab.Mounts ?? []) {
-          if (m.kind === 'tmpfs' || !m.source) continue;
-          // resolved inside the root: a symlink in the image must not aim a mount at the host's own dirs
-          const at = d.MergedDir + resolveInRoot(d.MergedDir, m.target);
-          if (!existsSync(at)) {
-            if (statSync(m.source).isDirectory()) mkdirSync(at, { recursive: true });
-            else { mkdirSync(dirname(at), { recursive: true }); writeFileSync(at, ''); }
-          }
-          mount(m.source, at, null, MS.BIND | MS.REC);
-          binds.push(at);
-        }
-        return await work(d.MergedDir);
-      } finally {
-        for (const at of binds.reverse()) umount2(at, MNT.DETACH);
-        umount2(d.MergedDir, MNT.DETACH);
-      }
+      return await withStoppedRootfs(rec, work);
     } finally {
       release();
       if (this.rootfsBusy.get(rec.Id) === mine) this.rootfsBusy.delete(rec.Id);
