@@ -9,7 +9,7 @@ import { detectCgroupMode } from '../engine/cgroups/index.js';
 // vm/test-in-vm.sh, the only place their `cgroup=v2` blocks meet a v2 kernel. On v1/hybrid hosts
 // `boxlab check --all` in CI already runs them, so this file skips there.
 
-const LESSONS = ['07-anatomy-of-run', '10-cgroups-basics', '11-memory-and-oom', '12-cpu', '13-cpuset', '14-pids', '15-freezer-and-states'];
+const LESSONS = ['10-cgroups-basics', '11-memory-and-oom', '12-cpu', '13-cpuset', '14-pids', '15-freezer-and-states'];
 const V2 = detectCgroupMode() === 'v2';
 let d: TestDaemon;
 
