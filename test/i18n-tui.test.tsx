@@ -148,7 +148,7 @@ describe('the lesson in Chinese at 80×24', () => {
       app.stdin.write('\r');
       f = await until(app.lastFrame, /第 1 步(通过|失败)/, 5000);
       fits(f, 80, 23);
-      expect(f).toMatch(/[✓✗] 启动容器创建了一个新的 UTS 命名空间/);
+      expect(f).toMatch(/[✓✗] 容器的进程位于自己的 UTS/);
       app.stdin.write('l');
       f = await until(app.lastFrame, /UTS: a hostname of its own/);
       fits(f, 80, 23);
