@@ -12,7 +12,7 @@ import { hostCpus, validateResources } from './validate.js';
 export type { CgroupManager, CgroupStats, HostCpus, Resources } from './types.js';
 export { detectCgroupMode, parseCgroupMounts, modeOf, type CgroupMode, type CgroupMounts } from './mode.js';
 export { parseSize, parseMemorySwap, formatSize } from './size.js';
-export { validateResources, hostCpus } from './validate.js';
+export { validateResources, hostCpus, resourceChange } from './validate.js';
 export { MIN_MEMORY, RESOURCE_FIELDS, RESOURCE_KEYS, resourcesOf, resourcesFromFlags, resourceFlagSpecs, type ResourceFlags, type ResourceKey } from './fields.js';
 export { parseCpuList, formatCpuList } from './cpulist.js';
 export * from './convert.js';

@@ -4,7 +4,7 @@ import { UserError } from '../sys/index.js';
 import { formatCpuList, parseCpuList } from './cpulist.js';
 import { formatSize } from './size.js';
 import type { HostCpus, Resources } from './types.js';
-import { validateFields } from './fields.js';
+import { resourcesOf, validateFields, type ResourceKey } from './fields.js';
 
 /** The kernel clamps cpu.shares to [2, 262144]; we refuse rather than silently clamp. */
 export const MIN_CPU_SHARES = 2;
@@ -66,4 +66,17 @@ export function validateResources(r: Resources, host: HostCpus): void {
 
   checkSet('CPU', '--cpuset-cpus', r.CpusetCpus, host.cpuIds);
   checkSet('memory node', '--cpuset-mems', r.CpusetMems, host.memIds);
+}
+
+/**
+ * docker update: the limits to write for `change`, judged against the limits it leaves in force (a new
+ * --memory-swap against the old --memory). memory+swap is tied to memory: a new memory limit with an
+ * explicit old memory+swap keeps that total.
+ */
+export function resourceChange(current: Partial<Record<ResourceKey, unknown>>, change: Resources): Resources {
+  const merged = resourcesOf({ ...current, ...change });
+  validateResources(merged, hostCpus());
+  const toWrite: Resources = { ...change };
+  if (change.Memory !== undefined && change.MemorySwap === undefined && merged.MemorySwap !== undefined) toWrite.MemorySwap = merged.MemorySwap;
+  return toWrite;
 }

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { UserError } from '../sys/index.js';
+import { ConflictError, UserError } from '../sys/index.js';
 import { etcPaths, hostsContent } from './files.js';
 import type { ContainerRecord, HostConfig } from './types.js';
 import { attachContainer, DEFAULT_NETWORK, parseNetworkMode, parsePublish, type NetworkManager, type PortSpec } from '../network/index.js';
@@ -88,4 +88,13 @@ export function watchPeers(mgr: NetworkManager, lookup: (id: string) => Containe
       // the container is going away
     }
   });
+}
+
+/** docker network connect: only a running container with a network namespace of its own can join one. */
+export async function connectRunning(mgr: NetworkManager, rec: ContainerRecord, network: string, ip?: string): Promise<void> {
+  if (!rec.State.Running) throw new ConflictError(`container ${rec.Name.slice(1)} is not running: start it, then connect it`);
+  if (parseNetworkMode(rec.HostConfig.NetworkMode).kind !== 'bridge') {
+    throw new UserError(`container ${rec.Name.slice(1)} uses --network ${rec.HostConfig.NetworkMode}: it has no network namespace of its own to connect`);
+  }
+  await mgr.connect({ container: rec.Id, containerName: rec.Name.slice(1), netnsPath: `/proc/${rec.State.Pid}/ns/net`, network, ...(ip && { ip }) });
 }

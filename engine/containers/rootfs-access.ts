@@ -32,3 +32,32 @@ export async function withStoppedRootfs<T>(rec: ContainerRecord, work: (root: st
     umount2(d.MergedDir, MNT.DETACH);
   }
 }
+
+/**
+ * One user of a container's root at a time (two docker cp's must not mount one overlay twice), and a
+ * start waits until a stopped container's overlay is unmounted again.
+ */
+export class RootfsAccess {
+  private readonly busy = new Map<string, Promise<void>>();
+
+  idle(id: string): Promise<void> {
+    return this.busy.get(id) ?? Promise.resolve();
+  }
+
+  /** `work` gets /proc/<pid>/root while the container runs, else its overlay mounted for the moment. */
+  async use<T>(rec: ContainerRecord, work: (root: string) => Promise<T>): Promise<T> {
+    const previous = this.idle(rec.Id);
+    let release!: () => void;
+    const done = new Promise<void>((r) => (release = r));
+    const mine = previous.then(() => done);
+    this.busy.set(rec.Id, mine);
+    await previous;
+    try {
+      if (rec.State.Running && rec.State.Pid > 0) return await work(`/proc/${rec.State.Pid}/root`);
+      return await withStoppedRootfs(rec, work);
+    } finally {
+      release();
+      if (this.busy.get(rec.Id) === mine) this.busy.delete(rec.Id);
+    }
+  }
+}

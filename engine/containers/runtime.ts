@@ -4,10 +4,11 @@ import { isAlive, parseSignal } from './config.js';
 import { ConflictError, UserError } from '../sys/errors.js';
 import { withContainer } from '../sys/trace.js';
 import { setWindowSize } from '../sys/calls.js';
-import { withStoppedRootfs } from './rootfs-access.js';
+import { RootfsAccess } from './rootfs-access.js';
+import { ExitWaiters, destroyed, watchAdopted, type DockerEvent } from './exits.js';
 import { psOfCgroup, type TopTable } from './top.js';
 import { ImageStore, VolumeStore, removeRootfs } from '../images/index.js';
-import { cgroupManager, validateResources, hostCpus, resourcesOf, type CgroupManager, type Resources } from '../cgroups/index.js';
+import { cgroupManager, resourceChange, type CgroupManager, type Resources } from '../cgroups/index.js';
 import { ContainerStore } from './store.js';
 import { namespaceIds } from './plan.js';
 import { createContainer } from './create.js';
@@ -19,8 +20,8 @@ import { ProcessIO } from './io.js';
 import type { LogEntry } from './logs.js';
 import { securityPlan, releaseRange, reconcileRanges, type UsernsMode } from '../security/index.js';
 import type { SecurityPlan } from '../security/plan-types.js';
-import { networkManagerFor, networkSettings, parseNetworkMode } from '../network/index.js';
-import { stopNetwork, watchPeers } from './network.js';
+import { networkManagerFor, networkSettings } from '../network/index.js';
+import { connectRunning, stopNetwork, watchPeers } from './network.js';
 
 export interface RuntimeOptions {
   /** state root, e.g. /var/lib/boxlab */
@@ -31,22 +32,12 @@ export interface RuntimeOptions {
   usernsDefault?: UsernsMode;
 }
 
-/** docker's `GET /events` message shape. */
-export interface DockerEvent {
-  Type: 'container';
-  Action: string;
-  Actor: { ID: string; Attributes: Record<string, string> };
-  time: number;
-  timeNano: number;
-}
+export type { DockerEvent } from './exits.js';
 
 type Live = Started;
 
 const signals = constants.signals as Record<string, number>;
 const ZERO_TIME = '0001-01-01T00:00:00Z';
-
-
-
 
 /** The container lifecycle: create, start, stop, kill, wait, remove — the state machine behind the API. */
 export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, LogEntry] }> {
@@ -59,11 +50,11 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
   private readonly live = new Map<string, Live>();
   /** running containers found after a restart: not our children, watched by polling */
   private readonly adopted = new Set<string>();
-  private readonly exitWaiters = new Map<string, (() => void)[]>();
+  private readonly exits = new ExitWaiters();
   /** clients that attached to a created container before it started (docker run attaches, then starts) */
   private readonly pendingAttach = new Map<string, ((io: ProcessIO) => void)[]>();
   /** a stopped container's overlay mounted for docker cp: its start waits for this */
-  private readonly rootfsBusy = new Map<string, Promise<void>>();
+  private readonly rootfs = new RootfsAccess();
 
   constructor(readonly opts: RuntimeOptions) {
     super();
@@ -92,12 +83,7 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
       if (rec.State.Status !== 'running' && rec.State.Status !== 'paused') continue;
       if (isAlive(rec.State.Pid)) {
         this.adopted.add(rec.Id);
-        const timer = setInterval(() => {
-          if (isAlive(rec.State.Pid)) return;
-          clearInterval(timer);
-          void this.onExit(rec.Id, 255, 'boxlabd restarted while this container ran; its exit status is unknown');
-        }, 200);
-        timer.unref();
+        watchAdopted(rec.State.Pid, () => void this.onExit(rec.Id, 255, 'boxlabd restarted while this container ran; its exit status is unknown'));
         continue;
       }
       void this.onExit(rec.Id, 255, 'boxlabd was not running when this container exited; its exit status is unknown');
@@ -147,7 +133,7 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
   async start(ref: string): Promise<ContainerRecord> {
     const rec = this.store.get(ref);
     if (rec.State.Running) return rec;
-    await this.rootfsBusy.get(rec.Id);
+    await this.rootfs.idle(rec.Id);
     if (rec.State.Running) return rec;
     return withContainer(rec.Id, () => this.startRecord(rec));
   }
@@ -213,9 +199,7 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
       Error: error, FinishedAt: new Date().toISOString() });
     this.store.save(rec);
     this.emitEvent(rec, 'die', { exitCode: String(exitCode) });
-    const waiters = this.exitWaiters.get(id) ?? [];
-    this.exitWaiters.delete(id);
-    for (const w of waiters) w();
+    this.exits.settle(id);
     if (rec.HostConfig.AutoRemove) await this.remove(id, { force: true });
   }
 
@@ -225,32 +209,14 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     const result = (): { StatusCode: number; Error: { Message: string } | null } =>
       ({ StatusCode: rec.State.ExitCode, Error: rec.State.Error ? { Message: rec.State.Error } : null });
     if (condition === 'not-running' && !rec.State.Running) return result();
-    await new Promise<void>((resolve) => {
-      const list = this.exitWaiters.get(rec.Id) ?? [];
-      list.push(resolve);
-      this.exitWaiters.set(rec.Id, list);
-    });
-    if (condition === 'removed' && this.store.find(rec.Id)) {
-      await new Promise<void>((resolve) => {
-        const check = (e: DockerEvent): void => {
-          if (e.Actor.ID === rec.Id && e.Action === 'destroy') {
-            this.off('event', check);
-            resolve();
-          }
-        };
-        this.on('event', check);
-      });
-    }
+    await this.exits.next(rec.Id);
+    if (condition === 'removed' && this.store.find(rec.Id)) await destroyed(this, rec.Id);
     return result();
   }
 
   private exitedPromise(id: string): Promise<void> {
     if (!this.live.has(id) && !this.adopted.has(id)) return Promise.resolve();
-    return new Promise((resolve) => {
-      const list = this.exitWaiters.get(id) ?? [];
-      list.push(resolve);
-      this.exitWaiters.set(id, list);
-    });
+    return this.exits.next(id);
   }
 
   /**
@@ -360,24 +326,15 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
       if (restartPolicy) this.record(rec, 'update', () => { rec.HostConfig.RestartPolicy = { MaximumRetryCount: 0, ...restartPolicy }; });
       return;
     }
-    // Judged against the limits it leaves in force (e.g. a new --memory-swap against the old --memory).
-    const merged = resourcesOf({ ...rec.HostConfig, ...change });
-    validateResources(merged, hostCpus());
-    const toWrite: Resources = { ...change };
-    // memory+swap is tied to memory: a new memory limit with an explicit old memory+swap keeps that total
-    if (change.Memory !== undefined && change.MemorySwap === undefined && merged.MemorySwap !== undefined) toWrite.MemorySwap = merged.MemorySwap;
+    const toWrite = resourceChange(rec.HostConfig, change);
     if (rec.State.Running) this.cgroupOf(rec.Id).set(toWrite);
     this.record(rec, 'update', () => Object.assign(rec.HostConfig, change, restartPolicy && { RestartPolicy: { MaximumRetryCount: 0, ...restartPolicy } }));
   }
 
   async connectNetwork(ref: string, network: string, ip?: string): Promise<void> {
     const rec = this.store.get(ref);
-    if (!rec.State.Running) throw new ConflictError(`container ${rec.Name.slice(1)} is not running: start it, then connect it`);
-    if (parseNetworkMode(rec.HostConfig.NetworkMode).kind !== 'bridge') {
-      throw new UserError(`container ${rec.Name.slice(1)} uses --network ${rec.HostConfig.NetworkMode}: it has no network namespace of its own to connect`);
-    }
     const mgr = this.network();
-    await mgr.connect({ container: rec.Id, containerName: rec.Name.slice(1), netnsPath: `/proc/${rec.State.Pid}/ns/net`, network, ...(ip && { ip }) });
+    await connectRunning(mgr, rec, network, ip);
     this.record(rec, undefined, () => { rec.NetworkSettings = networkSettings(mgr, rec.Id, rec.State.Pid); });
   }
 
@@ -412,19 +369,7 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
    */
   async withRootfs<T>(ref: string, work: (root: string) => Promise<T>): Promise<T> {
     const rec = this.store.get(ref);
-    const previous = this.rootfsBusy.get(rec.Id) ?? Promise.resolve();
-    let release!: () => void;
-    const done = new Promise<void>((r) => (release = r));
-    const mine = previous.then(() => done);
-    this.rootfsBusy.set(rec.Id, mine);
-    await previous;
-    try {
-      if (rec.State.Running && rec.State.Pid > 0) return await work(`/proc/${rec.State.Pid}/root`);
-      return await withStoppedRootfs(rec, work);
-    } finally {
-      release();
-      if (this.rootfsBusy.get(rec.Id) === mine) this.rootfsBusy.delete(rec.Id);
-    }
+    return this.rootfs.use(rec, work);
   }
 
   /** Applies a change to a record, saves it, and announces it (when `action` names an event). */

@@ -1,0 +1,63 @@
+import { isAlive } from './config.js';
+
+/** docker's `GET /events` message shape. */
+export interface DockerEvent {
+  Type: 'container';
+  Action: string;
+  Actor: { ID: string; Attributes: Record<string, string> };
+  time: number;
+  timeNano: number;
+}
+
+interface EventSource {
+  on(name: 'event', listener: (e: DockerEvent) => void): unknown;
+  off(name: 'event', listener: (e: DockerEvent) => void): unknown;
+}
+
+/**
+ * Who is waiting for which container to exit. `onExit` settles a container's waiters once its record says
+ * exited, so a `wait`, `stop` or `kill` that returns has a record that no longer says running.
+ */
+export class ExitWaiters {
+  private readonly waiting = new Map<string, (() => void)[]>();
+
+  /** Resolves at the container's next exit (its waiters are settled after the record is saved). */
+  next(id: string): Promise<void> {
+    return new Promise((resolve) => {
+      const list = this.waiting.get(id) ?? [];
+      list.push(resolve);
+      this.waiting.set(id, list);
+    });
+  }
+
+  settle(id: string): void {
+    const list = this.waiting.get(id) ?? [];
+    this.waiting.delete(id);
+    for (const resolve of list) resolve();
+  }
+}
+
+/** Resolves when the container's `destroy` event is emitted (docker wait's `removed` condition). */
+export function destroyed(events: EventSource, id: string): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (e: DockerEvent): void => {
+      if (e.Actor.ID !== id || e.Action !== 'destroy') return;
+      events.off('event', check);
+      resolve();
+    };
+    events.on('event', check);
+  });
+}
+
+/**
+ * A container found running after a daemon restart is not our child: no SIGCHLD, no waitpid. Polling its
+ * pid is the only way to learn it exited (a pidfd would do, but the pid may already be reused by then).
+ */
+export function watchAdopted(pid: number, gone: () => void): void {
+  const timer = setInterval(() => {
+    if (isAlive(pid)) return;
+    clearInterval(timer);
+    gone();
+  }, 200);
+  timer.unref();
+}
