@@ -16,6 +16,8 @@ import { ImageStore, goArch, type OciImageConfig } from '../engine/images/index.
 import { pullImage, pushImage } from '../engine/registry/index.js';
 
 const N = Number(process.argv[2] ?? 5);
+/** bash's `times` format: 0m0.123s */
+const seconds = (t: string): number => { const m = /^(\d+)m([\d.]+)s$/.exec(t); return m ? Number(m[1]) * 60 + Number(m[2]) : 0; };
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function freePort(): Promise<number> {
@@ -55,24 +57,32 @@ async function main(): Promise<void> {
 
     const boxlab: number[] = [];
     const skopeo: number[] = [];
+    const boxlabCpu: number[] = [];
+    const skopeoCpu: number[] = [];
     for (let i = 0; i < N; i++) {
       const root = join(work, `pull${i}`);
       const a = performance.now();
+      const cpu = process.cpuUsage();
       await pullImage(new ImageStore(root), name);
       boxlab.push(performance.now() - a);
+      const used = process.cpuUsage(cpu);
+      boxlabCpu.push((used.user + used.system) / 1000);
       rmSync(root, { recursive: true, force: true });
       const out = join(work, `oci${i}`);
       const b = performance.now();
-      execFileSync('skopeo', ['--insecure-policy', 'copy', '--quiet', '--src-tls-verify=false', `docker://${name}`, `oci:${out}:x`]);
+      // bash's `times` prints the children's user and system time on its second line
+      const times = execFileSync('bash', ['-c', 'skopeo --insecure-policy copy --quiet --src-tls-verify=false "$1" "$2" && times', 'bench',
+        `docker://${name}`, `oci:${out}:x`]).toString().trim().split('\n').at(-1)!;
       skopeo.push(performance.now() - b);
+      skopeoCpu.push(times.split(/\s+/).map(seconds).reduce((x, y) => x + y, 0) * 1000);
       rmSync(out, { recursive: true, force: true });
     }
     const f = (ms: number): string => `${ms.toFixed(0)} ms`.padStart(8);
-    console.log(`5-layer image (5 × 8 MB uncompressed), loopback docker-registry, ${N} iterations, medians`);
+    console.log(`5-layer image (5 × 8 MB uncompressed), loopback docker-registry, ${N} iterations, medians (wall, and CPU time user+sys)`);
     console.log(`  boxlab push (gzip + upload, once)           ${f(pushMs)}`);
-    console.log(`  boxlab pull (download, verify, extract)     ${f(median(boxlab))}`);
-    console.log(`  skopeo copy → oci: (download, verify)       ${f(median(skopeo))}`);
-    console.log(`  ratio boxlab / skopeo                       ${(median(boxlab) / median(skopeo)).toFixed(2)}×`);
+    console.log(`  boxlab pull (download, verify, extract)     ${f(median(boxlab))}   cpu ${f(median(boxlabCpu))}`);
+    console.log(`  skopeo copy → oci: (download, verify)       ${f(median(skopeo))}   cpu ${f(median(skopeoCpu))}`);
+    console.log(`  ratio boxlab / skopeo                       ${(median(boxlab) / median(skopeo)).toFixed(2)}×       cpu ${(median(boxlabCpu) / median(skopeoCpu)).toFixed(2)}×`);
   } finally {
     registry.kill('SIGTERM');
     await new Promise((r) => registry.once('exit', r));

@@ -1,7 +1,7 @@
 import { closeSync, createReadStream, createWriteStream, fchownSync, fchmodSync, futimesSync, lchownSync, linkSync, lstatSync,
   lutimesSync, mkdirSync, openSync, readdirSync, rmSync, symlinkSync, writeSync, chmodSync, chownSync, utimesSync, constants as fsc, statSync, type Stats } from 'node:fs';
 import { createHash } from 'node:crypto';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { Header, Pack, Parser, ReadEntry, WriteEntry, type WriteEntryTar } from 'tar';
 import { mknodChar, traceNote, UserError } from '../sys/index.js';
 import { isOpaqueDir, lsetxattr, OPAQUE_XATTR } from './xattr.js';
@@ -122,7 +122,7 @@ interface DirAttrs { path: string; mode: number; uid: number; gid: number; mtime
  * `.wh.` entries become overlay whiteouts (char 0/0) and `.wh..wh..opq` the opaque xattr, so the dir can
  * serve as an overlay lower dir as is. Throws a UserError on a corrupt or truncated archive.
  */
-export async function extractLayer(tarPath: string, dest: string): Promise<{ entries: number }> {
+export async function extractLayer(src: string | Readable, dest: string): Promise<{ entries: number }> {
   const dirs: DirAttrs[] = [];
   let failure: Error | undefined;
   let entries = 0;
@@ -236,20 +236,24 @@ export async function extractLayer(tarPath: string, dest: string): Promise<{ ent
     }
   };
 
-  if (statSync(tarPath).size === 0) throw new UserError('not a valid layer tar: the file is empty');
+  if (typeof src === 'string' && statSync(src).size === 0) throw new UserError('not a valid layer tar: the file is empty');
+  let bytes = 0;
   await new Promise<void>((resolve, reject) => {
     const parser = new Parser({ strict: true, onReadEntry: onEntry });
-    const input = createReadStream(tarPath);
+    const input = typeof src === 'string' ? createReadStream(src) : src;
     const fail = (e: Error): void => { input.destroy(); reject(e); };
+    input.on('data', (chunk: Buffer) => { bytes += chunk.length; });
     parser.on('error', fail);
     input.on('error', fail);
     parser.on('end', () => resolve());
     input.pipe(parser);
   }).catch((e: Error & { code?: string }) => {
     if (e instanceof UserError) throw e;
+    if (bytes === 0) throw new UserError('not a valid layer tar: the file is empty');
     const said = e.message.replace(/^TAR_[A-Z_]+:\s*/, '').replace(/\s+/g, ' ');
     throw new UserError(`not a valid layer tar: ${said.charAt(0).toLowerCase()}${said.slice(1)}`);
   });
+  if (bytes === 0) throw new UserError('not a valid layer tar: the file is empty');
   if (failure) throw failure instanceof UserError ? failure : new UserError(`cannot extract layer: ${failure.message}`);
   // Directories last and deepest first: writing into a dir would bump its mtime, a 0555 dir would refuse the write.
   for (const d of dirs.reverse()) {

@@ -1,9 +1,8 @@
 import { statePaths } from '../paths.js';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { closeSync, createReadStream, existsSync, openSync, writeSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { createHash, type Hash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import { ConflictError, NotFoundError, UserError } from '../sys/index.js';
 import { extractLayer, packLayer, type PackOptions } from './layer-tar.js';
@@ -72,11 +71,18 @@ export class ImageStore {
   async importLayerTar(src: string | Readable): Promise<string> {
     const work = tempDir(join(this.dir, 'tmp'), 'layer');
     try {
-      const tarPath = join(work, 'layer.tar');
-      const diffID = await copyUncompressed(typeof src === 'string' ? createReadStream(src) : src, tarPath);
-      if (this.hasLayer(diffID)) return diffID;
+      // One pass: the tar is hashed and kept (save and push read layer.tar) while it is extracted, so a pulled
+      // layer is unpacked as it arrives; the diffID is known at the end, and the dir is installed under it then.
+      const hash = createHash('sha256');
       mkdirSync(join(work, 'diff'));
-      await extractLayer(tarPath, join(work, 'diff'));
+      const tar = openSync(join(work, 'layer.tar'), 'w');
+      try {
+        await extractLayer(uncompressed(typeof src === 'string' ? createReadStream(src) : src, hash, tar), join(work, 'diff'));
+      } finally {
+        closeSync(tar);
+      }
+      const diffID = `sha256:${hash.digest('hex')}`;
+      if (this.hasLayer(diffID)) return diffID;
       this.install(work, diffID);
       return diffID;
     } finally {
@@ -333,14 +339,11 @@ export function parseConfig(bytes: Buffer): OciImageConfig {
   return c;
 }
 
-/** Copies a (possibly gzip-compressed) tar stream to `out` uncompressed; returns sha256 of what was written. */
-async function copyUncompressed(input: Readable, out: string): Promise<string> {
-  const hash = createHash('sha256');
+/** A (possibly gzip-compressed) tar stream, uncompressed; every uncompressed byte is hashed and copied to `copy`. */
+function uncompressed(input: Readable, hash: Hash, copy: number): Readable {
+  const keep = (d: Buffer): void => { hash.update(d); writeSync(copy, d); };
   let first = true;
   let gunzip: ReturnType<typeof createGunzip> | undefined;
-  const tap = new Transform({
-    transform(chunk: Buffer, _enc, cb) { hash.update(chunk); cb(null, chunk); },
-  });
   // Peek at the first bytes to decide whether to decompress.
   const sniff = new Transform({
     transform(chunk: Buffer, _enc, cb) {
@@ -348,11 +351,12 @@ async function copyUncompressed(input: Readable, out: string): Promise<string> {
         first = false;
         if (chunk[0] === 0x1f && chunk[1] === 0x8b) {
           gunzip = createGunzip();
-          gunzip.on('data', (d: Buffer) => this.push(d));
-          gunzip.on('error', (e) => this.destroy(e));
+          gunzip.on('data', (d: Buffer) => { keep(d); this.push(d); });
+          gunzip.on('error', (e) => this.destroy(new UserError(`cannot read layer: ${e.message}`)));
         }
       }
-      if (gunzip) gunzip.write(chunk, () => cb()); else cb(null, chunk);
+      if (gunzip) gunzip.write(chunk, () => cb());
+      else { keep(chunk); cb(null, chunk); }
     },
     flush(cb) {
       if (!gunzip) { cb(); return; }
@@ -360,10 +364,6 @@ async function copyUncompressed(input: Readable, out: string): Promise<string> {
       gunzip.end();
     },
   });
-  try {
-    await pipeline(input, sniff, tap, createWriteStream(out));
-  } catch (e) {
-    throw new UserError(`cannot read layer: ${(e as Error).message}`);
-  }
-  return `sha256:${hash.digest('hex')}`;
+  input.on('error', (e) => sniff.destroy(new UserError(`cannot read layer: ${e.message}`)));
+  return input.pipe(sniff);
 }
