@@ -14,8 +14,10 @@ import { parseYaml } from '../yaml-lines.js';
  * `## Demo` section holding lesson-style steps, parsed by the lesson parser itself.
  */
 
-/** `01-uts#2`: lesson id, `#`, 1-based step number. */
-export const PROOF_RE = /^([a-z0-9][a-z0-9-]*)#([1-9]\d*)$/;
+/** `01-uts#start-a-container-with-its-own-hostname`: lesson id, `#`, the step's id (course/step-id.ts). */
+export const PROOF_RE = /^([a-z0-9][a-z0-9-]*)#([a-z0-9][a-z0-9-]*)$/;
+/** The old form, `01-uts#2`: a step number shifts when a step is inserted, so it is refused with a pointer. */
+const NUMBERED_PROOF_RE = /^[a-z0-9][a-z0-9-]*#\d+$/;
 /** `000#12` (the 12th `##` question of note 000) or `003:1§5` / `003:2§3` (part 1 §5, part 2 §3 of note 003). */
 export const SOURCE_RE = /^(?:000#[1-9]\d*|003:1§\d+|003:2§[1-9]\d*)$/;
 
@@ -24,7 +26,9 @@ const frontMatterSchema = z.strictObject({
   source: z.string().regex(SOURCE_RE, 'write 000#N or 003:1§N / 003:2§N (the question\'s place in the notes)'),
   topics: z.array(z.string().regex(/^[a-z0-9-]+$/)).min(1, 'give at least one topic'),
   difficulty: z.union([z.literal(1), z.literal(2), z.literal(3)]),
-  proof: z.array(z.string().regex(PROOF_RE, 'a proof is LESSON#STEP, like 01-uts#2')).default([]),
+  proof: z.array(z.string()
+    .refine((p) => !NUMBERED_PROOF_RE.test(p), 'a proof names a step by its id, not its number: LESSON#STEP-ID, the step title as a slug (01-uts#start-a-container-with-its-own-hostname); `boxlab interview steps LESSON` lists them')
+    .refine((p) => NUMBERED_PROOF_RE.test(p) || PROOF_RE.test(p), 'a proof is LESSON#STEP-ID, like 01-uts#start-a-container-with-its-own-hostname')).default([]),
   /** why the question has no live proof (required when it has neither proof nor demo) */
   written: z.string().min(10).optional(),
 });
@@ -43,8 +47,8 @@ export const DEMO_SECTION = 'Demo';
 
 export interface ProofRef {
   lesson: string;
-  /** 0-based step index */
-  step: number;
+  /** the step's id: the slug of its English title (course/step-id.ts) */
+  step: string;
   text: string;
 }
 
@@ -55,6 +59,8 @@ export interface Question {
   topics: string[];
   difficulty: 1 | 2 | 3;
   proof: ProofRef[];
+  /** the line of the front matter's `proof:` key, for lint messages */
+  proofLine: number;
   written?: string;
   questionZh: string;
   questionEn: string;
@@ -172,7 +178,7 @@ export function parseQuestion(source: string, file: string): { question?: Questi
   const m = meta.data;
   const proof: ProofRef[] = m.proof.map((p) => {
     const [, lesson, step] = PROOF_RE.exec(p)!;
-    return { lesson: lesson!, step: Number(step) - 1, text: p };
+    return { lesson: lesson!, step: step!, text: p };
   });
 
   let demo: Lesson | undefined;
@@ -195,7 +201,7 @@ export function parseQuestion(source: string, file: string): { question?: Questi
   }
   if (diagnostics.length > 0 && Object.keys(found).length < Object.keys(SECTIONS).length) return { diagnostics };
   const question: Question = {
-    id: m.id, file, source: m.source, topics: m.topics, difficulty: m.difficulty, proof,
+    id: m.id, file, source: m.source, topics: m.topics, difficulty: m.difficulty, proof, proofLine: 1 + y.lineOf(['proof']),
     ...(m.written !== undefined && { written: m.written }),
     questionZh: text(found.questionZh?.body ?? []), questionEn: text(found.questionEn?.body ?? []),
     answerZh: text(found.answerZh?.body ?? []), answerEn: text(found.answerEn?.body ?? []),
