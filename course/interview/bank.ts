@@ -44,6 +44,13 @@ export const SECTIONS = {
   followUps: 'Follow-ups',
 } as const;
 export const DEMO_SECTION = 'Demo';
+/** The Chinese of the three lists, each one item per item of its English list, in the same order. */
+export const ZH_LISTS = {
+  keyPoints: '要点',
+  wrongAnswers: '常见错误回答',
+  followUps: '追问',
+} as const;
+export type ListKey = keyof typeof ZH_LISTS;
 
 export interface ProofRef {
   lesson: string;
@@ -69,6 +76,8 @@ export interface Question {
   keyPoints: string[];
   wrongAnswers: string[];
   followUps: string[];
+  /** the lists in Chinese (`## 要点`, `## 常见错误回答`, `## 追问`); absent while untranslated */
+  zh: Partial<Record<ListKey, string[]>>;
   /** the question's own demo, as a lesson (id `q-<id>`) */
   demo?: Lesson;
 }
@@ -165,7 +174,7 @@ export function parseQuestion(source: string, file: string): { question?: Questi
   const bodyLines = src.slice(fm[0].length).split('\n');
   const { list } = sections(bodyLines, fmLines + 1);
   const get = (title: string): Section | undefined => list.find((s) => s.title === title);
-  const known = new Set<string>([...Object.values(SECTIONS), DEMO_SECTION]);
+  const known = new Set<string>([...Object.values(SECTIONS), ...Object.values(ZH_LISTS), DEMO_SECTION]);
   for (const s of list) {
     if (!known.has(s.title) && !/^Step:/.test(s.title)) report(s.line, `unknown section "## ${s.title}" — sections are: ${[...known].join(', ')}`);
   }
@@ -207,8 +216,18 @@ export function parseQuestion(source: string, file: string): { question?: Questi
     answerZh: text(found.answerZh?.body ?? []), answerEn: text(found.answerEn?.body ?? []),
     keyPoints: bullets(found.keyPoints?.body ?? []), wrongAnswers: bullets(found.wrongAnswers?.body ?? []),
     followUps: bullets(found.followUps?.body ?? []),
+    zh: {},
     ...(demo !== undefined && { demo }),
   };
+  for (const [k, title] of Object.entries(ZH_LISTS) as [ListKey, string][]) {
+    const sec = get(title);
+    if (!sec) continue;
+    const items = bullets(sec.body);
+    if (items.length !== question[k].length) {
+      report(sec.line, `"## ${title}" has ${items.length} item${items.length === 1 ? '' : 's'}, "## ${SECTIONS[k]}" has ${question[k].length} — one Chinese item per English one, in the same order`);
+    }
+    question.zh[k] = items;
+  }
   for (const k of ['keyPoints', 'wrongAnswers', 'followUps'] as const) {
     if (question[k].length === 0 && found[k]) report(found[k].line, `"## ${SECTIONS[k]}" needs a list: one "- item" per line`);
   }

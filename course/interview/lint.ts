@@ -1,6 +1,6 @@
 import { stepId } from '../step-id.js';
 import type { Diagnostic, Lesson } from '../types.js';
-import type { Question } from './bank.js';
+import { ZH_LISTS, type ListKey, type Question } from './bank.js';
 import { normalise, type NoteQuestion } from './notes.js';
 
 /** Every proof id names a lesson and one of its steps, by the step's id (course/step-id.ts). */
@@ -27,6 +27,11 @@ export function lintProofs(questions: Question[], lessons: Lesson[]): Diagnostic
 export function proofStepIndex(lesson: Lesson, step: string): number {
   return lesson.steps.findIndex((s) => stepId(s) === step);
 }
+/** Questions whose key points, wrong answers or follow-ups have no Chinese yet (`## 要点`, `## 常见错误回答`, `## 追问`). */
+export function untranslatedLists(questions: Question[]): Question[] {
+  return questions.filter((q) => (Object.keys(ZH_LISTS) as ListKey[]).some((k) => q.zh[k] === undefined));
+}
+
 /** Ids and sources are unique. */
 export function lintUnique(questions: Question[]): Diagnostic[] {
   const out: Diagnostic[] = [];
