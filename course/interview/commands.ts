@@ -10,7 +10,7 @@ import { interviewDir, isLive, loadBank, type Lang, type Question } from './bank
 import { checkQuestions, type QuestionOutcome } from './check.js';
 import { exportMarkdown, questionText } from './export.js';
 import { readLessonsReport } from './lessons-report.js';
-import { lintCoverage, lintProofs, lintUnique, untranslatedLists } from './lint.js';
+import { lintChineseLists, lintCoverage, lintProofs, lintUnique } from './lint.js';
 import { stepId } from '../step-id.js';
 import { lessonNamed } from '../find-lesson.js';
 import { noteQuestions, notesDir } from './notes.js';
@@ -36,7 +36,7 @@ export function loadInterview(ctx: InterviewContext): LoadedInterview {
   const { lessons } = loadLessons(ctx.lessonsDir ?? defaultLessonsDir(env));
   const notes = noteQuestions(ctx.notesDir ?? notesDir(env));
   const diagnostics = [
-    ...bank.diagnostics, ...lintUnique(bank.questions), ...lintProofs(bank.questions, lessons),
+    ...bank.diagnostics, ...lintUnique(bank.questions), ...lintProofs(bank.questions, lessons), ...lintChineseLists(bank.questions),
     ...(notes ? lintCoverage(bank.questions, notes) : []),
   ];
   return { questions: bank.questions, lessons, diagnostics, notesFound: notes !== undefined };
@@ -76,8 +76,6 @@ export function lintInterviewCommand(ctx: InterviewContext): number {
   const { questions, diagnostics, notesFound } = loadInterview(ctx);
   for (const d of diagnostics) ctx.io.err(formatDiagnostic(d));
   if (!notesFound) ctx.io.err('note: the study notes (../shared/seeds) are not here, so coverage of the notes was not checked');
-  const untranslated = untranslatedLists(questions);
-  if (untranslated.length > 0) ctx.io.err(`warning: ${untranslated.length} of ${questions.length} questions have no Chinese key points, wrong answers or follow-ups (## 要点, ## 常见错误回答, ## 追问): ${untranslated.map((q) => q.id).join(' ')}`);
   if (diagnostics.length > 0) {
     ctx.io.err(`${diagnostics.length} problem${diagnostics.length > 1 ? 's' : ''} — see interview/README.md`);
     return 1;

@@ -27,9 +27,11 @@ export function lintProofs(questions: Question[], lessons: Lesson[]): Diagnostic
 export function proofStepIndex(lesson: Lesson, step: string): number {
   return lesson.steps.findIndex((s) => stepId(s) === step);
 }
-/** Questions whose key points, wrong answers or follow-ups have no Chinese yet (`## 要点`, `## 常见错误回答`, `## 追问`). */
-export function untranslatedLists(questions: Question[]): Question[] {
-  return questions.filter((q) => (Object.keys(ZH_LISTS) as ListKey[]).some((k) => q.zh[k] === undefined));
+/** Every question has its key points, wrong answers and follow-ups in Chinese too (`## 要点`, `## 常见错误回答`, `## 追问`). */
+export function lintChineseLists(questions: Question[]): Diagnostic[] {
+  return questions.flatMap((q) => (Object.entries(ZH_LISTS) as [ListKey, string][])
+    .filter(([k]) => q.zh[k] === undefined)
+    .map(([k, title]) => ({ file: q.file, line: 1, message: `no "## ${title}" — the ${k === 'keyPoints' ? 'key points' : k === 'wrongAnswers' ? 'wrong answers' : 'follow-ups'} in Chinese, one "- 条目" per English item, in the same order` })));
 }
 
 /** Ids and sources are unique. */
