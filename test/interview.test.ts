@@ -11,7 +11,7 @@ import { loadInterview } from '../course/interview/commands.js';
 import { normalise, noteQuestions } from '../course/interview/notes.js';
 import { dueQuestions, recordMark } from '../course/interview/srs.js';
 import { emptyProgress, loadProgress, saveProgress } from '../course/progress.js';
-import { CLI, REPO, startDaemon, type TestDaemon } from './helpers/daemon.js';
+import { CLI, REPO, startCourseDaemon, type CourseDaemon } from './helpers/daemon.js';
 import { execa } from 'execa';
 
 // The notes sit beside the clone in CI (shared/ next to it), as they do beside a worktree here.
@@ -187,22 +187,15 @@ describe('spaced repetition (Leitner, five boxes) in the progress store', () => 
 });
 
 describe('boxlab interview check (real kernel, private daemon)', () => {
-  let daemon: TestDaemon;
-  let state: string;
-  beforeAll(async () => {
-    state = mkdtempSync(join(tmpdir(), 'boxlab-interview-state-'));
-    daemon = await startDaemon();
-  });
-  afterAll(async () => {
-    await daemon?.stop();
-    rmSync(state, { recursive: true, force: true });
-  });
+  let daemon: CourseDaemon;
+  beforeAll(async () => { daemon = await startCourseDaemon(); });
+  afterAll(async () => { await daemon?.stop(); });
 
   interface Report { ok: boolean; questions: { id: string; ok: boolean; written: boolean; proofs: { ref: string; ok: boolean; error?: string; checks: { passed: boolean; proves: string; detail: string }[] }[] }[] }
   const failures = (r: Report) => r.questions.flatMap((q) => q.proofs.filter((p) => !p.ok).map((p) => `${q.id} ${p.ref}: ${p.error ?? p.checks.filter((c) => !c.passed).map((c) => `${c.proves} — ${c.detail}`).join('; ')}`));
 
   it('a lesson-step proof runs its lesson up to that step and maps the step result to the question', async () => {
-    const r = await daemon.cli(['interview', 'check', 'attach-vs-exec', '003:2§11', '--json'], { timeoutMs: 120_000, env: { BOXLAB_STATE: state } });
+    const r = await daemon.cli(['interview', 'check', 'attach-vs-exec', '003:2§11', '--json'], { timeoutMs: 120_000 });
     const report = JSON.parse(r.stdout) as Report;
     expect(failures(report)).toEqual([]);
     expect(report.questions.map((q) => q.id)).toEqual(['attach-vs-exec', 'env-implementation']);
