@@ -94,7 +94,7 @@ describe('the interview question bank', () => {
     expect(d.diagnostics.some((x) => x.line === 28 && /nope/.test(x.message))).toBe(true);
   });
 
-  it('names lesson steps by a stable id: a number is refused, an id no step has is a lint error naming the steps', () => {
+  it('names lesson steps by a stable id: a number is refused, an id no step has is a lint error naming the steps', async () => {
     const q = (proof: string) => parseQuestion(`---\nid: x\nsource: "000#1"\ntopics: [a]\ndifficulty: 1\nproof: [${proof}]\n---\n\n${SECTIONS_OK}`, '/b/x.md');
     expect(q('01-uts#2').diagnostics.map((d) => `${d.line}: ${d.message}`).join('\n')).toMatch(/^6: front matter proof\.0: a proof names a step by its id, not its number/);
     const lessons = loadLessons(join(REPO, 'lessons')).lessons;
@@ -107,6 +107,8 @@ describe('the interview question bank', () => {
     expect(wrong[0]).toMatchObject({ line: 6 });
     expect(wrong[0]!.message).toContain(`01-uts has no step with that id (a renamed step?) — its steps: ${first}, `);
     expect(stepSlug("`--network none` — a phase that's not there")).toBe('network-none-a-phase-that-s-not-there');
+    const steps = await cli(['interview', 'steps', '01']);
+    expect(steps.stdout.trim().split('\n')).toEqual(uts.steps.map((st) => `01-uts#${stepId(st)}`));
   });
 
   it('proves lesson steps from the JSON of `boxlab check --json` without running them again', () => {
