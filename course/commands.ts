@@ -12,6 +12,7 @@ import { loadLessons } from './lint.js';
 import { langFromEnv, messages, type Messages } from '../i18n/index.js';
 import { lessonStatus, loadProgress, progressFile, recordStep, resetLessonProgress, saveProgress, STATUS_MARK, stepsDone } from './progress.js';
 import { runLesson, type LessonReport, type RunEvent } from './runner.js';
+import { stepId } from './step-id.js';
 import { DaemonTraceSource, type TraceSource } from './trace-source.js';
 import type { Diagnostic, Lesson } from './types.js';
 
@@ -146,7 +147,7 @@ export async function checkCommand(ctx: CourseContext, opts: CheckOptions): Prom
     if (!opts.json) printSummary(ctx.io, report, lesson, m, opts.counterfactual ?? false);
   }
   const ok = reports.every((r) => r.ok) && !opts.signal?.aborted;
-  if (opts.json) ctx.io.out(JSON.stringify({ ok, cgroup, lessons: reports.map(jsonReport) }, null, 2));
+  if (opts.json) ctx.io.out(JSON.stringify({ ok, cgroup, lessons: reports.map((r, i) => jsonReport(r, chosen[i]!)) }, null, 2));
   else {
     const checks = reports.flatMap((r) => r.steps.flatMap((s) => s.checks));
     ctx.io.out(m.checkSummary(ok, checks.filter((c) => c.passed).length, checks.length, reports.length));
@@ -194,12 +195,13 @@ function printSummary(io: Output, r: LessonReport, lesson: Lesson, m: Messages, 
   for (const f of r.cleanupFailures) io.out(m.cleanupFailed(f));
 }
 
-function jsonReport(r: LessonReport) {
+/** One lesson's run as JSON; each step carries its id, which `boxlab interview check --lessons-report` reads. */
+function jsonReport(r: LessonReport, lesson: Lesson) {
   return {
     id: r.id, title: r.title, ok: r.ok, ...(r.skipped !== undefined && { skipped: r.skipped }),
     cleanupFailures: r.cleanupFailures,
     steps: r.steps.map((s) => ({
-      index: s.index + 1, title: s.title, ok: s.ok, ...(s.error !== undefined && { error: s.error, hint: s.hint }),
+      index: s.index + 1, id: stepId(lesson.steps[s.index]!), title: s.title, ok: s.ok, ...(s.error !== undefined && { error: s.error, hint: s.hint }),
       checks: s.checks.map((c) => ({
         passed: c.passed, proves: c.proves, detail: c.detail, line: c.line,
         ...(c.withoutAction !== undefined && { withoutAction: c.withoutAction }), ...(c.invariant !== undefined && { invariant: c.invariant }),

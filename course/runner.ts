@@ -346,11 +346,11 @@ export class LessonSession {
 
   /** Substitutes `values` into a check and evaluates it (running its command, if any). */
   private async evaluate(check: Check, block: CheckBlock, values: ReadonlyMap<string, string>): Promise<CheckResult> {
-    let hint = check.hint;
-    // a hint may name the pids and paths of this run; one that cannot be filled in is shown as written
-    if (hint !== undefined) try { hint = substitute(hint, values); } catch { /* keep it */ }
+    // a hint or a task's proves may name the values of this run; one that cannot be filled in is shown as written
+    const fillIn = (text: string): string => { try { return substitute(text, values); } catch { return text; } };
+    const hint = check.hint === undefined ? undefined : fillIn(check.hint);
     const bound = {
-      ...check, ...(hint !== undefined && { hint }),
+      ...check, proves: fillIn(check.proves), ...(hint !== undefined && { hint }),
       ops: Object.fromEntries(Object.entries(check.ops).map(([k, v]) => [k, typeof v === 'string' ? substitute(v, values) : v])),
     };
     if ('run' in check.subject) {

@@ -1,8 +1,7 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, startDaemon, type TestDaemon } from './helpers/daemon.js';
+import { REPO, startCourseDaemon, type CourseDaemon } from './helpers/daemon.js';
 
 // Every lesson, headless, exactly as a classroom or CI runs them: `boxlab lessons lint`, then
 // `boxlab check --all --counterfactual` against a private daemon (in a throwaway network namespace). Every
@@ -15,16 +14,9 @@ interface Report {
 }
 
 describe('the course', () => {
-  let daemon: TestDaemon;
-  let state: string;
-  beforeAll(async () => {
-    state = mkdtempSync(join(tmpdir(), 'boxlab-course-state-'));
-    daemon = await startDaemon();
-  });
-  afterAll(async () => {
-    await daemon?.stop();
-    rmSync(state, { recursive: true, force: true });
-  });
+  let daemon: CourseDaemon;
+  beforeAll(async () => { daemon = await startCourseDaemon(); });
+  afterAll(async () => { await daemon?.stop(); });
 
   it('every lesson passes the linter', async () => {
     const r = await daemon.cli(['lessons', 'lint']);
@@ -32,8 +24,12 @@ describe('the course', () => {
     expect(r.exitCode).toBe(0);
   });
 
+  // the JSON of the run below, kept for the interview bank's proofs
+  let courseRun = '';
+
   it(`boxlab check --all --counterfactual: every check of all ${LESSONS.length} lessons passes, none passes with its action skipped, and nothing is left`, async () => {
-    const r = await daemon.cli(['check', '--all', '--counterfactual', '--json'], { timeoutMs: 1_500_000, env: { BOXLAB_STATE: state } });
+    const r = await daemon.cli(['check', '--all', '--counterfactual', '--json'], { timeoutMs: 1_500_000 });
+    courseRun = r.stdout;
     const report = JSON.parse(r.stdout) as Report;
     expect(report.lessons.map((l) => l.id).sort()).toEqual(LESSONS);
     const failed = report.lessons.flatMap((l) => [
@@ -48,4 +44,24 @@ describe('the course', () => {
     expect(r.exitCode).toBe(0);
     expect((await daemon.cli(['ps', '-a', '-q'])).stdout.trim()).toBe('');
   }, 1_500_000);
+
+  // The whole interview bank (issue 15): its lesson-step proofs are read from the run above — each proof's step
+  // must have passed there — instead of running every lesson a second time; the questions' own demos run.
+  it('boxlab interview check --all --lessons-report: every proof of the 81 questions holds, nothing is left', async () => {
+    expect(courseRun).not.toBe('');
+    const file = join(daemon.state, 'course-run.json');
+    writeFileSync(file, courseRun);
+    const r = await daemon.cli(['interview', 'check', '--all', '--lessons-report', file, '--json'], { timeoutMs: 300_000 });
+    const report = JSON.parse(r.stdout) as InterviewReport;
+    const failed = report.questions.flatMap((q) => q.proofs.filter((p) => !p.ok).map((p) => `${q.id} ${p.ref}: ${p.error ?? p.checks.filter((c) => !c.passed).map((c) => `${c.proves} — ${c.detail}`).join('; ')}`));
+    expect(failed).toEqual([]);
+    expect(report.questions).toHaveLength(81);
+    const proofs = report.questions.flatMap((q) => q.proofs);
+    expect(proofs.filter((p) => p.ref !== 'demo' && !p.skipped).length).toBeGreaterThan(100);
+    expect(proofs.filter((p) => p.ref === 'demo').length).toBeGreaterThanOrEqual(4);
+    expect(r.exitCode).toBe(0);
+    expect((await daemon.cli(['ps', '-a', '-q'])).stdout.trim()).toBe('');
+  }, 300_000);
 });
+
+interface InterviewReport { ok: boolean; questions: { id: string; proofs: { ref: string; ok: boolean; skipped?: string; error?: string; checks: { passed: boolean; proves: string; detail: string }[] }[] }[] }

@@ -7,7 +7,7 @@ import { loadProgress, saveProgress } from '../course/progress.js';
 import { drawParams } from '../course/tasks/params.js';
 import { learnerSeed, updateTaskProgress } from '../course/tasks/progress.js';
 import { parseTasks } from '../course/tasks/parse.js';
-import { REPO, startDaemon, type TestDaemon } from './helpers/daemon.js';
+import { REPO, startCourseDaemon, type CourseDaemon } from './helpers/daemon.js';
 
 // Tasks (lessons/<id>/tasks.md): the learner does it by hand, the checks look at the kernel's state.
 // CI proves every task is solvable by its own solution and that none is solved before the learner starts.
@@ -80,17 +80,10 @@ describe('the progress file', () => {
 });
 
 describe('tasks on the kernel', () => {
-  let daemon: TestDaemon;
-  let state: string;
-  beforeAll(async () => {
-    state = mkdtempSync(join(tmpdir(), 'boxlab-tasks-state-'));
-    daemon = await startDaemon();
-  });
-  afterAll(async () => {
-    await daemon?.stop();
-    rmSync(state, { recursive: true, force: true });
-  });
-  const cli = (args: string[], env: Record<string, string> = {}, timeoutMs = 120_000) => daemon.cli(args, { timeoutMs, env: { BOXLAB_STATE: state, ...env } });
+  let daemon: CourseDaemon;
+  beforeAll(async () => { daemon = await startCourseDaemon(); });
+  afterAll(async () => { await daemon?.stop(); });
+  const cli = (args: string[], env: Record<string, string> = {}, timeoutMs = 120_000) => daemon.cli(args, { timeoutMs, env });
 
   it('a learner: goal with their own values, a failing check that says what it saw, the hint ladder, the solution recorded', async () => {
     const goal = await cli(['task', '01-uts']);
@@ -98,7 +91,7 @@ describe('tasks on the kernel', () => {
     const host = /host=([a-z]+)/.exec(goal.stdout)?.[1];
     expect(host).toBeDefined();
     expect((await cli(['task', '01-uts'])).stdout).toBe(goal.stdout); // same learner, same instance
-    const other = await cli(['task', '01-uts'], { BOXLAB_STATE: join(state, 'other') });
+    const other = await cli(['task', '01-uts'], { BOXLAB_STATE: join(daemon.state, 'other') });
     expect(other.stdout).not.toContain(`host=${host}`); // another learner, another instance
 
     expect((await cli(['task', 'start', '01-uts'])).exitCode).toBe(0);
@@ -122,7 +115,7 @@ describe('tasks on the kernel', () => {
 
     const shown = await cli(['task', 'solution', '01-uts']);
     expect(shown.stdout).toContain(`-u hostname ${host}`);
-    const progress = JSON.parse(readFileSync(join(state, 'progress.json'), 'utf8')) as { seed: string; tasks: Record<string, Record<string, { attempts: number; hints: number; solvedAt?: string; solutionShownAt?: string }>> };
+    const progress = JSON.parse(readFileSync(join(daemon.state, 'progress.json'), 'utf8')) as { seed: string; tasks: Record<string, Record<string, { attempts: number; hints: number; solvedAt?: string; solutionShownAt?: string }>> };
     const rec = progress.tasks['01-uts']!['A new hostname without a restart']!;
     expect(rec).toMatchObject({ attempts: 2, hints: 2 });
     expect(rec.solvedAt).toBeDefined();

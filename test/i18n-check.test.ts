@@ -1,25 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDaemon, type TestDaemon } from './helpers/daemon.js';
+import { startCourseDaemon, type CourseDaemon } from './helpers/daemon.js';
 
 // The translated lessons run for real in Chinese: the same checks as the English (single-sourced), their
 // sentences in Chinese. Two lessons only: the whole course in English is course-lessons.test.ts's job.
 describe('boxlab check --lang zh', () => {
-  let daemon: TestDaemon;
-  let state: string;
-  beforeAll(async () => {
-    state = mkdtempSync(join(tmpdir(), 'boxlab-zh-state-'));
-    daemon = await startDaemon();
-  });
-  afterAll(async () => {
-    await daemon?.stop();
-    rmSync(state, { recursive: true, force: true });
-  });
+  let daemon: CourseDaemon;
+  beforeAll(async () => { daemon = await startCourseDaemon(); });
+  afterAll(async () => { await daemon?.stop(); });
 
   it('runs 00-processes and 01-uts in Chinese: every check passes and says what it proves in Chinese', async () => {
-    const r = await daemon.cli(['--lang', 'zh', 'check', '00-processes', '01-uts'], { timeoutMs: 300_000, env: { BOXLAB_STATE: state } });
+    const r = await daemon.cli(['--lang', 'zh', 'check', '00-processes', '01-uts'], { timeoutMs: 300_000 });
     if (r.exitCode !== 0) console.log(r.stdout, r.stderr);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('01-uts: UTS：容器自己的主机名');
@@ -32,9 +22,9 @@ describe('boxlab check --lang zh', () => {
   }, 300_000);
 
   it('LANG=zh_CN.UTF-8 chooses Chinese; BOXLAB_LANG=en overrides it', async () => {
-    const zh = await daemon.cli(['lessons'], { env: { BOXLAB_STATE: state, LANG: 'zh_CN.UTF-8', LC_ALL: '', LC_MESSAGES: '' } });
+    const zh = await daemon.cli(['lessons'], { env: { LANG: 'zh_CN.UTF-8', LC_ALL: '', LC_MESSAGES: '' } });
     expect(zh.stdout).toMatch(/01-uts\s+10 分钟  UTS：容器自己的主机名/);
-    const en = await daemon.cli(['lessons'], { env: { BOXLAB_STATE: state, LANG: 'zh_CN.UTF-8', BOXLAB_LANG: 'en' } });
+    const en = await daemon.cli(['lessons'], { env: { LANG: 'zh_CN.UTF-8', BOXLAB_LANG: 'en' } });
     expect(en.stdout).toMatch(/01-uts\s+10 min  UTS: a hostname of its own/);
   });
 });

@@ -14,7 +14,7 @@ const KEY = { down: '\u001b[B', enter: '\r', tab: '\t' };
 const tick = (ms = 60) => new Promise((r) => setTimeout(r, ms));
 const plain = (s: string | undefined) => (s ?? '').replace(/\u001b\[[0-9;]*m/g, '');
 
-const sections = (n: string) => `## 问题\n问题${n}是什么\n\n## Question\nWhat is question ${n}?\n\n## 参考答案\n答案${n}\n\n## Model answer\nAnswer ${n}.\n\n## Key points\n- point ${n}\n\n## Wrong answers\n- wrong ${n}\n\n## Follow-ups\n- follow ${n}\n`;
+const sections = (n: string) => `## 问题\n问题${n}是什么\n\n## Question\nWhat is question ${n}?\n\n## 参考答案\n答案${n}\n\n## Model answer\nAnswer ${n}.\n\n## Key points\n- point ${n}\n\n## Wrong answers\n- wrong ${n}\n\n## Follow-ups\n- follow ${n}\n\n## 要点\n- 要点${n}\n\n## 常见错误回答\n- 错答${n}\n\n## 追问\n- 追问${n}\n`;
 const live = parseQuestion(`---\nid: q-live\nsource: "000#1"\ntopics: [demo]\ndifficulty: 1\n---\n\n${sections('1')}\n## Demo\n\n## Step: s\n\n\`\`\`observe name=out\necho hello\n\`\`\`\n\n\`\`\`check\n- value: "{{out}}"\n  equals: hello\n  proves: The demo saw hello.\n\`\`\`\n`, '/i/q-live.md').question!;
 const written = parseQuestion(`---\nid: q-written\nsource: "000#2"\ntopics: [demo]\ndifficulty: 2\nwritten: nothing on one kernel shows this\n---\n\n${sections('2')}`, '/i/q-written.md').question!;
 
@@ -61,7 +61,14 @@ describe('interview mode (ink)', () => {
     const revealed = await until(ui.lastFrame, /Model answer/);
     expect(revealed).toMatch(/Answer 1\.[\s\S]*✓ point 1[\s\S]*✗ wrong 1[\s\S]*\? follow 1[\s\S]*my notes/);
     ui.stdin.write('l');
-    await until(ui.lastFrame, /参考答案[\s\S]*答案1/);
+    // in Chinese the key points, wrong answers and follow-ups are the Chinese ones
+    const zh = await until(ui.lastFrame, /参考答案[\s\S]*答案1/);
+    expect(zh).toMatch(/✓ 要点1[\s\S]*✗ 错答1[\s\S]*\? 追问1/);
+    expect(zh).not.toMatch(/point 1/);
+    ui.stdin.write('l');
+    await until(ui.lastFrame, /✓ point 1/);
+    ui.stdin.write('l');
+    await until(ui.lastFrame, /✓ 要点1/);
     ui.stdin.write('p');
     const proved = await until(ui.lastFrame, /the proof passed/);
     expect(proved).toMatch(/✓ The demo saw hello\./);

@@ -2,7 +2,7 @@ import React, { useEffect, useMemo, useRef, useState } from 'react';
 import { Box, Text } from 'ink';
 import { interviewDir, isLive, loadBank, type Lang, type Question } from '../course/interview/bank.js';
 import { checkQuestions } from '../course/interview/check.js';
-import { answerText, proofLine, questionText } from '../course/interview/export.js';
+import { answerText, listText, proofLine, questionText } from '../course/interview/export.js';
 import { markOf, recordMark, type SelfMark } from '../course/interview/srs.js';
 import { loadProgress, saveProgress, type Progress } from '../course/progress.js';
 import type { RunEvent, SessionOptions } from '../course/runner.js';
@@ -267,11 +267,12 @@ function pageRows(q: Question, screen: Screen, lang: Lang, notes: string, eviden
     heading(messages(lang).ivModelAnswer), // beside the answer, in the answer's language
     { text: answerText(q, lang) },
     { text: '' },
-    heading(m.ivKeyPoints), ...bullets(q.keyPoints, '✓'),
+    // the lists too follow the answer's language (English where the Chinese is not written yet)
+    heading(messages(lang).ivKeyPoints), ...bullets(listText(q, 'keyPoints', lang), '✓'),
     { text: '' },
-    heading(m.ivWrongAnswers), ...bullets(q.wrongAnswers, '✗'),
+    heading(messages(lang).ivWrongAnswers), ...bullets(listText(q, 'wrongAnswers', lang), '✗'),
     { text: '' },
-    heading(m.ivFollowUps), ...bullets(q.followUps, '?'),
+    heading(messages(lang).ivFollowUps), ...bullets(listText(q, 'followUps', lang), '?'),
     { text: '' },
     ...(notes.trim() ? [heading(m.ivYourNotes), ...notes.split('\n').map((l) => ({ text: l, color: 'yellow' }))] : []),
     { text: '' },

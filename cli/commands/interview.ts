@@ -42,13 +42,19 @@ export function register(program: Command): void {
     .option('--all', 'every question')
     .option('--json', 'one JSON report on stdout')
     .option('--own-demos', "only the questions' own demos (the lessons' steps are proven by `boxlab check`)")
-    .action(async (ids: string[], o: { all?: boolean; json?: boolean; ownDemos?: boolean }) => {
+    .option('--lessons-report <file>', 'read the lesson-step proofs from `boxlab check --all --json` output instead of running the lessons again (the demos still run)')
+    .action(async (ids: string[], o: { all?: boolean; json?: boolean; ownDemos?: boolean; lessonsReport?: string }) => {
       const signal = stopOnSignal();
       const loc = location(program);
       exit(await (await interview()).checkInterviewCommand({ io }, {
         ids, target: { socket: loc.socket, root: loc.root }, signal,
         ...(o.all !== undefined && { all: o.all }), ...(o.json !== undefined && { json: o.json }),
         ...(o.ownDemos !== undefined && { ownDemosOnly: o.ownDemos }),
+        ...(o.lessonsReport !== undefined && { lessonsReport: o.lessonsReport }),
       }));
     });
+  cmd.command('steps')
+    .description('the step ids of a lesson, as a proof names them (LESSON#STEP-ID)')
+    .argument('<lesson>', 'lesson id (01-uts, or just 01)')
+    .action(async (lesson: string) => exit((await interview()).stepsInterviewCommand({ io }, lesson)));
 }

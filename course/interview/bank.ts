@@ -14,8 +14,10 @@ import { parseYaml } from '../yaml-lines.js';
  * `## Demo` section holding lesson-style steps, parsed by the lesson parser itself.
  */
 
-/** `01-uts#2`: lesson id, `#`, 1-based step number. */
-export const PROOF_RE = /^([a-z0-9][a-z0-9-]*)#([1-9]\d*)$/;
+/** `01-uts#start-a-container-with-its-own-hostname`: lesson id, `#`, the step's id (course/step-id.ts). */
+export const PROOF_RE = /^([a-z0-9][a-z0-9-]*)#([a-z0-9][a-z0-9-]*)$/;
+/** The old form, `01-uts#2`: a step number shifts when a step is inserted, so it is refused with a pointer. */
+const NUMBERED_PROOF_RE = /^[a-z0-9][a-z0-9-]*#\d+$/;
 /** `000#12` (the 12th `##` question of note 000) or `003:1§5` / `003:2§3` (part 1 §5, part 2 §3 of note 003). */
 export const SOURCE_RE = /^(?:000#[1-9]\d*|003:1§\d+|003:2§[1-9]\d*)$/;
 
@@ -24,7 +26,9 @@ const frontMatterSchema = z.strictObject({
   source: z.string().regex(SOURCE_RE, 'write 000#N or 003:1§N / 003:2§N (the question\'s place in the notes)'),
   topics: z.array(z.string().regex(/^[a-z0-9-]+$/)).min(1, 'give at least one topic'),
   difficulty: z.union([z.literal(1), z.literal(2), z.literal(3)]),
-  proof: z.array(z.string().regex(PROOF_RE, 'a proof is LESSON#STEP, like 01-uts#2')).default([]),
+  proof: z.array(z.string()
+    .refine((p) => !NUMBERED_PROOF_RE.test(p), 'a proof names a step by its id, not its number: LESSON#STEP-ID, the step title as a slug (01-uts#start-a-container-with-its-own-hostname); `boxlab interview steps LESSON` lists them')
+    .refine((p) => NUMBERED_PROOF_RE.test(p) || PROOF_RE.test(p), 'a proof is LESSON#STEP-ID, like 01-uts#start-a-container-with-its-own-hostname')).default([]),
   /** why the question has no live proof (required when it has neither proof nor demo) */
   written: z.string().min(10).optional(),
 });
@@ -40,11 +44,18 @@ export const SECTIONS = {
   followUps: 'Follow-ups',
 } as const;
 export const DEMO_SECTION = 'Demo';
+/** The Chinese of the three lists, each one item per item of its English list, in the same order. */
+export const ZH_LISTS = {
+  keyPoints: '要点',
+  wrongAnswers: '常见错误回答',
+  followUps: '追问',
+} as const;
+export type ListKey = keyof typeof ZH_LISTS;
 
 export interface ProofRef {
   lesson: string;
-  /** 0-based step index */
-  step: number;
+  /** the step's id: the slug of its English title (course/step-id.ts) */
+  step: string;
   text: string;
 }
 
@@ -55,6 +66,8 @@ export interface Question {
   topics: string[];
   difficulty: 1 | 2 | 3;
   proof: ProofRef[];
+  /** the line of the front matter's `proof:` key, for lint messages */
+  proofLine: number;
   written?: string;
   questionZh: string;
   questionEn: string;
@@ -63,6 +76,8 @@ export interface Question {
   keyPoints: string[];
   wrongAnswers: string[];
   followUps: string[];
+  /** the lists in Chinese (`## 要点`, `## 常见错误回答`, `## 追问`); absent while untranslated */
+  zh: Partial<Record<ListKey, string[]>>;
   /** the question's own demo, as a lesson (id `q-<id>`) */
   demo?: Lesson;
 }
@@ -159,7 +174,7 @@ export function parseQuestion(source: string, file: string): { question?: Questi
   const bodyLines = src.slice(fm[0].length).split('\n');
   const { list } = sections(bodyLines, fmLines + 1);
   const get = (title: string): Section | undefined => list.find((s) => s.title === title);
-  const known = new Set<string>([...Object.values(SECTIONS), DEMO_SECTION]);
+  const known = new Set<string>([...Object.values(SECTIONS), ...Object.values(ZH_LISTS), DEMO_SECTION]);
   for (const s of list) {
     if (!known.has(s.title) && !/^Step:/.test(s.title)) report(s.line, `unknown section "## ${s.title}" — sections are: ${[...known].join(', ')}`);
   }
@@ -172,7 +187,7 @@ export function parseQuestion(source: string, file: string): { question?: Questi
   const m = meta.data;
   const proof: ProofRef[] = m.proof.map((p) => {
     const [, lesson, step] = PROOF_RE.exec(p)!;
-    return { lesson: lesson!, step: Number(step) - 1, text: p };
+    return { lesson: lesson!, step: step!, text: p };
   });
 
   let demo: Lesson | undefined;
@@ -195,14 +210,24 @@ export function parseQuestion(source: string, file: string): { question?: Questi
   }
   if (diagnostics.length > 0 && Object.keys(found).length < Object.keys(SECTIONS).length) return { diagnostics };
   const question: Question = {
-    id: m.id, file, source: m.source, topics: m.topics, difficulty: m.difficulty, proof,
+    id: m.id, file, source: m.source, topics: m.topics, difficulty: m.difficulty, proof, proofLine: 1 + y.lineOf(['proof']),
     ...(m.written !== undefined && { written: m.written }),
     questionZh: text(found.questionZh?.body ?? []), questionEn: text(found.questionEn?.body ?? []),
     answerZh: text(found.answerZh?.body ?? []), answerEn: text(found.answerEn?.body ?? []),
     keyPoints: bullets(found.keyPoints?.body ?? []), wrongAnswers: bullets(found.wrongAnswers?.body ?? []),
     followUps: bullets(found.followUps?.body ?? []),
+    zh: {},
     ...(demo !== undefined && { demo }),
   };
+  for (const [k, title] of Object.entries(ZH_LISTS) as [ListKey, string][]) {
+    const sec = get(title);
+    if (!sec) continue;
+    const items = bullets(sec.body);
+    if (items.length !== question[k].length) {
+      report(sec.line, `"## ${title}" has ${items.length} item${items.length === 1 ? '' : 's'}, "## ${SECTIONS[k]}" has ${question[k].length} — one Chinese item per English one, in the same order`);
+    }
+    question.zh[k] = items;
+  }
   for (const k of ['keyPoints', 'wrongAnswers', 'followUps'] as const) {
     if (question[k].length === 0 && found[k]) report(found[k].line, `"## ${SECTIONS[k]}" needs a list: one "- item" per line`);
   }

@@ -1,9 +1,12 @@
 import type { CheckResult } from '../checks.js';
 import { LessonSession, runLesson, type SessionOptions } from '../runner.js';
+import { stepId } from '../step-id.js';
 import type { Lesson } from '../types.js';
 import type { Question } from './bank.js';
+import { proofStepIndex } from './lint.js';
+import { outcomesFromReport, type LessonsRunReport } from './lessons-report.js';
 
-/** The outcome of one proof of a question: a lesson step (`01-uts#2`) or the question's own demo. */
+/** The outcome of one proof of a question: a lesson step (`01-uts#step-id`) or the question's own demo. */
 export interface ProofOutcome {
   ref: string;
   ok: boolean;
@@ -24,6 +27,11 @@ export interface QuestionOutcome {
 export interface InterviewCheckOptions extends SessionOptions {
   /** leave lesson-step proofs out (`boxlab check` runs those lessons already); run the questions' own demos */
   ownDemosOnly?: boolean;
+  /**
+   * the JSON of a `boxlab check --all --json` run: lesson-step proofs are read from it (each proof's step must
+   * have passed there) instead of running the lessons again; the demos still run
+   */
+  lessonsReport?: LessonsRunReport;
   onProgress?: (line: string) => void;
 }
 
@@ -34,9 +42,17 @@ export interface InterviewCheckOptions extends SessionOptions {
  */
 export async function checkQuestions(questions: Question[], lessons: Lesson[], opts: InterviewCheckOptions = {}): Promise<QuestionOutcome[]> {
   const stepOutcome = new Map<string, ProofOutcome>();
-  if (!opts.ownDemosOnly) {
+  if (opts.lessonsReport) {
+    for (const q of questions) for (const p of q.proof) stepOutcome.set(p.text, outcomesFromReport(opts.lessonsReport, p));
+  } else if (!opts.ownDemosOnly) {
     const upTo = new Map<string, number>();
-    for (const q of questions) for (const p of q.proof) upTo.set(p.lesson, Math.max(upTo.get(p.lesson) ?? 0, p.step));
+    for (const q of questions) {
+      for (const p of q.proof) {
+        const lesson = lessons.find((l) => l.meta.id === p.lesson);
+        const i = lesson ? proofStepIndex(lesson, p.step) : -1;
+        if (i >= 0) upTo.set(p.lesson, Math.max(upTo.get(p.lesson) ?? 0, i)); // else lint reports it
+      }
+    }
     for (const [id, last] of [...upTo].sort()) {
       if (opts.signal?.aborted) break;
       const lesson = lessons.find((l) => l.meta.id === id);
@@ -64,7 +80,7 @@ export async function checkQuestions(questions: Question[], lessons: Lesson[], o
 async function runLessonSteps(lesson: Lesson, last: number, opts: SessionOptions): Promise<Map<string, ProofOutcome>> {
   const out = new Map<string, ProofOutcome>();
   const session = new LessonSession(lesson, opts);
-  const ref = (i: number) => `${lesson.meta.id}#${i + 1}`;
+  const ref = (i: number) => `${lesson.meta.id}#${stepId(lesson.steps[i]!)}`;
   if (session.unsupported) {
     for (let i = 0; i <= last; i++) out.set(ref(i), { ref: ref(i), ok: true, checks: [], skipped: session.unsupported });
     return out;

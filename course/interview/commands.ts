@@ -9,7 +9,10 @@ import type { Diagnostic, Lesson } from '../types.js';
 import { interviewDir, isLive, loadBank, type Lang, type Question } from './bank.js';
 import { checkQuestions, type QuestionOutcome } from './check.js';
 import { exportMarkdown, questionText } from './export.js';
-import { lintCoverage, lintProofs, lintUnique } from './lint.js';
+import { readLessonsReport } from './lessons-report.js';
+import { lintChineseLists, lintCoverage, lintProofs, lintUnique } from './lint.js';
+import { stepId } from '../step-id.js';
+import { lessonNamed } from '../find-lesson.js';
 import { noteQuestions, notesDir } from './notes.js';
 import { dueQuestions, markOf } from './srs.js';
 
@@ -33,7 +36,7 @@ export function loadInterview(ctx: InterviewContext): LoadedInterview {
   const { lessons } = loadLessons(ctx.lessonsDir ?? defaultLessonsDir(env));
   const notes = noteQuestions(ctx.notesDir ?? notesDir(env));
   const diagnostics = [
-    ...bank.diagnostics, ...lintUnique(bank.questions), ...lintProofs(bank.questions, lessons),
+    ...bank.diagnostics, ...lintUnique(bank.questions), ...lintProofs(bank.questions, lessons), ...lintChineseLists(bank.questions),
     ...(notes ? lintCoverage(bank.questions, notes) : []),
   ];
   return { questions: bank.questions, lessons, diagnostics, notesFound: notes !== undefined };
@@ -86,6 +89,8 @@ export interface InterviewCheckCommandOptions {
   all?: boolean;
   json?: boolean;
   ownDemosOnly?: boolean;
+  /** a `boxlab check --all --json` report to read the lesson-step proofs from */
+  lessonsReport?: string;
   target?: DaemonTarget;
   signal?: AbortSignal;
 }
@@ -114,6 +119,7 @@ export async function checkInterviewCommand(ctx: InterviewContext, opts: Intervi
     target, cgroup: detectCgroupVersion(env),
     traceSource: new DaemonTraceSource(target.socket ?? '/run/boxlab/boxlab.sock'),
     ...(opts.ownDemosOnly !== undefined && { ownDemosOnly: opts.ownDemosOnly }),
+    ...(opts.lessonsReport !== undefined && { lessonsReport: readLessonsReport(opts.lessonsReport) }),
     ...(opts.signal !== undefined && { signal: opts.signal }),
     ...(!opts.json && { onProgress: (l: string) => ctx.io.out(`… ${l}`) }),
   });
@@ -136,4 +142,12 @@ function printResults(ctx: InterviewContext, results: QuestionOutcome[], ok: boo
   }
   const proofs = results.flatMap((r) => r.proofs);
   ctx.io.out(`${ok ? 'PASS' : 'FAIL'}: ${proofs.filter((p) => p.ok).length}/${proofs.length} proofs passed for ${results.length} question${results.length === 1 ? '' : 's'}`);
+}
+
+/** `boxlab interview steps LESSON`: the ids a proof can name, one per step, with the step's title. */
+export function stepsInterviewCommand(ctx: InterviewContext, lessonId: string): number {
+  const { lessons } = loadLessons(ctx.lessonsDir ?? defaultLessonsDir(ctx.env ?? process.env));
+  const lesson = lessonNamed(lessons, lessonId);
+  for (const s of lesson.steps) ctx.io.out(`${lesson.meta.id}#${stepId(s)}`);
+  return 0;
 }

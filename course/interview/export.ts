@@ -1,9 +1,14 @@
-import type { Lang, Question } from './bank.js';
+import type { Lang, ListKey, Question } from './bank.js';
 
 const LABELS = {
-  en: { title: 'boxlab — interview questions on container internals', answer: 'Model answer', key: 'Key points', wrong: 'Common wrong answers', follow: 'Follow-ups', proof: 'See it live', written: 'Written answer only', source: 'notes' },
-  zh: { title: 'boxlab — 容器原理面试题', answer: '参考答案', key: 'Key points', wrong: 'Common wrong answers', follow: 'Follow-ups', proof: '动手验证', written: '仅书面答案', source: '笔记' },
+  en: { title: 'boxlab — interview questions on container internals', answer: 'Model answer', key: 'Key points', wrong: 'Common wrong answers', follow: 'Follow-ups', proof: 'See it live', written: 'Written answer only', source: 'notes', count: (n: number) => `${n} questions.` },
+  zh: { title: 'boxlab — 容器原理面试题', answer: '参考答案', key: '要点', wrong: '常见错误回答', follow: '追问', proof: '动手验证', written: '仅书面答案', source: '笔记', count: (n: number) => `共 ${n} 题。` },
 } as const;
+
+/** A list (key points, wrong answers, follow-ups) in `lang`; English where the Chinese is not written yet. */
+export function listText(q: Question, key: ListKey, lang: Lang): string[] {
+  return (lang === 'zh' ? q.zh[key] : undefined) ?? q[key];
+}
 
 export function questionText(q: Question, lang: Lang): string {
   return lang === 'zh' ? q.questionZh : q.questionEn;
@@ -22,14 +27,14 @@ export function proofLine(q: Question): string {
 /** A printable Markdown sheet: every question with its model answer, key points, traps and follow-ups. */
 export function exportMarkdown(questions: Question[], lang: Lang): string {
   const L = LABELS[lang];
-  const out: string[] = [`# ${L.title}`, '', `${questions.length} questions.`, ''];
+  const out: string[] = [`# ${L.title}`, '', L.count(questions.length), ''];
   questions.forEach((q, i) => {
     out.push(`## ${i + 1}. ${questionText(q, lang).replace(/\n+/g, ' ')}`, '');
     out.push(`*${q.topics.join(', ')} · ${'★'.repeat(q.difficulty)} · ${L.source} ${q.source} · ${q.id}*`, '');
     out.push(`**${L.answer}.** ${answerText(q, lang)}`, '');
-    out.push(`**${L.key}:**`, ...q.keyPoints.map((k) => `- ${k}`), '');
-    out.push(`**${L.wrong}:**`, ...q.wrongAnswers.map((k) => `- ${k}`), '');
-    out.push(`**${L.follow}:**`, ...q.followUps.map((k) => `- ${k}`), '');
+    out.push(`**${L.key}:**`, ...listText(q, 'keyPoints', lang).map((k) => `- ${k}`), '');
+    out.push(`**${L.wrong}:**`, ...listText(q, 'wrongAnswers', lang).map((k) => `- ${k}`), '');
+    out.push(`**${L.follow}:**`, ...listText(q, 'followUps', lang).map((k) => `- ${k}`), '');
     out.push(`**${q.proof.length > 0 || q.demo ? L.proof : L.written}:** ${proofLine(q)}`, '');
   });
   return `${out.join('\n').trimEnd()}\n`;

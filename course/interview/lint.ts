@@ -1,19 +1,37 @@
+import { stepId } from '../step-id.js';
 import type { Diagnostic, Lesson } from '../types.js';
-import type { Question } from './bank.js';
+import { ZH_LISTS, type ListKey, type Question } from './bank.js';
 import { normalise, type NoteQuestion } from './notes.js';
 
-/** Every proof id names a lesson and one of its steps. */
+/** Every proof id names a lesson and one of its steps, by the step's id (course/step-id.ts). */
 export function lintProofs(questions: Question[], lessons: Lesson[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   const byId = new Map(lessons.map((l) => [l.meta.id, l]));
   for (const q of questions) {
     for (const p of q.proof) {
       const l = byId.get(p.lesson);
-      if (!l) out.push({ file: q.file, line: 2, message: `proof ${p.text}: no lesson "${p.lesson}" — \`boxlab lessons\` lists them` });
-      else if (p.step >= l.steps.length) out.push({ file: q.file, line: 2, message: `proof ${p.text}: ${p.lesson} has ${l.steps.length} steps` });
+      if (!l) { out.push({ file: q.file, line: q.proofLine, message: `proof ${p.text}: no lesson "${p.lesson}" — \`boxlab lessons\` lists them` }); continue; }
+      const matching = l.steps.filter((s) => stepId(s) === p.step);
+      if (matching.length === 0) {
+        out.push({ file: q.file, line: q.proofLine, message: `proof ${p.text}: ${p.lesson} has no step with that id (a renamed step?) — its steps: ${l.steps.map(stepId).join(', ')}` });
+      } else if (matching.length > 1) {
+        out.push({ file: q.file, line: q.proofLine, message: `proof ${p.text}: ${matching.length} steps of ${p.lesson} have that id (titles differing only in punctuation) — make their titles differ in words` });
+      }
     }
   }
   return out;
+}
+
+
+/** Resolves a proof's step id to the step's 0-based index in its lesson, or -1. */
+export function proofStepIndex(lesson: Lesson, step: string): number {
+  return lesson.steps.findIndex((s) => stepId(s) === step);
+}
+/** Every question has its key points, wrong answers and follow-ups in Chinese too (`## 要点`, `## 常见错误回答`, `## 追问`). */
+export function lintChineseLists(questions: Question[]): Diagnostic[] {
+  return questions.flatMap((q) => (Object.entries(ZH_LISTS) as [ListKey, string][])
+    .filter(([k]) => q.zh[k] === undefined)
+    .map(([k, title]) => ({ file: q.file, line: 1, message: `no "## ${title}" — the ${k === 'keyPoints' ? 'key points' : k === 'wrongAnswers' ? 'wrong answers' : 'follow-ups'} in Chinese, one "- 条目" per English item, in the same order` })));
 }
 
 /** Ids and sources are unique. */

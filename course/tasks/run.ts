@@ -72,7 +72,7 @@ export async function checkTask(file: TaskFile, task: Task, params: Map<string, 
     const r = byLine.get(c.line);
     const lookedAt = describeSubject(c, s.values);
     if (r) checks.push({ proves: r.proves, passed: r.passed, lookedAt, found: r.detail, ...(r.hint !== undefined && { hint: r.hint }) });
-    else checks.push({ proves: c.proves, passed: false, lookedAt, found: `not checked: ${result.error ?? 'an earlier block failed'}`, ...(c.hint !== undefined && { hint: c.hint }) });
+    else checks.push({ proves: fillText(c.proves, s.values), passed: false, lookedAt, found: `not checked: ${result.error ?? 'an earlier block failed'}`, ...(c.hint !== undefined && { hint: c.hint }) });
   }
   const passed = checks.filter((c) => c.passed).length;
   return { passed, total: checks.length, solved: passed === checks.length && result.error === undefined, checks, ...(result.error !== undefined && { error: result.error }) };

@@ -86,3 +86,32 @@ export async function startDaemon(opts: { netnsOf?: number } = {}): Promise<Test
     },
   };
 }
+
+export interface CourseDaemon extends TestDaemon {
+  /** the private progress folder (BOXLAB_STATE) that every `cli` call gets unless its env names another */
+  state: string;
+}
+
+/**
+ * A private daemon for the course's tests (lessons, tasks, interview, translations): `startDaemon` plus a
+ * progress folder of its own, so a headless run's progress never lands in the learner's. `stop` removes both.
+ */
+export async function startCourseDaemon(): Promise<CourseDaemon> {
+  const state = mkdtempSync(join(tmpdir(), 'boxlab-course-state-'));
+  let daemon: TestDaemon;
+  try {
+    daemon = await startDaemon();
+  } catch (e) {
+    rmSync(state, { recursive: true, force: true });
+    throw e;
+  }
+  return {
+    ...daemon,
+    state,
+    cli: (args, opts = {}) => daemon.cli(args, { ...opts, env: { BOXLAB_STATE: state, ...opts.env } }),
+    async stop() {
+      await daemon.stop();
+      rmSync(state, { recursive: true, force: true });
+    },
+  };
+}
