@@ -35,4 +35,14 @@ describe('hot command table', () => {
       } else expect(seen?.lang).toBe('zh');
     });
   }
+
+  it('leaves a command\'s own --lang to the command (interview checks its value itself)', async () => {
+    const args = ['interview', '--list', '--lang', 'fr'];
+    const program = new Command('boxlab').enablePositionalOptions().option('--lang <lang>').exitOverride();
+    await registerCommands(program, args);
+    let seen: string | undefined = 'unset';
+    program.hook('preAction', (_p, action) => { seen = langOption(action); throw new Error('stop before the action'); });
+    await expect(program.parseAsync(args, { from: 'user' })).rejects.toThrow('stop before the action');
+    expect(seen).toBeUndefined();
+  });
 });

@@ -47,14 +47,21 @@ export async function registerCommands(program: Command, args: string[]): Promis
  */
 function acceptLangAfterCommand(cmd: Command): void {
   for (const sub of cmd.commands) {
-    if (!sub.options.some((o) => o.long === '--lang')) sub.option('--lang <lang>', 'language of the course: zh or en (as boxlab --lang)');
+    if (!sub.options.some((o) => o.long === '--lang')) {
+      sub.option('--lang <lang>', 'language of the course: zh or en (as boxlab --lang)');
+      LANG_ADDED.add(sub);
+    }
     acceptLangAfterCommand(sub);
   }
 }
 
+/** Commands given the program's --lang here; a command with a --lang of its own (interview) reads it itself. */
+const LANG_ADDED = new WeakSet<Command>();
+
 /** The --lang given nearest to the command that runs (`check --lang zh`), else the program's (`--lang zh check`). */
 export function langOption(action: Command): string | undefined {
   for (let c: Command | null = action; c; c = c.parent) {
+    if (c.parent && !LANG_ADDED.has(c)) continue;
     const lang = c.opts<{ lang?: string }>().lang;
     if (lang !== undefined) return lang;
   }
