@@ -9,7 +9,7 @@ if (process.argv.length === 3 && process.argv[2] === '--version') {
 }
 
 async function main(): Promise<void> {
-  const [{ Command, CommanderError }, { registerCommands }, { ExitCode, finishTrace, reportError }, { UserError }, { parseLang }] = await Promise.all([
+  const [{ Command, CommanderError }, { registerCommands, langOption }, { ExitCode, finishTrace, reportError }, { UserError }, { parseLang }] = await Promise.all([
     import('commander'), import('./commands/hot.js'), import('./context.js'), import('../engine/sys/errors.js'), import('../i18n/lang.js'),
   ]);
   const program = new Command('boxlab')
@@ -24,8 +24,8 @@ async function main(): Promise<void> {
     .exitOverride();
 
   // --lang is handed on as BOXLAB_LANG, so the course, the TUI and the daemon-less commands read one setting
-  program.hook('preAction', () => {
-    const lang = program.opts<{ lang?: string }>().lang;
+  program.hook('preAction', (_program, action) => {
+    const lang = langOption(action);
     if (lang === undefined) return;
     const chosen = parseLang(lang);
     if (!chosen) throw new UserError(`--lang ${lang}: use --lang zh (中文) or --lang en`);

@@ -35,9 +35,35 @@ export function commandWord(args: string[]): string | undefined {
 export async function registerCommands(program: Command, args: string[]): Promise<void> {
   const word = commandWord(args);
   const hot = word !== undefined && Object.hasOwn(HOT_COMMANDS, word) ? HOT_COMMANDS[word] : undefined;
-  if (hot && !args.includes('--help') && !args.includes('-h')) {
-    (await hot()).register(program);
-    return;
+  if (hot && !args.includes('--help') && !args.includes('-h')) (await hot()).register(program);
+  else (await import('./index.js')).registerAll(program);
+  acceptLangAfterCommand(program);
+}
+
+/**
+ * `boxlab check --lang zh 01-uts` (as docs/lesson-format.md writes it) as well as `boxlab --lang zh check`:
+ * with positional options the program's own --lang is only read before the command word, so every command
+ * takes it too. The nearest one wins (see langOption); `run`/`exec` pass what follows the image through.
+ */
+function acceptLangAfterCommand(cmd: Command): void {
+  for (const sub of cmd.commands) {
+    if (!sub.options.some((o) => o.long === '--lang')) {
+      sub.option('--lang <lang>', 'language of the course: zh or en (as boxlab --lang)');
+      LANG_ADDED.add(sub);
+    }
+    acceptLangAfterCommand(sub);
   }
-  (await import('./index.js')).registerAll(program);
+}
+
+/** Commands given the program's --lang here; a command with a --lang of its own (interview) reads it itself. */
+const LANG_ADDED = new WeakSet<Command>();
+
+/** The --lang given nearest to the command that runs (`check --lang zh`), else the program's (`--lang zh check`). */
+export function langOption(action: Command): string | undefined {
+  for (let c: Command | null = action; c; c = c.parent) {
+    if (c.parent && !LANG_ADDED.has(c)) continue;
+    const lang = c.opts<{ lang?: string }>().lang;
+    if (lang !== undefined) return lang;
+  }
+  return undefined;
 }
