@@ -1,4 +1,4 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, startCourseDaemon, type CourseDaemon } from './helpers/daemon.js';
@@ -27,8 +27,10 @@ describe('the course', () => {
   // the JSON of the run below, kept for the interview bank's proofs
   let courseRun = '';
 
-  it(`boxlab check --all --counterfactual: every check of all ${LESSONS.length} lessons passes, none passes with its action skipped, and nothing is left`, async () => {
-    const r = await daemon.cli(['check', '--all', '--counterfactual', '--json'], { timeoutMs: 1_500_000 });
+  // In Chinese (issue 16's `check --all --lang zh`): the checks are the English file's, so one run proves both
+  // languages' checks, and every translated lesson's proofs must come out in Chinese (the merge really applied).
+  it(`boxlab --lang zh check --all --counterfactual: every check of all ${LESSONS.length} lessons passes, none passes with its action skipped, and nothing is left`, async () => {
+    const r = await daemon.cli(['--lang', 'zh', 'check', '--all', '--counterfactual', '--json'], { timeoutMs: 1_500_000 });
     courseRun = r.stdout;
     const report = JSON.parse(r.stdout) as Report;
     expect(report.lessons.map((l) => l.id).sort()).toEqual(LESSONS);
@@ -41,6 +43,10 @@ describe('the course', () => {
       .filter((c) => c.passed && c.withoutAction === 'passed' && c.invariant === undefined)
       .map((c) => `lessons/${l.id}/lesson.md:${c.line}: passes with its step's actions skipped: ${c.proves}`)));
     expect(vacuous).toEqual([]);
+    const translated = new Set(LESSONS.filter((id) => existsSync(join(REPO, 'lessons', id, 'lesson.zh.md'))));
+    const english = report.lessons.filter((l) => translated.has(l.id)).flatMap((l) => l.steps.flatMap((s) => s.checks
+      .filter((c) => !/[\u4e00-\u9fff]/.test(c.proves)).map((c) => `${l.id}: ${c.proves}`)));
+    expect(english).toEqual([]);
     expect(r.exitCode).toBe(0);
     expect((await daemon.cli(['ps', '-a', '-q'])).stdout.trim()).toBe('');
   }, 1_500_000);
