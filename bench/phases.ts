@@ -36,6 +36,7 @@ function phaseOf(e: TraceEvent, daemonPid: number): string {
     if (e.name === 'flock') return 'network state lock';
     return 'daemon: other syscalls';
   }
+  if (e.name === 'ioctl' && !/"lo"/.test(e.args)) return 'init: eth0 address+route (ioctls)';
   if (e.name === 'mount' && /"overlay"/.test(e.args)) return 'init: overlay mount';
   if (e.name === 'pivot_root' || e.name === 'umount2' || e.name === 'chdir') return 'init: pivot_root + old root detach';
   if (['mount', 'mknod', 'symlink', 'mkdir'].includes(e.name)) return 'init: binds, /proc, /dev, masked paths';

@@ -35,6 +35,8 @@ interface Case {
   samples: number[];
   /** CPU time (ms) each round used, see cpuTicks() */
   cpu: number[];
+  /** the daemon whose CPU time counts for this case (the baseline's own daemon for its API case) */
+  daemonPid?: number;
 }
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
@@ -94,16 +96,17 @@ function ownTicks(): number {
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'boxlab-bench-peers-'));
   let d: BenchDaemon | undefined;
+  let baseDaemon: BenchDaemon | undefined;
   const cleanups: (() => void)[] = [];
   const cases: Case[] = [];
   const add = (label: string, run: Case['run']): void => void cases.push({ label, run, samples: [], cpu: [] });
   try {
     d = await startBenchDaemon();
     const { client, env } = d;
-    const api = (hostConfig: Record<string, unknown>) => async (): Promise<void> => {
-      const { Id } = await client.post<{ Id: string }>('/containers/create', { Image: 'busybox', Cmd: ['true'], HostConfig: { AutoRemove: true, ...hostConfig } });
-      const waiting = client.post(`/containers/${Id}/wait`, undefined, { condition: 'removed' });
-      await client.post(`/containers/${Id}/start`);
+    const api = (hostConfig: Record<string, unknown>, c = client) => async (): Promise<void> => {
+      const { Id } = await c.post<{ Id: string }>('/containers/create', { Image: 'busybox', Cmd: ['true'], HostConfig: { AutoRemove: true, ...hostConfig } });
+      const waiting = c.post(`/containers/${Id}/wait`, undefined, { condition: 'removed' });
+      await c.post(`/containers/${Id}/start`);
       await waiting;
     };
     const cli = (args: string[]) => (): void => void execFileSync(process.execPath, [CLI, ...args], { env, ...quiet });
@@ -127,6 +130,12 @@ async function main(): Promise<void> {
       add('baseline: boxlab run --rm --network none', other(['run', '--rm', '--network', 'none', 'busybox', 'true']));
       add('baseline: boxlab --version', other(['--version']));
       add('baseline: boxlab ps', other(['ps']));
+      // and its daemon (a second one, from that build; --network none only: both would make the same bridge)
+      const { startBenchDaemon: startOther } = await import(join(baseline, 'bench/harness.js')) as typeof import('./harness.js');
+      baseDaemon = await startOther();
+      await api({ NetworkMode: 'none' }, baseDaemon.client)();
+      add('baseline: boxlab API, --network none', api({ NetworkMode: 'none' }, baseDaemon.client));
+      cases.at(-1)!.daemonPid = baseDaemon.pid;
     }
 
     for (const rt of ['crun', 'runc'] as const) {
@@ -165,12 +174,13 @@ async function main(): Promise<void> {
     if (!short) for (const c of cases) await c.run(); // warm-up: page cache, first network, image
     // CPU: the daemon's (with its reaped inits and host tools) plus this process's reaped children (CLI, runc...)
     const daemonPid = d.pid;
-    const ticks = (): number => cpuTicks(daemonPid) + cpuTicks('self') - ownTicks();
+    const ticks = (pid: number): number => cpuTicks(pid) + cpuTicks('self') - ownTicks();
     for (let i = 0; i < runs; i++) {
       for (const c of cases) {
-        const before = ticks();
+        const pid = c.daemonPid ?? daemonPid;
+        const before = ticks(pid);
         c.samples.push(await timed(c.run));
-        c.cpu.push((ticks() - before) * TICK_MS);
+        c.cpu.push((ticks(pid) - before) * TICK_MS);
       }
     }
   } catch (e) {
@@ -185,6 +195,7 @@ async function main(): Promise<void> {
   } finally {
     // last made, first undone: crun's delete still needs the mount namespace the holder keeps
     for (const c of cleanups.reverse()) c();
+    await baseDaemon?.stop();
     await d?.stop();
     rmSync(work, { recursive: true, force: true });
   }

@@ -31,6 +31,10 @@ describe('run on networks (daemon + CLI)', () => {
     expect((await d.cli(['run', '-d', '--name', 'app', '--network', 'appnet', '--ip', '10.61.0.99', 'busybox', 'sleep', '600'])).exitCode).toBe(0);
     const app = await inspect('app');
     expect(app.NetworkSettings.IPAddress).toBe('10.61.0.99');
+    // set by the init itself (ioctls), not by an `ip` process: the address with its /24 and the default route
+    const route = (await d.cli(['exec', 'app', 'ip', 'route'])).stdout;
+    expect(route).toMatch(/^default via 10\.61\.0\.1 dev eth0/m);
+    expect(route).toMatch(/^10\.61\.0\.0\/24 dev eth0 .*src 10\.61\.0\.99/m);
     expect((await d.cli(['exec', 'app', 'ping', '-c1', '-W2', 'db'])).stdout).toContain('1 packets received');
     expect((await d.cli(['exec', 'db', 'cat', '/etc/hosts'])).stdout).toContain('10.61.0.99\tapp');
     await d.cli(['rm', '-f', 'app']);

@@ -73,8 +73,19 @@ export function register(program: Command): void {
       process.stdout.write(`${Id}\n`);
       return;
     }
-    const attach = await c.hijack(`/containers/${Id}/attach`, { query: { stream: 1, stdin: flags.interactive ?? false, stdout: 1, stderr: 1 } });
-    const waiting = await c.stream('POST', `/containers/${Id}/wait`, { query: { condition: flags.rm ? 'removed' : 'next-exit' } });
+    // attach and wait both have to be in place before start (or the output and the exit could be missed), but
+    // not one after the other: one round trip to the daemon fewer.
+    const [attached, waited] = await Promise.allSettled([
+      c.hijack(`/containers/${Id}/attach`, { query: { stream: 1, stdin: flags.interactive ?? false, stdout: 1, stderr: 1 } }),
+      c.stream('POST', `/containers/${Id}/wait`, { query: { condition: flags.rm ? 'removed' : 'next-exit' } }),
+    ]);
+    if (attached.status === 'rejected' || waited.status === 'rejected') {
+      if (attached.status === 'fulfilled') attached.value.socket.destroy();
+      if (waited.status === 'fulfilled') waited.value.destroy();
+      throw attached.status === 'rejected' ? attached.reason : (waited as PromiseRejectedResult).reason;
+    }
+    const attach = attached.value;
+    const waiting = waited.value;
     await c.post(`/containers/${Id}/start`).catch(async (e: unknown) => {
       attach.socket.destroy();
       waiting.destroy();

@@ -113,11 +113,11 @@ export async function startContainer(rec: ContainerRecord, deps: StartDeps): Pro
         cgroup.create();
         cgroup.set(resourcesOf(rec.HostConfig));
         cgroup.apply(pid);
-        // The init is blocked on its sync socket: eth0, the default route and /etc/hosts are in place
-        // before the command runs.
-        await startNetwork(deps.network, rec, pid, deps.containerDir);
-        return { pid, ...(lowerdirs && { config: { userns: true, newCgroupNs: plan.cgroup === 'new',
-          rootfs: { lowerdirs, upper: data.UpperDir, work: data.WorkDir, merged: data.MergedDir } } }) };
+        // The init is blocked on its sync socket: the veth and /etc/hosts are in place before the command
+        // runs; the init sets eth0's address and default route itself (`interfaces` in its config).
+        const net = await startNetwork(deps.network, rec, pid, deps.containerDir);
+        return { pid, config: { ...net, ...(lowerdirs && { userns: true, newCgroupNs: plan.cgroup === 'new',
+          rootfs: { lowerdirs, upper: data.UpperDir, work: data.WorkDir, merged: data.MergedDir } }) } };
       },
     });
     // The init's mount namespace holds its own copies of the idmapped layers: the daemon's can go.

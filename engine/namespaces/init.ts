@@ -213,6 +213,9 @@ function main(): void {
       if (config.security) applyPathSecurity(config.security);
       if (config.hostname !== undefined) sys.sethostname(config.hostname);
       if (config.newNetNs !== false) sys.interfaceUp('lo');
+      for (const i of config.interfaces ?? []) sys.addressInterface(i.ifname, i.address, i.prefixLen);
+      const gateway = config.interfaces?.find((i) => i.gateway)?.gateway;
+      if (gateway) sys.addDefaultRoute(gateway);
     }
     finish(config);
   } catch (e) {

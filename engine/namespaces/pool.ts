@@ -36,13 +36,25 @@ export class InitPool {
     }
   }
 
-  /** The warm init, if there is one; a replacement is spawned once the caller has moved on. */
+  /**
+   * The warm init, if there is one. Its replacement is spawned only once the taken init has exec'd or died
+   * (its sync socket closed): `child_process.spawn` is synchronous and blocks the event loop for several ms,
+   * which must not land between the cgroup and network steps of the start that took it, nor before that
+   * start's reply. The start replies in the microtasks that follow the close; setImmediate runs after them.
+   */
   take(): SpawnedInit | undefined {
     const init = this.warm;
     this.warm = undefined;
     if (init && init.child.exitCode === null && init.child.signalCode === null) {
       traceNote('init', `taken warm from the pool (pid ${init.child.pid}, spawned earlier into new mnt, uts, ipc, pid and net namespaces)`);
-      setImmediate(() => this.refill());
+      let scheduled = false;
+      const later = (): void => {
+        if (scheduled) return;
+        scheduled = true;
+        setImmediate(() => this.refill());
+      };
+      init.sync.once('close', later);
+      init.child.once('exit', later);
       return init;
     }
     setImmediate(() => this.refill());

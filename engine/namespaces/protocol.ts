@@ -21,6 +21,13 @@ export interface RootfsSpec {
   merged: string;
 }
 
+export interface InterfaceConfig {
+  ifname: string;
+  address: string;
+  prefixLen: number;
+  gateway?: string;
+}
+
 export interface InitConfig {
   mode: 'run' | 'exec';
   containerId: string;
@@ -34,6 +41,12 @@ export interface InitConfig {
   mountProc?: boolean;
   /** run only: sysfs is mounted read-only; with a host network namespace it is bind-mounted instead */
   newNetNs?: boolean;
+  /**
+   * run only: bridge endpoints the init addresses itself (ioctls, no `ip` process), after `lo`: the daemon has
+   * already made the veth and put its peer, down and unaddressed, into the init's namespace under `ifname`.
+   * `gateway` set: the default route goes through it (the first network's, as docker does).
+   */
+  interfaces?: InterfaceConfig[];
   /** run only: set when the container has its own UTS namespace */
   hostname?: string;
   /**

@@ -23,6 +23,8 @@ export interface AttachInput {
   ip?: string;
   /** -p mappings, already parsed with parsePublish (check them with assertPublishable before creating anything) */
   ports?: PortSpec[];
+  /** the init addresses its interfaces itself (ConnectOptions.addressInInit); see interfacesFor */
+  addressInInit?: boolean;
 }
 
 /**
@@ -38,7 +40,7 @@ export async function attachContainer(mgr: NetworkManager, c: AttachInput): Prom
   try {
     const ep = await mgr.connect({
       container: c.id, containerName: c.name, netnsPath: `/proc/${c.pid}/ns/net`, network: mode.network,
-      ...(c.ip && { ip: c.ip }),
+      ...(c.ip && { ip: c.ip }), ...(c.addressInInit && { addressInInit: true }),
     });
     if (c.ports?.length) await mgr.publish(c.id, ep.ip, c.ports);
   } catch (e) {
@@ -46,6 +48,16 @@ export async function attachContainer(mgr: NetworkManager, c: AttachInput): Prom
     throw e;
   }
   return networkSettings(mgr, c.id, c.pid);
+}
+
+/**
+ * What an init told to address its own interfaces needs (InitConfig.interfaces): every endpoint of the
+ * container, the default route through the first network's gateway (eth0's), as connect would have done.
+ */
+export function interfacesFor(mgr: NetworkManager, id: string): { ifname: string; address: string; prefixLen: number; gateway?: string }[] {
+  const eps = mgr.endpointsOf(id);
+  const first = eps.find((e) => e.ifname === 'eth0') ?? eps[0];
+  return eps.map((e) => ({ ifname: e.ifname, address: e.ip, prefixLen: e.prefixLen, ...(e === first && { gateway: e.gateway }) }));
 }
 
 /** NetworkSettings from what the manager knows now (after connect/disconnect, for inspect). */

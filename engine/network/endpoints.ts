@@ -64,7 +64,7 @@ export async function connectEndpoint(m: NetworkManager, o: ConnectOptions): Pro
       await createVeth(veth);
     }
     await m.opts.onStep?.('address', o.container);
-    await ipInNetns(o.netnsPath, [
+    if (!o.addressInInit) await ipInNetns(o.netnsPath, [
       `addr add ${ep.ip}/${subnet.prefixLen} dev ${ep.ifname}`,
       `link set dev ${ep.ifname} up`,
       'link set dev lo up',

@@ -7,4 +7,4 @@ export { parsePublish, formatPublish, type PortSpec } from './ports.js';
 export { detectIptablesBackend } from './iptables.js';
 export { parseNetworkMode, portsToDocker, type NetworkMode } from './modes.js';
 export { networkManagerFor, prefixesFor } from './shared.js';
-export { attachContainer, networkSettings, type AttachInput, type DockerNetworkSettings } from './attach.js';
+export { attachContainer, interfacesFor, networkSettings, type AttachInput, type DockerNetworkSettings } from './attach.js';

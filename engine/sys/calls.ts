@@ -1,6 +1,7 @@
 import { raw, nr, sys } from './libc.js';
 import {
   F, O, PR, S_IFCHR, TIOCSCTTY, TIOCSWINSZ, SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP,
+  SIOCSIFADDR, SIOCSIFNETMASK, SIOCADDRT, RTF_UP, RTF_GATEWAY,
   decodeClone, decodeMount, decodeUmount,
 } from './flags.js';
 
@@ -125,6 +126,58 @@ export function gettid(): number {
 
 export function pidfdOpen(pid: number): number {
   return Number(sys('pidfd_open', `${pid}, 0`, () => raw.syscall(nr.pidfdOpen, 'int', pid, 'unsigned int', 0)));
+}
+
+/** An AF_INET sockaddr_in (16 bytes) at `offset` of `buf`: family, port 0, the address in network order. */
+function writeSockaddrIn(buf: Buffer, offset: number, ipv4: string): void {
+  const octets = ipv4.split('.').map(Number);
+  if (octets.length !== 4 || octets.some((o) => !Number.isInteger(o) || o < 0 || o > 255)) throw new Error(`invalid IPv4 address "${ipv4}"`);
+  buf.writeUInt16LE(2 /* AF_INET */, offset);
+  buf.set(octets, offset + 4);
+}
+
+function withInetSocket<T>(use: (fd: number) => T): T {
+  const fd = sys('socket', 'AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, 0', () => raw.socket(2, 2 | O.CLOEXEC, 0));
+  try {
+    return use(fd);
+  } finally {
+    raw.close(fd);
+  }
+}
+
+/**
+ * Gives an interface of the caller's network namespace an IPv4 address and brings it up: what
+ * `ip addr add <address>/<prefixLen> dev <name> && ip link set dev <name> up` does, with the old ioctls
+ * (ifconfig's) so the init needs no `ip` process. SIOCSIFADDR picks a classful mask; SIOCSIFNETMASK corrects it.
+ */
+export function addressInterface(name: string, address: string, prefixLen: number): void {
+  const mask = prefixLen === 0 ? 0 : (0xffffffff << (32 - prefixLen)) >>> 0;
+  const maskText = [24, 16, 8, 0].map((s) => (mask >>> s) & 0xff).join('.');
+  withInetSocket((fd) => {
+    const ifreq = Buffer.alloc(40);
+    ifreq.write(name, 0, 15, 'latin1');
+    writeSockaddrIn(ifreq, 16, address);
+    sys('ioctl', `${fd}, SIOCSIFADDR, {ifr_name=${q(name)}, ifr_addr=${address}}`, () => raw.ioctl(fd, SIOCSIFADDR, 'void *', ifreq));
+    writeSockaddrIn(ifreq, 16, maskText);
+    sys('ioctl', `${fd}, SIOCSIFNETMASK, {ifr_name=${q(name)}, ifr_netmask=${maskText}}`, () => raw.ioctl(fd, SIOCSIFNETMASK, 'void *', ifreq));
+  });
+  interfaceUp(name);
+}
+
+/**
+ * `ip route add default via <gateway>`: SIOCADDRT with a struct rtentry (the LP64 layout of x86_64 and arm64:
+ * rt_dst at 8, rt_gateway at 24, rt_genmask at 40, rt_flags at 56; 120 bytes). No device: the kernel finds it
+ * from the gateway, which must already be on a connected subnet (addressInterface first).
+ */
+export function addDefaultRoute(gateway: string): void {
+  withInetSocket((fd) => {
+    const rtentry = Buffer.alloc(120);
+    writeSockaddrIn(rtentry, 8, '0.0.0.0');
+    writeSockaddrIn(rtentry, 24, gateway);
+    writeSockaddrIn(rtentry, 40, '0.0.0.0');
+    rtentry.writeUInt16LE(RTF_UP | RTF_GATEWAY, 56);
+    sys('ioctl', `${fd}, SIOCADDRT, {rt_dst=0.0.0.0/0, rt_gateway=${gateway}, rt_flags=RTF_UP|RTF_GATEWAY}`, () => raw.ioctl(fd, SIOCADDRT, 'void *', rtentry));
+  });
 }
 
 /** Sets IFF_UP on an interface of the caller's network namespace (what `ip link set lo up` does). */

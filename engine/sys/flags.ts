@@ -43,6 +43,12 @@ export const TIOCSWINSZ = 0x5414;
 export const SIOCGIFFLAGS = 0x8913;
 export const SIOCSIFFLAGS = 0x8914;
 export const IFF_UP = 0x1;
+export const SIOCSIFADDR = 0x8916;
+export const SIOCSIFNETMASK = 0x891c;
+export const SIOCADDRT = 0x890b;
+/** rtentry.rt_flags: the route is usable, and goes through a gateway */
+export const RTF_UP = 0x1;
+export const RTF_GATEWAY = 0x2;
 
 /** Namespace kinds as /proc/<pid>/ns names them, with their clone flag. */
 export const NAMESPACES = {
