@@ -124,7 +124,7 @@ export function register(router: Router, ctx: DaemonContext): void {
     };
     const since = bound('since');
     const until = bound('until');
-    let entries = readLogs(rec.LogPath).filter((e) => {
+    let entries = readLogs(rec.LogPath, rt.logEnd(rec.Id)).filter((e) => {
       const t = Date.parse(e.time);
       return (since === undefined || t > since) && (until === undefined || t <= until);
     });
