@@ -44,7 +44,9 @@ export class InitPool {
     const init = this.warm;
     this.warm = undefined;
     if (init && init.child.exitCode === null && init.child.signalCode === null) {
-      traceNote('init', `taken warm from the pool (pid ${init.child.pid}, spawned earlier into new mnt, uts, ipc, pid and net namespaces)`);
+      const note = (pid: number | undefined, shim = ''): void => traceNote('init', `taken warm from the pool (pid ${pid}${shim}, spawned earlier into new mnt, uts, ipc, pid and net namespaces)`);
+      if (init.shim) void init.shim.initPid.then((pid) => note(pid, `, under boxlab-shim ${init.child.pid}`), () => undefined);
+      else note(init.child.pid);
       setImmediate(() => this.refill());
       return init;
     }
