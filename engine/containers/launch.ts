@@ -149,9 +149,19 @@ async function launchShimmed(opts: LaunchOptions, setup: ShimSetup): Promise<Lau
     clearShimExit(setup.dir);
     throw e;
   }
-  const exited = conn.exited.then((s): ExitStatus => s
-    ? { exitCode: s.ExitCode, signal: null, finishedAt: s.FinishedAt }
-    : { exitCode: 255, signal: null, error: 'boxlab-shim was killed before the container exited; its exit status is unknown' });
+  const initPid = pid;
+  const exited = conn.exited.then(async (s): Promise<ExitStatus> => {
+    if (s) return { exitCode: s.ExitCode, signal: null, finishedAt: s.FinishedAt };
+    // The shim was killed: nobody reads the container's output any more (its next write would get SIGPIPE)
+    // and nobody would learn its exit. It is ended, and reaped here (re-parented to the subreaper daemon).
+    try {
+      process.kill(initPid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+    await adoptedExit(initPid);
+    return { exitCode: 137, signal: null, error: 'boxlab-shim was killed; boxlabd killed the container, which had lost its supervisor' };
+  });
   return { child: init.child, pid, shimPid, io, exited };
 }
 

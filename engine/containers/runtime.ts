@@ -18,7 +18,7 @@ import { ExecManager } from './exec.js';
 import type { ContainerRecord, CreateConfig, RestartPolicy } from './types.js';
 import { ProcessIO } from './io.js';
 import { LogTail, type LogEntry } from './logs.js';
-import { connectShim, readShimExit } from './shim-client.js';
+import { reattachShim } from './reattach.js';
 import { processStartTime } from '../namespaces/shim.js';
 import { securityPlan, releaseRange, reconcileRanges, type UsernsMode } from '../security/index.js';
 import type { SecurityPlan } from '../security/plan-types.js';
@@ -97,35 +97,15 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     }
   }
 
-  /**
-   * A container under boxlab-shim, found by a restarted daemon: the shim recorded its exit if it came while
-   * nobody watched; if it still runs, the daemon connects to the shim again and follows the log from here.
-   */
+  /** A container under boxlab-shim found by a restarted daemon (engine/containers/reattach.ts). */
   private async reattach(rec: ContainerRecord): Promise<void> {
-    const dir = this.store.containerDir(rec.Id);
-    const shim = rec.Boxlab.Shim!;
-    const recorded = readShimExit(dir);
-    if (recorded) return this.onExit(rec.Id, recorded.ExitCode, '', recorded.FinishedAt);
-    if (processStartTime(shim.Pid) === shim.StartTime) {
-      const io = new ProcessIO(false);
-      const log = new LogTail(rec.LogPath, true);
-      io.on('data', () => {
-        for (const entry of log.poll()) this.emit('log', rec.Id, entry);
-      });
-      try {
-        const conn = await connectShim(shim.Pid, dir, io);
-        if (rec.Config.OpenStdin) io.stdin = conn.stdin;
-        const exited = conn.exited.then((s) => ({ exitCode: s?.ExitCode ?? 255, signal: null, ...(s && { finishedAt: s.FinishedAt }) }));
-        this.live.set(rec.Id, { launched: { pid: rec.State.Pid, shimPid: shim.Pid, io, exited }, cgroup: this.cgroupFor(rec.Id), log });
-        const status = await exited;
-        return this.onExit(rec.Id, status.exitCode, status.finishedAt ? '' : 'boxlab-shim was killed before the container exited; its exit status is unknown', status.finishedAt);
-      } catch {
-        // the shim exited between the check and the connect: its exit file says how
-        const late = readShimExit(dir);
-        if (late) return this.onExit(rec.Id, late.ExitCode, '', late.FinishedAt);
-      }
-    }
-    return this.onExit(rec.Id, 255, 'boxlab-shim was gone before boxlabd restarted and recorded no exit; the exit status is unknown');
+    const status = await reattachShim(rec, {
+      dir: this.store.containerDir(rec.Id),
+      cgroup: this.cgroupFor(rec.Id),
+      onLog: (entry) => this.emit('log', rec.Id, entry),
+      onLive: (live) => this.live.set(rec.Id, live),
+    });
+    return this.onExit(rec.Id, status.exitCode, status.error, status.finishedAt);
   }
 
   /**
