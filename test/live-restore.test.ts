@@ -152,12 +152,18 @@ describe('live restore: containers outlive a SIGKILLed boxlabd', () => {
     expect((await daemon.cli(['rm', id])).exitCode).toBe(0);
   }, 30_000);
 
-  it('reset leaves no shim behind', async () => {
+  it('SIGTERM leaves supervised containers running for the next daemon (live restore); reset leaves no shim behind', async () => {
     const daemon = restarted ?? d;
     const id = (await daemon.cli(['run', '-d', 'busybox', 'sleep', '600'])).stdout.trim();
-    const shim = (await daemon.client.get<Inspect>(`/containers/${id}/json`)).Boxlab.Shim!.Pid;
-    expect(alive(shim)).toBe(true);
-    await daemon.client.post('/boxlab/reset');
+    const rec = await daemon.client.get<Inspect>(`/containers/${id}/json`);
+    const shim = rec.Boxlab.Shim!.Pid;
+    const exited = new Promise((r) => daemon.process.once('exit', r));
+    daemon.process.kill('SIGTERM');
+    await exited;
+    expect(alive(rec.State.Pid) && alive(shim)).toBe(true);
+    restarted = await startDaemon({ restartOf: daemon, netnsOf: shim });
+    expect((await restarted.client.get<Inspect>(`/containers/${id}/json`)).State.Running).toBe(true);
+    await restarted.client.post('/boxlab/reset');
     await until('the shim to exit', () => (alive(shim) ? undefined : true), 10_000);
-  }, 30_000);
+  }, 40_000);
 });

@@ -412,10 +412,14 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     if (action) this.emitEvent(rec, action);
   }
 
-  /** Stops every container (daemon shutdown and `reset`); with `remove`, deletes them too. */
-  async shutdown(opts: { remove: boolean; final?: boolean }): Promise<void> {
+  /**
+   * Stops every container (daemon shutdown and `reset`); with `remove`, deletes them too. With `liveRestore`
+   * (a daemon shutdown) containers under a boxlab-shim keep running: the next daemon re-attaches to them.
+   */
+  async shutdown(opts: { remove: boolean; final?: boolean; liveRestore?: boolean }): Promise<void> {
     if (opts.final) this.pool.stop();
     await Promise.all(this.store.all().map(async (rec) => {
+      if (opts.liveRestore && rec.State.Running && rec.Boxlab.Shim) return;
       try {
         if (opts.remove) await this.remove(rec.Id, { force: true });
         else await this.stop(rec.Id, 2);
