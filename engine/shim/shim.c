@@ -262,15 +262,14 @@ int main(int argc, char **argv) {
   int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   char json[160];
   int n = snprintf(json, sizeof json, "{\"ExitCode\":%d,\"FinishedAt\":\"%s\"}\n", code, finished);
-  /* temp file + rename: a restarted daemon sees the whole status or none */
+  /* temp file + rename: a restarted daemon sees the whole status or none. No fsync: what must survive is a
+   * daemon crash, and the page cache outlives any process; fsync would only delay the exit being reported. */
   int fd = openat(dir_fd, "shim-exit.json.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
   if (fd >= 0) {
     write_all(fd, json, (size_t)n);
-    fsync(fd);
     close(fd);
     renameat(dir_fd, "shim-exit.json.tmp", dir_fd, "shim-exit.json");
   }
-  if (log_fd >= 0) fsync(log_fd);
   unlinkat(dir_fd, "shim.sock", 0);
   broadcast(4, json, (size_t)n);
   return 0;
