@@ -20,6 +20,12 @@ describe('benchmarks (--short)', () => {
     }
   }, 150_000);
 
+  it('shim prints the shims\' memory, the restart and the start latency beside BOXLAB_SHIM=0', async () => {
+    const r = await execa(process.execPath, ['dist/bench/shim.js', '--short'], { cwd: REPO, reject: false, timeout: 120_000 });
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    for (const row of ['RSS per shim', 'PSS per shim', 'ps answered in', 'daemon parent']) expect(r.stdout).toContain(row);
+  }, 150_000);
+
   it('bulk prints run -d, ps and the daemon\'s memory', async () => {
     const r = await execa(process.execPath, ['dist/bench/bulk.js', '--short'], { cwd: REPO, reject: false, timeout: 120_000 });
     expect(r.exitCode, String(r.stderr)).toBe(0);

@@ -30,7 +30,8 @@ pending=()   # what --check found out of date
 # kmod: the kernel loads overlay/veth/bridge/nat modules on demand through /sbin/modprobe.
 # nftables: lesson 22 shows iptables-nft's rules as nft sees them. docker-registry: lesson 35's own registry.
 # locales: the course is in Chinese too (--lang zh); a UTF-8 locale lets the terminal show it.
-apt_packages=(busybox-static iptables nftables iproute2 util-linux procps psmisc iputils-ping curl ca-certificates tmux kmod docker-registry locales)
+# gcc, libc6-dev: npm run build compiles boxlab-shim, the per-container supervisor in C (docs/live-restore.md).
+apt_packages=(busybox-static gcc libc6-dev iptables nftables iproute2 util-linux procps psmisc iputils-ping curl ca-certificates tmux kmod docker-registry locales)
 missing=()
 for p in "${apt_packages[@]}"; do
   [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = 'install ok installed' ] || missing+=("$p")

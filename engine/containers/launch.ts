@@ -7,6 +7,8 @@ import * as sys from '../sys/calls.js';
 import { emitTrace } from '../sys/trace.js';
 import { spawnInit, releaseInit, type NamespacePlan } from '../namespaces/spawn.js';
 import { isFreshPlan, type InitPool } from '../namespaces/pool.js';
+import { shimAvailable, type ShimSetup } from '../namespaces/shim.js';
+import { clearShimExit, connectShim } from './shim-client.js';
 import type { InitConfig } from '../namespaces/protocol.js';
 import type { ProcessIO } from './io.js';
 import { constants } from 'node:os';
@@ -34,6 +36,11 @@ export interface LaunchOptions {
    * real init (when a launcher forked it and it was re-parented to the daemon) and amend the config.
    */
   prepare: (pid: number) => Promise<Prepared | void> | Prepared | void;
+  /**
+   * A container's own process (not an exec): started under boxlab-shim when the plan allows it (no tty, no
+   * launcher, all namespaces new), so its output, log and exit survive the daemon.
+   */
+  shim?: ShimSetup;
 }
 
 export interface Prepared {
@@ -42,12 +49,24 @@ export interface Prepared {
   config?: Partial<InitConfig>;
 }
 
+export interface ExitStatus {
+  exitCode: number;
+  signal: NodeJS.Signals | null;
+  /** when the shim saw the exit (it may be long before a restarted daemon learns of it) */
+  finishedAt?: string;
+  /** why the status is not the process's own */
+  error?: string;
+}
+
 export interface Launched {
-  child: ChildProcess;
+  /** the process boxlabd spawned (the init, or its shim); none for a shim found after a daemon restart */
+  child?: ChildProcess;
   pid: number;
+  /** the boxlab-shim that is the init's parent */
+  shimPid?: number;
   io: ProcessIO;
   /** resolves with the exit status once the process has exited and its output is drained */
-  exited: Promise<{ exitCode: number; signal: NodeJS.Signals | null }>;
+  exited: Promise<ExitStatus>;
 }
 
 /** Writes keystrokes to a non-blocking pty master, retrying when the kernel's buffer is full. */
@@ -92,7 +111,62 @@ function adoptedExit(pid: number): Promise<number> {
   });
 }
 
+/** Whether this start goes through boxlab-shim (docs/live-restore.md says which starts do not yet). */
+export function usesShim(opts: LaunchOptions): boolean {
+  return opts.shim !== undefined && !opts.tty && !opts.launcher && !opts.extraFds && !opts.stdinFd && isFreshPlan(opts.plan) && shimAvailable();
+}
+
+/** The shim's way of launch(): the shim spawns and reaps the init; the daemon only talks to the shim. */
+async function launchShimmed(opts: LaunchOptions, setup: ShimSetup): Promise<Launched> {
+  const { io } = opts;
+  const warm = opts.pool?.shimmed ? opts.pool.take() : undefined;
+  const init = warm ?? spawnInit({ plan: opts.plan, stdio: ['pipe', 'pipe', 'pipe'], newSession: true, shim: true });
+  const shim = init.shim!;
+  const shimPid = init.child.pid!;
+  let pid: number | undefined;
+  let conn: Awaited<ReturnType<typeof connectShim>> | undefined;
+  try {
+    pid = await shim.initPid;
+    clearShimExit(setup.dir);
+    await shim.configure(setup);
+    conn = await connectShim(shimPid, setup.dir, io);
+    if (opts.openStdin) io.stdin = conn.stdin;
+    const prepared = (await opts.prepare(pid)) ?? {};
+    await releaseInit(init, { ...opts.config, ...prepared.config }, (m) => emitTrace(m.event));
+  } catch (e) {
+    init.sync.destroy();
+    shim.abandon();
+    if (pid !== undefined) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    if (init.child.exitCode === null && init.child.signalCode === null) await new Promise((r) => init.child.once('exit', r));
+    conn?.close();
+    io.finish();
+    clearShimExit(setup.dir);
+    throw e;
+  }
+  const initPid = pid;
+  const exited = conn.exited.then(async (s): Promise<ExitStatus> => {
+    if (s) return { exitCode: s.ExitCode, signal: null, finishedAt: s.FinishedAt };
+    // The shim was killed: nobody reads the container's output any more (its next write would get SIGPIPE)
+    // and nobody would learn its exit. It is ended, and reaped here (re-parented to the subreaper daemon).
+    try {
+      process.kill(initPid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+    await adoptedExit(initPid);
+    return { exitCode: 137, signal: null, error: 'boxlab-shim was killed; boxlabd killed the container, which had lost its supervisor' };
+  });
+  return { child: init.child, pid, shimPid, io, exited };
+}
+
 export async function launch(opts: LaunchOptions): Promise<Launched> {
+  if (opts.shim && usesShim(opts)) return launchShimmed(opts, opts.shim);
   const { io } = opts;
   let pty: sys.Pty | undefined;
   let stdio: ('pipe' | 'ignore' | number)[];
@@ -103,7 +177,7 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
   } else {
     stdio = [opts.stdinFd?.read ?? (opts.openStdin ? 'pipe' : 'ignore'), 'pipe', 'pipe'];
   }
-  let init = !opts.tty && !opts.launcher && opts.pool && isFreshPlan(opts.plan) ? opts.pool.take() : undefined;
+  let init = !opts.tty && !opts.launcher && opts.pool && !opts.pool.shimmed && isFreshPlan(opts.plan) ? opts.pool.take() : undefined;
   if (init && !opts.openStdin) init.child.stdin?.end(); // like docker's /dev/null: reads see end of file
   try {
     init ??= spawnInit({ plan: opts.plan, stdio, newSession: opts.tty, ...(opts.launcher && { launcher: opts.launcher }),

@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync, existsSync } from 'node:fs';
+import { appendFileSync, readFileSync, existsSync, openSync, readSync, closeSync, fstatSync } from 'node:fs';
 
 export type StreamName = 'stdout' | 'stderr';
 
@@ -45,10 +45,55 @@ export class LogWriter {
   }
 }
 
-export function readLogs(path: string): LogEntry[] {
+/**
+ * Follows a log another process writes (boxlab-shim): each poll returns the entries appended since the last,
+ * whole lines only. Its offset is where `logs -f` switches from reading the file to following, so no entry
+ * is sent twice or skipped.
+ */
+export class LogTail {
+  offset = 0;
+
+  constructor(private readonly path: string, fromEnd = false) {
+    if (fromEnd) this.poll();
+  }
+
+  poll(): LogEntry[] {
+    let fd: number;
+    try {
+      fd = openSync(this.path, 'r');
+    } catch {
+      return [];
+    }
+    try {
+      const size = fstatSync(fd).size;
+      if (size <= this.offset) return [];
+      const buf = Buffer.alloc(size - this.offset);
+      const n = readSync(fd, buf, 0, buf.length, this.offset);
+      const end = buf.subarray(0, n).lastIndexOf(0x0a) + 1;
+      if (end === 0) return [];
+      this.offset += end;
+      return parseLogLines(buf.subarray(0, end).toString('utf8'));
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** the shim flushes partial lines itself: what is on file is all there is */
+  flush(): LogEntry[] {
+    return this.poll();
+  }
+}
+
+/** The log's entries; with `upTo`, only those in its first `upTo` bytes. */
+export function readLogs(path: string, upTo?: number): LogEntry[] {
   if (!existsSync(path)) return [];
+  const data = readFileSync(path);
+  return parseLogLines((upTo === undefined ? data : data.subarray(0, upTo)).toString('utf8'));
+}
+
+function parseLogLines(text: string): LogEntry[] {
   const out: LogEntry[] = [];
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
+  for (const line of text.split('\n')) {
     if (!line) continue;
     try {
       out.push(JSON.parse(line) as LogEntry);

@@ -17,7 +17,9 @@ import { InitPool } from '../namespaces/pool.js';
 import { ExecManager } from './exec.js';
 import type { ContainerRecord, CreateConfig, RestartPolicy } from './types.js';
 import { ProcessIO } from './io.js';
-import type { LogEntry } from './logs.js';
+import { LogTail, type LogEntry } from './logs.js';
+import { reattachShim } from './reattach.js';
+import { processStartTime } from '../namespaces/shim.js';
 import { securityPlan, releaseRange, reconcileRanges, type UsernsMode } from '../security/index.js';
 import type { SecurityPlan } from '../security/plan-types.js';
 import { networkManagerFor, networkSettings } from '../network/index.js';
@@ -81,6 +83,11 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
   private recover(): void {
     for (const rec of this.store.all()) {
       if (rec.State.Status !== 'running' && rec.State.Status !== 'paused') continue;
+      if (rec.Boxlab.Shim) {
+        this.adopted.add(rec.Id);
+        void this.reattach(rec);
+        continue;
+      }
       if (isAlive(rec.State.Pid)) {
         this.adopted.add(rec.Id);
         watchAdopted(rec.State.Pid, () => void this.onExit(rec.Id, 255, 'boxlabd restarted while this container ran; its exit status is unknown'));
@@ -88,6 +95,28 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
       }
       void this.onExit(rec.Id, 255, 'boxlabd was not running when this container exited; its exit status is unknown');
     }
+  }
+
+  /** A container under boxlab-shim found by a restarted daemon (engine/containers/reattach.ts). */
+  private async reattach(rec: ContainerRecord): Promise<void> {
+    const status = await reattachShim(rec, {
+      dir: this.store.containerDir(rec.Id),
+      cgroup: this.cgroupFor(rec.Id),
+      onLog: (entry) => this.emit('log', rec.Id, entry),
+      onLive: (live) => this.live.set(rec.Id, live),
+    });
+    return this.onExit(rec.Id, status.exitCode, status.error, status.finishedAt);
+  }
+
+  /**
+   * Where the log on file ends for `logs -f`: entries up to here are read from the file, later ones arrive as
+   * `log` events (undefined: the whole file, the daemon writes it itself).
+   */
+  logEnd(id: string): number | undefined {
+    const log = this.live.get(id)?.log;
+    if (!(log instanceof LogTail)) return undefined;
+    for (const entry of log.poll()) this.emit('log', id, entry);
+    return log.offset;
   }
 
   private emitEvent(rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
@@ -160,9 +189,12 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
       StartedAt: new Date().toISOString(), FinishedAt: ZERO_TIME });
     rec.Boxlab.Namespaces = namespaceIds(launched.pid);
     rec.Boxlab.CgroupPaths = cgroup.dirs();
+    const shimStart = launched.shimPid && processStartTime(launched.shimPid);
+    if (shimStart) rec.Boxlab.Shim = { Pid: launched.shimPid!, StartTime: shimStart };
+    else delete rec.Boxlab.Shim;
     this.store.save(rec);
     this.emitEvent(rec, 'start');
-    void launched.exited.then((status) => this.onExit(rec.Id, status.exitCode));
+    void launched.exited.then((status) => this.onExit(rec.Id, status.exitCode, status.error, status.finishedAt));
     return rec;
   }
 
@@ -174,7 +206,8 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     return this.store.securityPlan(rec.Id) ?? securityPlan(rec.HostConfig);
   }
 
-  private async onExit(id: string, exitCode: number, error = ''): Promise<void> {
+  /** `finishedAt`: when the exit happened, if it was recorded earlier than now (by boxlab-shim) */
+  private async onExit(id: string, exitCode: number, error = '', finishedAt?: string): Promise<void> {
     const live = this.live.get(id);
     const rec = this.store.find(id);
     if (!rec) return;
@@ -196,7 +229,7 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     this.live.delete(id);
     this.adopted.delete(id);
     Object.assign(rec.State, { Status: 'exited', Running: false, Paused: false, Pid: 0, ExitCode: exitCode, OOMKilled: oomKilled,
-      Error: error, FinishedAt: new Date().toISOString() });
+      Error: error, FinishedAt: finishedAt ?? new Date().toISOString() });
     this.store.save(rec);
     this.emitEvent(rec, 'die', { exitCode: String(exitCode) });
     this.exits.settle(id);
@@ -379,10 +412,14 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     if (action) this.emitEvent(rec, action);
   }
 
-  /** Stops every container (daemon shutdown and `reset`); with `remove`, deletes them too. */
-  async shutdown(opts: { remove: boolean; final?: boolean }): Promise<void> {
+  /**
+   * Stops every container (daemon shutdown and `reset`); with `remove`, deletes them too. With `liveRestore`
+   * (a daemon shutdown) containers under a boxlab-shim keep running: the next daemon re-attaches to them.
+   */
+  async shutdown(opts: { remove: boolean; final?: boolean; liveRestore?: boolean }): Promise<void> {
     if (opts.final) this.pool.stop();
     await Promise.all(this.store.all().map(async (rec) => {
+      if (opts.liveRestore && rec.State.Running && rec.Boxlab.Shim) return;
       try {
         if (opts.remove) await this.remove(rec.Id, { force: true });
         else await this.stop(rec.Id, 2);

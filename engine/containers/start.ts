@@ -5,8 +5,9 @@ import type { NetworkManager } from '../network/index.js';
 import { ownedPipe, prepareRemappedDirs, startRemapped, userNamespaceSpawnArgs, type RemappedStart } from '../security/index.js';
 import type { SecurityPlan } from '../security/plan-types.js';
 import { etcPaths } from './files.js';
-import { launch, type Launched } from './launch.js';
-import { LogWriter, type LogEntry } from './logs.js';
+import { launch, usesShim, type Launched, type LaunchOptions } from './launch.js';
+import { LogTail, LogWriter, type LogEntry } from './logs.js';
+import { basename } from 'node:path';
 import { processEnv } from './config.js';
 import { ProcessIO } from './io.js';
 import { startNetwork, stopNetwork } from './network.js';
@@ -39,7 +40,8 @@ export interface StartDeps {
 export interface Started {
   launched: Launched;
   cgroup: CgroupManager;
-  log: LogWriter;
+  /** the daemon's own log writer, or (under boxlab-shim, which writes the log) a tail of the shim's log */
+  log: LogWriter | LogTail;
 }
 
 export async function startContainer(rec: ContainerRecord, deps: StartDeps): Promise<Started> {
@@ -47,15 +49,8 @@ export async function startContainer(rec: ContainerRecord, deps: StartDeps): Pro
   const etc = etcPaths(deps.containerDir);
   const data = rec.GraphDriver.Data;
   const { cgroup } = deps;
-  const log = new LogWriter(rec.LogPath);
   const io = new ProcessIO(rec.Config.Tty);
-  // --log-driver none: nothing is kept (and `logs` is refused, as dockerd does)
-  if (rec.HostConfig.LogConfig?.Type !== 'none') {
-    io.on('data', (stream, chunk) => {
-      for (const entry of log.write(stream, chunk)) deps.onLog(entry);
-    });
-  }
-  for (const attach of deps.attachers) attach(io);
+  const keepLog = rec.HostConfig.LogConfig?.Type !== 'none';
   const alloc = rec.Boxlab.Userns;
   let remapped: RemappedStart | undefined;
   let stdinFd: { read: number; write: number } | undefined;
@@ -67,9 +62,12 @@ export async function startContainer(rec: ContainerRecord, deps: StartDeps): Pro
       stdinFd = { read, write };
     }
   }
+  let log: LogWriter | LogTail = new LogWriter(rec.LogPath);
   try {
-    const launched = await launch({
+    const options: LaunchOptions = {
       io,
+      // --log-driver none: nothing is kept (and `logs` is refused, as dockerd does)
+      shim: { dir: deps.containerDir, ...(keepLog && { logName: basename(rec.LogPath) }), openStdin: rec.Config.OpenStdin },
       plan: alloc ? {} : plan,
       ...(alloc && { launcher: userNamespaceSpawnArgs(['uts', 'ipc', 'net', 'pid']) }),
       ...(stdinFd && { stdinFd }),
@@ -119,7 +117,17 @@ export async function startContainer(rec: ContainerRecord, deps: StartDeps): Pro
         return { pid, config: { ...net, ...(lowerdirs && { userns: true, newCgroupNs: plan.cgroup === 'new',
           rootfs: { lowerdirs, upper: data.UpperDir, work: data.WorkDir, merged: data.MergedDir } }) } };
       },
-    });
+    };
+    if (usesShim(options)) log = new LogTail(rec.LogPath, true);
+    if (keepLog) {
+      // Under the shim the log is written already when the output arrives here: follow the file instead.
+      const writer = log;
+      io.on('data', (stream, chunk) => {
+        for (const entry of writer instanceof LogWriter ? writer.write(stream, chunk) : writer.poll()) deps.onLog(entry);
+      });
+    }
+    for (const attach of deps.attachers) attach(io);
+    const launched = await launch(options);
     // The init's mount namespace holds its own copies of the idmapped layers: the daemon's can go.
     remapped?.release();
     return { launched, cgroup, log };

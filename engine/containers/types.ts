@@ -110,6 +110,8 @@ export interface ContainerRecord {
     Userns?: import('../security/idranges.js').Allocation;
     /** -v / --tmpfs / image VOLUME mounts as prepared on the host */
     Mounts?: import('../images/volumes.js').MountSpec[];
+    /** the boxlab-shim that is the running init's parent (pid and start time: a recycled pid is not it) */
+    Shim?: { Pid: number; StartTime: string };
   };
 }
 

@@ -21,8 +21,9 @@ export interface DaemonOptions {
 }
 
 /**
- * boxlabd: owns all state, is the parent (subreaper) of every container, and serves the Engine API on a unix
- * socket. On SIGTERM/SIGINT it stops its containers (as dockerd does without live-restore) and leaves.
+ * boxlabd: owns all state, starts every container under its own boxlab-shim (and is the subreaper of those it
+ * starts without one), and serves the Engine API on a unix socket. On SIGTERM/SIGINT it stops the containers
+ * that have no shim and leaves the others running (docker's live-restore), then leaves.
  */
 export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const cgroupParent = opts.cgroupParent ?? process.env.BOXLAB_CGROUP_PARENT ?? cgroupParentFor(opts.root);
@@ -49,7 +50,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     stopping = true;
     server.close();
     server.closeAllConnections?.();
-    await runtime.shutdown({ remove: false, final: true });
+    // live restore (docker's live-restore: true) unless BOXLAB_LIVE_RESTORE=0: supervised containers stay up
+    await runtime.shutdown({ remove: false, final: true, liveRestore: process.env.BOXLAB_LIVE_RESTORE !== '0' });
     sweepOrphans(ctx);
     rmSync(opts.socket, { force: true });
     rmSync(pidFile, { force: true });

@@ -1,5 +1,6 @@
 import { spawnInit, type NamespacePlan, type SpawnedInit } from './spawn.js';
 import { traceNote } from '../sys/trace.js';
+import { shimAvailable } from './shim.js';
 
 /** The plan every plain `run` uses: all namespaces new (the cgroup namespace is the init's own business). */
 export const FRESH_PLAN: NamespacePlan = { mnt: 'new', uts: 'new', ipc: 'new', pid: 'new', net: 'new', cgroup: 'new' };
@@ -17,6 +18,8 @@ export function isFreshPlan(plan: NamespacePlan): boolean {
 export class InitPool {
   private warm: SpawnedInit | undefined;
   private stopped = false;
+  /** warm inits come with their boxlab-shim (the only way plain runs start when the shim is built) */
+  readonly shimmed = shimAvailable();
 
   constructor(private readonly enabled = process.env.BOXLAB_INIT_POOL !== '0') {
     this.refill();
@@ -25,7 +28,7 @@ export class InitPool {
   private refill(): void {
     if (!this.enabled || this.stopped || this.warm) return;
     try {
-      const init = spawnInit({ plan: FRESH_PLAN, stdio: ['pipe', 'pipe', 'pipe'], newSession: false });
+      const init = spawnInit({ plan: FRESH_PLAN, stdio: ['pipe', 'pipe', 'pipe'], newSession: false, shim: this.shimmed });
       // An idle init that dies (or a daemon that stops) must not leave a stale entry behind.
       init.child.once('exit', () => {
         if (this.warm === init) this.warm = undefined;
@@ -46,7 +49,9 @@ export class InitPool {
     const init = this.warm;
     this.warm = undefined;
     if (init && init.child.exitCode === null && init.child.signalCode === null) {
-      traceNote('init', `taken warm from the pool (pid ${init.child.pid}, spawned earlier into new mnt, uts, ipc, pid and net namespaces)`);
+      const note = (pid: number | undefined, shim = ''): void => traceNote('init', `taken warm from the pool (pid ${pid}${shim}, spawned earlier into new mnt, uts, ipc, pid and net namespaces)`);
+      if (init.shim) void init.shim.initPid.then((pid) => note(pid, `, under boxlab-shim ${init.child.pid}`), () => undefined);
+      else note(init.child.pid);
       let scheduled = false;
       const later = (): void => {
         if (scheduled) return;
@@ -65,7 +70,11 @@ export class InitPool {
     this.stopped = true;
     const init = this.warm;
     this.warm = undefined;
-    if (init) {
+    if (init?.shim) {
+      // the shim kills its waiting init and exits when its control pipe closes
+      init.sync.destroy();
+      init.shim.abandon();
+    } else if (init) {
       init.sync.destroy();
       init.child.kill('SIGKILL');
     }

@@ -3,9 +3,10 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import { fileURLToPath } from 'node:url';
 import { Socket } from 'node:net';
 import * as sys from '../sys/calls.js';
-import { CLONE, NAMESPACES, type NamespaceKind } from '../sys/flags.js';
+import { CLONE, NAMESPACES, decodeClone, type NamespaceKind } from '../sys/flags.js';
 import { emitTrace } from '../sys/trace.js';
 import { InitFailure, type InitConfig, type InitMessage } from './protocol.js';
+import { SHIM_PATH, ShimControl } from './shim.js';
 
 export const INIT_PATH = fileURLToPath(new URL('./init.js', import.meta.url));
 
@@ -43,11 +44,45 @@ export interface SpawnInitOptions {
   launcher?: string[];
   /** fds the init inherits after the sync socket (as 4, 5, …), e.g. a namespace to join */
   extraFds?: number[];
+  /**
+   * Spawn through boxlab-shim, which clones the init into the new namespaces itself and stays its parent, log
+   * writer and exit recorder when boxlabd is gone. Only for plans of new namespaces (and the host's).
+   */
+  shim?: boolean;
 }
 
 export interface SpawnedInit {
+  /** the init itself, or the shim that is its parent */
   child: ChildProcess;
   sync: Socket;
+  shim?: ShimControl;
+}
+
+/**
+ * The shim's way: boxlabd's threads never change namespaces; the single-threaded shim clone()s the init with
+ * the plan's flags, so the init is pid 1 of its new pid namespace and the shim stays outside every one of them.
+ */
+function spawnShimmed(opts: SpawnInitOptions): SpawnedInit {
+  let flags = 0;
+  for (const [kind, how] of Object.entries(opts.plan) as [Exclude<NamespaceKind, 'user'>, NamespacePlan['mnt']][]) {
+    if (how === undefined || how === 'host') continue;
+    if (how !== 'new') throw new Error(`boxlab-shim cannot join a namespace (${kind})`);
+    if (kind !== 'cgroup') flags |= NAMESPACES[kind];
+  }
+  const [parentEnd, childEnd] = sys.socketpair();
+  const start = Date.now();
+  let child: ChildProcess;
+  try {
+    child = spawn(SHIM_PATH, [String(flags), '--', process.execPath, INIT_PATH], { stdio: ['pipe', 'pipe', 'ignore', childEnd], detached: true, env: {} });
+    child.on('error', () => undefined);
+  } finally {
+    sys.closeFd(childEnd);
+  }
+  const shim = new ShimControl(child);
+  void shim.initPid.then((pid) => emitTrace({ time: start, kind: 'syscall', name: 'clone',
+    args: `boxlab-shim: clone(${decodeClone(flags)}) node init.js (the shim stays its parent)`,
+    result: String(pid), durationMs: Date.now() - start }), () => undefined);
+  return { child, sync: new Socket({ fd: parentEnd, readable: true, writable: true }), shim };
 }
 
 /**
@@ -57,6 +92,7 @@ export interface SpawnedInit {
  * unshared after the parent has moved it into its cgroup, or the namespace root would be the daemon's cgroup.
  */
 export function spawnInit(opts: SpawnInitOptions): SpawnedInit {
+  if (opts.shim) return spawnShimmed(opts);
   const own = originalNamespaces();
   const [parentEnd, childEnd] = sys.socketpair();
   const changed: NamespaceKind[] = [];

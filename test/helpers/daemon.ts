@@ -32,11 +32,13 @@ export interface TestDaemon {
  * A private boxlabd for one test file: its own state root, socket and cgroup parent, so test files never
  * share state with each other or with a learner's daemon. `stop` resets (removes every container) first.
  */
-export async function startDaemon(opts: { netnsOf?: number } = {}): Promise<TestDaemon> {
+// `restartOf`: a daemon that was killed — the new one takes over its root, socket and cgroup parent (give
+// `netnsOf` a pid still in its "host" namespace, e.g. a container's shim)
+export async function startDaemon(opts: { netnsOf?: number; restartOf?: TestDaemon } = {}): Promise<TestDaemon> {
   if (!existsSync(CLI)) throw new Error('dist/ is missing: run `npm run build` (npm test does it) before the tests');
-  const root = mkdtempSync(join(tmpdir(), 'boxlab-test-'));
+  const root = opts.restartOf?.root ?? mkdtempSync(join(tmpdir(), 'boxlab-test-'));
   const socket = join(root, 'boxlab.sock');
-  const cgroupParent = `boxlab-test-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
+  const cgroupParent = opts.restartOf?.cgroupParent ?? `boxlab-test-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
   const env = { BOXLAB_ROOT: root, BOXLAB_SOCKET: socket, BOXLAB_CGROUP_PARENT: cgroupParent };
   // The daemon runs in a throwaway network namespace that plays "the host": its bridge, veths and iptables
   // rules never touch the machine's own. unshare(1) and sh exec the daemon, so the pid is the daemon's.

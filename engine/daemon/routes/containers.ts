@@ -48,10 +48,17 @@ export function register(router: Router, ctx: DaemonContext): void {
   router.add('GET', '/containers/{id}/json', ({ params }) => {
     const rec = rt.get(params.id!);
     if (!rec.State.Running) return { json: rec };
-    rec.Boxlab.Namespaces = namespaceIds(rec.State.Pid);
     // What the kernel says about the init's confinement right now, capability names decoded.
-    const c = describeConfinement(rec.State.Pid);
-    return { json: { ...rec, Boxlab: { ...rec.Boxlab, Security: { ...c, capEffNames: decodeCapEff(c.capEff), userMapping: describeUserMapping(rec.State.Pid) } } } };
+    let security;
+    try {
+      const c = describeConfinement(rec.State.Pid);
+      security = { ...c, capEffNames: decodeCapEff(c.capEff), userMapping: describeUserMapping(rec.State.Pid) };
+    } catch {
+      // the init has just exited and its exit is being recorded: the record as it stands
+      return { json: rec };
+    }
+    rec.Boxlab.Namespaces = namespaceIds(rec.State.Pid);
+    return { json: { ...rec, Boxlab: { ...rec.Boxlab, Security: security } } };
   });
 
   router.add('POST', '/containers/{id}/start', async ({ params }) => {
@@ -124,7 +131,7 @@ export function register(router: Router, ctx: DaemonContext): void {
     };
     const since = bound('since');
     const until = bound('until');
-    let entries = readLogs(rec.LogPath).filter((e) => {
+    let entries = readLogs(rec.LogPath, rt.logEnd(rec.Id)).filter((e) => {
       const t = Date.parse(e.time);
       return (since === undefined || t > since) && (until === undefined || t <= until);
     });
