@@ -152,6 +152,32 @@ export const en = {
   keyLang: 'switch the language: 中文 / English', barLang: 'l 中文',
   typing: 'typing',
 
+  // the task view (tui/TaskView.tsx)
+  taskNone: 'this lesson has no tasks yet',
+  taskFileProblems: (path: string) => `${path} has problems — run boxlab lessons lint`,
+  taskWait: 'wait for it to finish',
+  taskBackFromHost: 'back from the host shell — ⏎ checks what you made',
+  taskSettingScene: 'setting the scene…',
+  taskSetupFailed: (error: string) => `✗ setup failed: ${error}`,
+  taskReady: 'ready — h opens a host shell to work in, ⏎ checks',
+  taskChecking: 'checking what you made…',
+  taskSolved: (passed: number, total: number) => `✓ solved: ${passed}/${total} checks pass`,
+  taskNotSolved: (passed: number, total: number) => `✗ ${passed}/${total} checks pass — n for a hint`,
+  taskAskSolution: 'S again shows the solution (your progress records that you looked)',
+  taskTitleOf: (lesson: string) => `boxlab · tasks of ${lesson}`,
+  taskBackToLesson: 'q returns to the lesson',
+  taskTitle: (n: number, total: number, title: string) => `boxlab · task ${n}/${total}: ${title}`,
+  taskStatus: (solved: boolean, attempts: number, hints: number, total: number) => `${solved ? '✓ solved · ' : ''}attempts ${attempts} · hints ${hints}/${total}`,
+  taskYourValues: (values: string) => `your values: ${values}`,
+  taskChecks: (passed: number, total: number) => `Checks: ${passed}/${total}`,
+  taskLookedAt: (what: string) => `    looked at: ${what}`,
+  taskFound: (what: string) => `    found: ${what}`,
+  taskHintLine: (hint: string) => `    hint: ${hint}`,
+  taskHint: (n: number, total: number, text: string) => `hint ${n}/${total}: ${text}`,
+  taskSolution: 'Solution (recorded in your progress):',
+  taskBar: (setup: boolean, asks: boolean, many: boolean) =>
+    `${setup ? 'r set the scene · ' : 'r reset · '}h host shell · ⏎ check · n hint · S solution${asks ? ' (asks first)' : ''}${many ? ' · ←/→ task' : ''} · q lesson`,
+
   // doctor
   docFix: 'fix:',
   docAllPassed: 'all checks passed',

@@ -121,6 +121,7 @@ describe('lesson translations (lesson.zh.md)', () => {
       ['a check text missing', GOOD_ZH.replace('- proves: 这个进程出现在宿主机的 /proc 里。\n  hint: 看看证据面板。\n', ''), /2 check texts, the English block has 3/],
       ['a hint the translation lacks', GOOD_ZH.replace('- proves: 容器是宿主机上一个有 pid 的进程。\n  hint: 看看证据面板。', '- proves: 容器是宿主机上一个有 pid 的进程。'), /check 1: the English check has a hint — translate it/],
       // (the reverse, a hint where the English has none, cannot arise: the English lint wants a hint on every check)
+      ['an invariant where the English has none', GOOD_ZH.replace('- proves: 容器是宿主机上一个有 pid 的进程。\n  hint: 看看证据面板。', '- proves: 容器是宿主机上一个有 pid 的进程。\n  hint: 看看证据面板。\n  invariant: 无论如何都成立。'), /check 1: the English check has no invariant — remove it/],
       ['a step missing', GOOD_ZH.slice(0, GOOD_ZH.indexOf('## Step 2')), /1 steps, the English has 2/],
       ['steps misnumbered', GOOD_ZH.replace('## Step 2 [0]', '## Step 3 [0]'), /step heading says 3, it is step 2/],
       ['a heading not in the form', GOOD_ZH.replace('## Step 2 [0]: 看看它', '## Step: 看看它'), /write it as "## Step N \[HASH\]: 译文标题"/],
