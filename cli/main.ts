@@ -9,8 +9,8 @@ if (process.argv.length === 3 && process.argv[2] === '--version') {
 }
 
 async function main(): Promise<void> {
-  const [{ Command, CommanderError }, { registerCommands }, { ExitCode, finishTrace, reportError }, { UserError }, { parseLang }] = await Promise.all([
-    import('commander'), import('./commands/hot.js'), import('./context.js'), import('../engine/sys/errors.js'), import('../i18n/lang.js'),
+  const [{ Command, CommanderError }, { registerCommands }, { ExitCode, finishTrace, reportError }, { UserError }, { parseLang, langFromEnv, setLang }] = await Promise.all([
+    import('commander'), import('./commands/hot.js'), import('./context.js'), import('../engine/sys/errors.js'), import('../i18n/index.js'),
   ]);
   const program = new Command('boxlab')
     .description('an interactive course on how containers work, and the container runtime it drives')
@@ -23,13 +23,16 @@ async function main(): Promise<void> {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
-  // --lang is handed on as BOXLAB_LANG, so the course, the TUI and the daemon-less commands read one setting
+  // --lang is handed on as BOXLAB_LANG, so the course, the TUI and the daemon-less commands read one setting;
+  // the catalogue's current language (i18n t()) is set from it once for whatever this command prints
   program.hook('preAction', () => {
     const lang = program.opts<{ lang?: string }>().lang;
-    if (lang === undefined) return;
-    const chosen = parseLang(lang);
-    if (!chosen) throw new UserError(`--lang ${lang}: use --lang zh (中文) or --lang en`);
-    process.env.BOXLAB_LANG = chosen;
+    if (lang !== undefined) {
+      const chosen = parseLang(lang);
+      if (!chosen) throw new UserError(`--lang ${lang}: use --lang zh (中文) or --lang en`);
+      process.env.BOXLAB_LANG = chosen;
+    }
+    setLang(langFromEnv());
   });
 
   // `boxlab` alone opens the course (the TUI); everything else is a docker-style command.

@@ -9,7 +9,7 @@ import { lessonNamed } from './find-lesson.js';
 import { journalStep } from './journal.js';
 import { lintTranslations, stampTranslation, translationFile } from './i18n.js';
 import { loadLessons } from './lint.js';
-import { langFromEnv, messages, type Messages } from '../i18n/index.js';
+import { langFromEnv, messages, setLang, type Messages } from '../i18n/index.js';
 import { lessonStatus, loadProgress, progressFile, recordStep, resetLessonProgress, saveProgress, STATUS_MARK, stepsDone } from './progress.js';
 import { runLesson, type LessonReport, type RunEvent } from './runner.js';
 import { DaemonTraceSource, type TraceSource } from './trace-source.js';
@@ -110,17 +110,18 @@ export async function checkCommand(ctx: CourseContext, opts: CheckOptions): Prom
   const env = ctx.env ?? process.env;
   const lang = langFromEnv(env);
   const m = messages(lang);
+  setLang(lang); // what the checks saw (course/checks.ts) is told in the same language
   const { lessons, diagnostics } = loadLessons(ctx.lessonsDir ?? defaultLessonsDir(env), { lang });
   let chosen: Lesson[];
   if (opts.all) chosen = lessons;
   else {
-    if (opts.ids.length === 0) throw new UserError('name a lesson (boxlab check 01-uts) or use --all; `boxlab lessons` lists them');
+    if (opts.ids.length === 0) throw new UserError(m.nameALesson);
     chosen = opts.ids.map((id) => lessonNamed(lessons, id));
   }
   const broken = diagnostics.filter((d) => chosen.some((l) => l.file === d.file));
   if (broken.length > 0) {
     for (const d of broken) ctx.io.err(formatDiagnostic(d));
-    throw new UserError('fix the lesson problems above first (boxlab lessons lint)');
+    throw new UserError(m.fixLessonsFirst);
   }
   const target = opts.target ?? daemonTargetFromEnv(env);
   const traceSource = opts.traceSource ?? new DaemonTraceSource(target.socket ?? '/run/boxlab/boxlab.sock');
@@ -233,11 +234,12 @@ export function progressCommand(ctx: CourseContext, opts: { exportTo?: string } 
 export function resetLessonCommand(ctx: CourseContext, id: string): number {
   const env = ctx.env ?? process.env;
   const lessons = lessonsOrThrow(ctx);
-  if (!lessons.some((l) => l.meta.id === id)) throw new UserError(`no lesson "${id}" — \`boxlab lessons\` lists them`);
+  const m = messages(langFromEnv(env));
+  if (!lessons.some((l) => l.meta.id === id)) throw new UserError(m.noLessonNamed(id));
   const file = progressFile(env);
   const p = loadProgress(file);
   const had = resetLessonProgress(p, id);
   saveProgress(file, p);
-  ctx.io.out(had ? `progress of ${id} reset` : `${id} had no progress`);
+  ctx.io.out(had ? m.progressReset(id) : m.noProgress(id));
   return 0;
 }

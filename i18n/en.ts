@@ -17,6 +17,47 @@ export const en = {
   minutes: 'min',
   progressWritten: (file: string) => `progress written to ${file}`,
 
+  // what a check saw (course/checks.ts): shown under ✗ in the TUI and by boxlab check
+  ckExited: (code: string, said: string) => `the command exited ${code}${said ? ` (${said})` : ''}`,
+  ckEquals: (a: string, ok: boolean, b: string) => `${a} ${ok ? 'equals' : 'is not'} ${b}`,
+  ckDiffers: (a: string, ok: boolean, b: string) => `${a} ${ok ? 'differs from' : 'is the same as'} ${b}`,
+  ckContains: (has: boolean, b: string) => `output ${has ? 'contains' : 'does not contain'} ${b}`,
+  ckMatches: (a: string, ok: boolean, re: string) => `${a} ${ok ? 'matches' : 'does not match'} /${re}/`,
+  ckNotNumber: (a: string, sym: string, b: string) => `${a} ${sym} ${b}: not a number`,
+  ckCompare: (a: number, ok: boolean, sym: string, b: number) => `${a} ${ok ? '' : 'is not '}${sym} ${b}`,
+  ckExit: (code: string, ok: boolean, want: number) => `exit code ${code}${ok ? '' : `, expected ${want}`}`,
+  ckExists: (path: string, there: boolean) => `${path} ${there ? 'exists' : 'does not exist'}`,
+  ckNotChecked: (why: string) => `not checked: ${why}`,
+  ckEarlierFailed: 'an earlier block failed',
+
+  // the course commands' errors and answers (course/commands.ts, course/find-lesson.ts, cli/commands/course.ts)
+  noLessonNamed: (id: string) => `no lesson "${id}" — \`boxlab lessons\` lists them`,
+  nameALesson: 'name a lesson (boxlab check 01-uts) or use --all; `boxlab lessons` lists them',
+  fixLessonsFirst: 'fix the lesson problems above first (boxlab lessons lint)',
+  progressReset: (id: string) => `progress of ${id} reset`,
+  noProgress: (id: string) => `${id} had no progress`,
+  unknownCommand: (word: string) => `unknown command "${word}" — boxlab --help lists the commands`,
+  unknownCommandOrLesson: (word: string) => `unknown command "${word}" (and no lesson of that name) — boxlab --help lists the commands, boxlab lessons the lessons`,
+
+  // boxlab task … (course/tasks/commands.ts, cli/commands/task.ts)
+  tkNoTasks: (id: string, dir: string) => `lesson ${id} has no tasks yet (no ${dir}/tasks.md)`,
+  tkFileProblems: (path: string, problems: string) => `${path} has problems: ${problems} — run \`boxlab lessons lint\``,
+  tkOutOfRange: (id: string, n: number) => `lesson ${id} has ${n} task${n > 1 ? 's' : ''}; --task takes 1 to ${n}`,
+  tkBadNumber: (v: string) => `--task ${v}: give the task's number, 1 for the first`,
+  tkHeading: (id: string, n: number, total: number, title: string) => `${id} — task ${n}/${total}: ${title}`,
+  tkFirst: (ref: string) => `first: boxlab task start ${ref}   (sets the scene)`,
+  tkWhenDone: (ref: string) => `when done: boxlab task check ${ref}   stuck: boxlab task hint ${ref}`,
+  tkSetupFailed: (error: string) => `setup failed: ${error || 'a command failed'}`,
+  tkReady: (title: string, ref: string) => `${title}: ready. The goal: boxlab task ${ref}`,
+  tkSolved: (passed: number, total: number, looked: boolean, ref: string) =>
+    `solved: ${passed}/${total} checks pass${looked ? ' (after seeing the solution)' : ''}. \`boxlab task solution ${ref}\` shows the reference solution.`,
+  tkNotSolved: (passed: number, total: number, attempt: number, ref: string) => `${passed}/${total} checks pass (attempt ${attempt}). Next hint: boxlab task hint ${ref}`,
+  tkStuck: (ref: string) => `Stuck? boxlab task solution ${ref} shows the solution (your progress records that you looked).`,
+  tkLastHint: (ref: string) => `that was the last hint; the solution: boxlab task solution ${ref}`,
+  tkSolutionOf: (title: string) => `solution of "${title}" (recorded in your progress):`,
+  tkSolutionFailed: (error: string) => `the solution failed: ${error}`,
+  tkRanIt: (ref: string) => `ran it; now: boxlab task check ${ref}`,
+
   // the TUI: lesson entries and panes
   introduction: 'Introduction',
   wrapUp: 'Wrap-up',

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CourseContext } from '../../course/commands.js';
 import type { DaemonTarget } from '../../course/env.js';
 import { UserError } from '../../engine/sys/errors.js';
+import { t } from '../../i18n/index.js';
 import { ExitCode, location } from '../context.js';
 import { stopOnSignal } from '../stop-signal.js';
 
@@ -84,14 +85,14 @@ export function register(program: Command): void {
     .allowExcessArguments(true)
     .action(async (lesson: string | undefined, _opts: unknown, cmd: Command) => {
       if (cmd.args.length > 1) {
-        throw new UserError(`unknown command "${lesson}" — boxlab --help lists the commands`);
+        throw new UserError(t().unknownCommand(lesson ?? ''));
       }
       if (lesson !== undefined) {
         const [{ loadLessons }, { lessonsDir }, { findLesson }] = await Promise.all([
           import('../../course/lint.js'), import('../../course/env.js'), import('../../course/find-lesson.js')]);
         const { lessons } = loadLessons(lessonsDir());
         const known = findLesson(lessons, lesson) !== undefined;
-        if (!known) throw new UserError(`unknown command "${lesson}" (and no lesson of that name) — boxlab --help lists the commands, boxlab lessons the lessons`);
+        if (!known) throw new UserError(t().unknownCommandOrLesson(lesson));
       }
       const { startTui } = await import('../../tui/index.js');
       exit(await startTui({ target: target(program), ...(lesson !== undefined && { lesson }) }));

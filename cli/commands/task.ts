@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { TaskContext } from '../../course/tasks/commands.js';
 import { UserError } from '../../engine/sys/errors.js';
+import { t } from '../../i18n/index.js';
 import { ExitCode, location } from '../context.js';
 
 const io: TaskContext['io'] = {
@@ -19,7 +20,7 @@ function ctx(program: Command): TaskContext {
 function taskNo(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UserError(`--task ${v}: give the task's number, 1 for the first`);
+  if (!Number.isInteger(n) || n < 1) throw new UserError(t().tkBadNumber(v));
   return n;
 }
 
