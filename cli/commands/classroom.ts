@@ -2,11 +2,12 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../engine/sys/errors.js';
+import { t } from '../../i18n/index.js';
 
 function int(flag: string, min: number, max: number) {
   return (v: string) => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) throw new UserError(`${flag}: "${v}" is not a whole number from ${min} to ${max}`);
+    if (!Number.isInteger(n) || n < min || n > max) throw new UserError(t().crNotANumber(flag, v, min, max));
     return n;
   };
 }
@@ -44,9 +45,9 @@ export function register(program: Command): void {
       });
       const hosts = o.host === '0.0.0.0' ? lanAddresses() : [o.host];
       process.stdout.write([
-        `classroom: serving on ${server.url} (join code ${server.code})`,
-        `instructor page (keep the key to yourself): http://127.0.0.1:${server.port}/?key=${server.key}`,
-        'learners run:',
+        t().crServing(server.url, server.code),
+        t().crInstructorPage(`http://127.0.0.1:${server.port}/?key=${server.key}`),
+        t().crLearnersRun,
         ...(hosts.length > 0 ? hosts : ['THIS-MACHINE']).map((h) => `  boxlab classroom join http://${h}:${server.port} --name THEIR-NAME --code ${server.code}`),
         '',
       ].join('\n'));
@@ -66,14 +67,14 @@ export function register(program: Command): void {
         url, name: o.name, code: o.code, stateDir: stateDir(), lessonsDir: lessonsDir(),
         log: (line) => process.stderr.write(`classroom: ${line}\n`),
         onMessage: (m) => say(m.kind === 'release'
-          ? `classroom: lesson released — ${m.text}. Start it with: boxlab learn ${m.lesson ?? ''}`
-          : `classroom: hint from the instructor — ${m.text}`),
+          ? t().crReleased(m.text, m.lesson ?? '')
+          : t().crHint(m.text)),
       });
       const stopped = untilSignal();
       const joined = await Promise.race([client.start(), stopped.then(() => undefined)]);
-      if (joined) say(`classroom: joined ${new URL(url).origin} as ${JSON.stringify(joined.name)}; your check results are sent as you run them (Ctrl-C to leave)`);
+      if (joined) say(t().crJoined(new URL(url).origin, JSON.stringify(joined.name)));
       await stopped;
       await client.close();
-      if (client.unsent > 0) process.stderr.write(`classroom: ${client.unsent} result(s) not yet sent; run join again to send them\n`);
+      if (client.unsent > 0) process.stderr.write(`${t().crUnsent(client.unsent)}\n`);
     });
 }
