@@ -57,7 +57,7 @@ export function failureText(r: StoredResult): string {
   const c = r.checks.find((x) => !x.passed);
   if (c) return `${c.proves} — ${c.detail}`;
   if (r.error !== undefined) return r.error;
-  return r.source === 'progress' ? 'the step failed in the course (no check text: run it with `boxlab check` for details)' : 'the step failed';
+  return r.source === 'progress' ? t().crStepFailedInCourse : t().crStepFailed;
 }
 
 export class Room {

@@ -151,11 +151,7 @@ export async function checkCommand(ctx: CourseContext, opts: CheckOptions): Prom
   else {
     const checks = reports.flatMap((r) => r.steps.flatMap((s) => s.checks));
     ctx.io.out(m.checkSummary(ok, checks.filter((c) => c.passed).length, checks.length, reports.length));
-    if (opts.counterfactual) {
-      const vacuous = reports.reduce((n, r) => n + vacuousChecks(r).length, 0);
-      const invariants = checks.filter((c) => c.invariant !== undefined).length;
-      ctx.io.out(`counterfactual: ${vacuous} check${vacuous === 1 ? '' : 's'} passed with ${vacuous === 1 ? 'its' : 'their'} action skipped; ${invariants} declared invariant${invariants === 1 ? '' : 's'}`);
-    }
+    if (opts.counterfactual) ctx.io.out(counterfactualCount(reports, checks));
   }
   return ok ? 0 : 1;
 }
@@ -185,14 +181,24 @@ function printEvent(io: Output, e: RunEvent, trace: boolean, m: Messages): void 
 
 function printSummary(io: Output, r: LessonReport, lesson: Lesson, m: Messages, counterfactual: boolean): void {
   if (r.skipped) { io.out(m.skipped(r.skipped)); return; }
-  if (counterfactual) {
-    for (const { step, result } of vacuousChecks(r)) {
-      io.out(`  ✗ ${relative(process.cwd(), lesson.file) || lesson.file}:${result.line}: step ${step + 1}: passes with the step's actions skipped, so it proves nothing: ${result.proves}\n      make it depend on the action, or add invariant: <why it holds either way>`);
-    }
-  }
+  if (counterfactual) printVacuous(io, r, lesson);
   const notRun = lesson.steps.length - r.steps.length;
   if (notRun > 0) io.out(m.notRun(notRun));
   for (const f of r.cleanupFailures) io.out(m.cleanupFailed(f));
+}
+
+/** --counterfactual's findings: for lesson authors, in English like lint. */
+function printVacuous(io: Output, r: LessonReport, lesson: Lesson): void {
+  for (const { step, result } of vacuousChecks(r)) {
+    io.out(`  ✗ ${relative(process.cwd(), lesson.file) || lesson.file}:${result.line}: step ${step + 1}: passes with the step's actions skipped, so it proves nothing: ${result.proves}\n      make it depend on the action, or add invariant: <why it holds either way>`);
+  }
+}
+
+/** --counterfactual's count, for lesson authors. */
+function counterfactualCount(reports: LessonReport[], checks: CheckResult[]): string {
+  const vacuous = reports.reduce((n, r) => n + vacuousChecks(r).length, 0);
+  const invariants = checks.filter((c) => c.invariant !== undefined).length;
+  return `counterfactual: ${vacuous} check${vacuous === 1 ? '' : 's'} passed with ${vacuous === 1 ? 'its' : 'their'} action skipped; ${invariants} declared invariant${invariants === 1 ? '' : 's'}`;
 }
 
 function jsonReport(r: LessonReport) {

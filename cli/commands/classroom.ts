@@ -48,7 +48,7 @@ export function register(program: Command): void {
         t().crServing(server.url, server.code),
         t().crInstructorPage(`http://127.0.0.1:${server.port}/?key=${server.key}`),
         t().crLearnersRun,
-        ...(hosts.length > 0 ? hosts : ['THIS-MACHINE']).map((h) => `  boxlab classroom join http://${h}:${server.port} --name THEIR-NAME --code ${server.code}`),
+        ...(hosts.length > 0 ? hosts : ['THIS-MACHINE']).map((h) => `  ${t().crJoinCommand(`http://${h}:${server.port}`, server.code)}`),
         '',
       ].join('\n'));
       await untilSignal();
