@@ -30,6 +30,23 @@ export const en = {
   ckNotChecked: (why: string) => `not checked: ${why}`,
   ckEarlierFailed: 'an earlier block failed',
 
+  // why a step stopped, and what to do (course/runner.ts, course/placeholders.ts)
+  rnToolMissing: 'A tool the lesson uses is missing on this machine; vm/provision.sh installs everything the course needs.',
+  rnNoDaemon: 'The lesson could not reach boxlabd. `boxlab ps` starts it on demand; `boxlab doctor` says what is missing.',
+  rnInTheWay: 'A container from an earlier run is in the way; run the step again (the lesson cleans up first) or `boxlab rm -f` it.',
+  rnReadError: 'Read the error above, fix its cause, then run the step again — the lesson cleans up and replays earlier steps.',
+  rnNeedsCgroup: (want: string, have: string) => `this lesson needs cgroup ${want}; this machine has cgroup ${have}`,
+  rnLessonBug: 'This looks like a bug in the lesson; run `boxlab lessons lint`.',
+  rnLookAtEvidence: 'Look at the evidence pane: the observed output shows what the kernel did instead.',
+  rnExpectedFail: (command: string) => `${command}: succeeded, but the lesson expected it to fail`,
+  rnWorthReporting: 'The runtime accepted something it should refuse; this is worth reporting.',
+  rnNoMatch: (re: string) => `/${re}/ did not match`,
+  rnNoJson: (path: string) => `no ${path} in the JSON`,
+  rnEmptyOutput: 'the output was empty',
+  rnCaptureFailed: (name: string, how: string, output: string) => `capture ${name}: ${how} (output: ${output})`,
+  rnUnexpectedOutput: 'The runtime printed something the lesson did not expect; compare it with the lesson text.',
+  rnUncaptured: (name: string) => `lesson uses {{${name}}} before anything captured it — run the earlier steps first, or fix the lesson`,
+
   // the course commands' errors and answers (course/commands.ts, course/find-lesson.ts, cli/commands/course.ts)
   noLessonNamed: (id: string) => `no lesson "${id}" — \`boxlab lessons\` lists them`,
   nameALesson: 'name a lesson (boxlab check 01-uts) or use --all; `boxlab lessons` lists them',
