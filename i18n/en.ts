@@ -161,6 +161,19 @@ export const en = {
   ivTopic: (t: string, n: number) => `topic: ${t} (${n})`,
   ivNeedsTerminal: 'interview mode needs a terminal; without one use boxlab interview --list, --export FILE or check',
 
+  // boxlab interview --list / --export / check (course/interview/commands.ts)
+  ivCliBadLang: (s: string) => `--lang ${s}: use --lang en or --lang zh`,
+  ivCliLive: 'live   ', ivCliWritten: 'written',
+  ivCliListed: (n: number, live: number, written: number, due: number) => `${n} questions: ${live} with a live proof, ${written} written only; ${due} due for review`,
+  ivCliExported: (n: number, file: string, lang: string) => `${n} questions written to ${file} (${lang})`,
+  ivCliNameOne: 'name a question (boxlab interview check stop-vs-kill) or use --all; `boxlab interview --list` lists them',
+  ivCliNoQuestion: (id: string) => `no question "${id}" — \`boxlab interview --list\` lists them`,
+  ivCliFixFirst: 'fix the question problems above first (boxlab interview lint)',
+  ivCliWrittenOnly: (id: string) => `· ${id}: written answer only`,
+  ivCliSkipped: (ref: string, why: string) => `    ${ref}: skipped — ${why}`,
+  ivCliSummary: (ok: boolean, passed: number, total: number, questions: number) =>
+    `${ok ? 'PASS' : 'FAIL'}: ${passed}/${total} proofs passed for ${questions} question${questions === 1 ? '' : 's'}`,
+
   // the menu
   tagline: '— learn how containers work by running one',
   noLessonsTui: 'No lessons found. `boxlab lessons lint` says why.',

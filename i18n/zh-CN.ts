@@ -149,6 +149,17 @@ export const zhCN: Messages = {
   ivTopic: (t, n) => `主题：${t}（${n}）`,
   ivNeedsTerminal: '面试模式需要一个终端；没有终端时请用 boxlab interview --list、--export FILE 或 check',
 
+  ivCliBadLang: (s) => `--lang ${s}：请用 --lang en 或 --lang zh`,
+  ivCliLive: '现场 ', ivCliWritten: '书面 ',
+  ivCliListed: (n, live, written, due) => `共 ${n} 道题：${live} 道可现场证明，${written} 道只有书面答案；${due} 道到期待复习`,
+  ivCliExported: (n, file, lang) => `${n} 道题已写入 ${file}（${lang}）`,
+  ivCliNameOne: '请指定一道题（boxlab interview check stop-vs-kill），或者用 --all；`boxlab interview --list` 会列出全部题目',
+  ivCliNoQuestion: (id) => `没有名为 "${id}" 的题目——\`boxlab interview --list\` 会列出全部题目`,
+  ivCliFixFirst: '请先解决上面列出的题库问题（boxlab interview lint）',
+  ivCliWrittenOnly: (id) => `· ${id}：只有书面答案`,
+  ivCliSkipped: (ref, why) => `    ${ref}：已跳过——${why}`,
+  ivCliSummary: (ok, passed, total, questions) => `${ok ? '通过' : '失败'}：${questions} 道题共 ${total} 个证明，通过 ${passed} 个`,
+
   tagline: '—— 亲手运行一个容器，学会容器的原理',
   noLessonsTui: '没有找到课程。`boxlab lessons lint` 会说明原因。',
   first: (ids) => `先学：${ids}`,

@@ -189,6 +189,9 @@ describe('every UI string from the catalogue', () => {
       printVerdict: 'boxlab check --tasks output',
     },
     'course/tasks/run.ts': {},
+    'course/interview/commands.ts': {
+      lintInterviewCommand: 'boxlab interview lint: for question authors',
+    },
     'cli/commands/course.ts': {},
     'cli/commands/task.ts': {},
     'cli/commands/classroom.ts': {},
