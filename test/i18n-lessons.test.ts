@@ -151,5 +151,9 @@ describe('lesson translations (lesson.zh.md)', () => {
     const zh = translateLesson(uts, translationFile(uts.file, 'zh'), 'zh').lesson!;
     expect(zh.meta.title).toMatch(/UTS：/);
     expect(zh.steps.every((s, i) => s.blocks.length === uts.steps[i]!.blocks.length)).toBe(true);
+    // a check's invariant: reason is translated like its proves: and hint:, the assertion stays the English one
+    const invariants = zh.steps.flatMap((s) => s.blocks.flatMap((b) => (b.kind === 'check' ? b.checks : []))).filter((c) => c.invariant !== undefined);
+    expect(invariants.length).toBeGreaterThan(0);
+    for (const c of invariants) expect(c.invariant).toMatch(/\p{Script=Han}/u);
   });
 });
