@@ -129,6 +129,27 @@ const executor: Executor = {
   },
 };
 
+describe('the task view in Chinese at 80×24', () => {
+  it('title, counters and key bar from the catalogue, fitting the screen', async () => {
+    setLang('zh');
+    const { TaskView } = await import('../tui/TaskView.js');
+    const uts = chinese.find((l) => l.meta.id === '01-uts')!;
+    const prevState = process.env.BOXLAB_STATE;
+    process.env.BOXLAB_STATE = state; // the task progress it reads is this test's (none)
+    try {
+      const v = render(<TaskView lesson={uts} width={80} height={23} sessionOptions={{ executor, cgroup: 'v2' }} onShell={() => undefined} onClose={() => undefined} active={false} />);
+      const f = plain(v.lastFrame());
+      fits(f, 80, 23);
+      expect(f).toMatch(/^boxlab · 任务 1\/\d+：/m);
+      expect(f).toMatch(/尝试 0 次 · 提示 0\/\d+/);
+      expect(f).toMatch(/h 宿主机 shell · ⏎ 检查 · n 提示 · S 答案（先确认）.* · q 返回本课/);
+      v.unmount();
+    } finally {
+      if (prevState === undefined) delete process.env.BOXLAB_STATE; else process.env.BOXLAB_STATE = prevState;
+    }
+  });
+});
+
 describe('the lesson in Chinese at 80×24', () => {
   it('two panes, step list, key bar and evidence hold; l switches to English and back in place', async () => {
     const uts = (l: 'en' | 'zh') => (l === 'zh' ? chinese : english);
