@@ -37,6 +37,11 @@ async function main(): Promise<void> {
 
   // `boxlab` alone opens the course (the TUI); everything else is a docker-style command.
   if (process.argv.length <= 2) process.argv.push('learn');
+  // the commands' --help texts come from the catalogue when they are registered, before commander has parsed
+  // --lang: take it from argv here (the hook above checks it and sets it again for the command itself)
+  const langAt = process.argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
+  const langArg = langAt < 0 ? undefined : process.argv[langAt]!.includes('=') ? process.argv[langAt]!.slice('--lang='.length) : process.argv[langAt + 1];
+  setLang(parseLang(langArg) ?? langFromEnv());
   await registerCommands(program, process.argv.slice(2));
   try {
     await program.parseAsync(process.argv);
