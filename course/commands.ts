@@ -58,6 +58,7 @@ export function lintLessonsCommand(ctx: CourseContext): number {
   const zh = lintTranslations(lessons.filter((l) => !english.some((d) => d.file === l.file)), 'zh');
   const diagnostics = [...english, ...zh.diagnostics];
   for (const d of diagnostics) ctx.io.err(formatDiagnostic(d));
+  for (const w of zh.warnings) ctx.io.err(`warning: ${formatDiagnostic(w)}`);
   if (zh.untranslated.length > 0) ctx.io.err(`warning: ${zh.untranslated.length} of ${lessons.length} lessons untranslated (no lesson.zh.md): ${zh.untranslated.join(' ')}`);
   if (diagnostics.length > 0) {
     ctx.io.err(`${diagnostics.length} problem${diagnostics.length > 1 ? 's' : ''} in ${new Set(diagnostics.map((d) => d.file)).size} file(s) — see docs/lesson-format.md`);

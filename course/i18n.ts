@@ -150,11 +150,12 @@ export interface Translation {
  * count that differs) and stale hashes are diagnostics; the merged lesson is returned only when the file could
  * be laid over the English at all (stale text is still shown: better than nothing, and the lint says so).
  */
-export function translateLesson(english: Lesson, file: string, lang: Exclude<LessonLang, 'en'>): { lesson?: Lesson; diagnostics: Diagnostic[] } {
+export function translateLesson(english: Lesson, file: string, lang: Exclude<LessonLang, 'en'>): { lesson?: Lesson; diagnostics: Diagnostic[]; warnings: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
+  const warnings: Diagnostic[] = [];
   const report: Report = (line, message) => diagnostics.push({ file, line, message });
   const parsed = parseTranslation(readFileSync(file, 'utf8'), report);
-  if (!parsed?.front) return { diagnostics };
+  if (!parsed?.front) return { diagnostics, warnings };
   const stamp = 'run `boxlab lessons translate-stamp ' + english.meta.id + '` once the translation matches the English';
   if (parsed.front.source !== frameHash(english)) {
     report(2, `stale: the English title, summary, introduction or closing prose changed since this was translated (source: ${parsed.front.source ?? 'none'}, English now ${frameHash(english)}) — update the text, then ${stamp}`);
@@ -185,11 +186,14 @@ export function translateLesson(english: Lesson, file: string, lang: Exclude<Les
       }
       const checks: Check[] = b.checks.map((c, k) => {
         const t = texts.items[k]!;
-        // hint: and invariant: are where the English has them, so neither is ever left in English
+        // hint: and invariant: are where the English has them. An invariant the translation lacks is only a
+        // warning (it stays English, like a stale step): translations made before invariants were translatable
+        // must not fail the lint at once; one where the English has none is an error.
         for (const field of ['hint', 'invariant'] as const) {
-          if ((c[field] === undefined) !== (t[field] === undefined)) {
-            report(texts.line, `check ${k + 1}: ${c[field] === undefined ? `the English check has no ${field} — remove it` : `the English check has ${field === 'hint' ? 'a hint' : 'an invariant'} — translate it (proves: …, ${field}: …)`}`);
-          }
+          if ((c[field] === undefined) === (t[field] === undefined)) continue;
+          if (c[field] === undefined) report(texts.line, `check ${k + 1}: the English check has no ${field} — remove it`);
+          else if (field === 'hint') report(texts.line, `check ${k + 1}: the English check has a hint — translate it (proves: …, hint: …)`);
+          else warnings.push({ file, line: texts.line, message: `check ${k + 1}: the English check has an invariant — translate it (proves: …, hint: …, invariant: …); it shows in English until then` });
         }
         return {
           ...c, proves: t.proves,
@@ -209,7 +213,7 @@ export function translateLesson(english: Lesson, file: string, lang: Exclude<Les
     steps,
     lang,
   };
-  return { lesson, diagnostics };
+  return { lesson, diagnostics, warnings };
 }
 
 interface CheckTexts {
@@ -306,14 +310,18 @@ export interface TranslationLint {
   diagnostics: Diagnostic[];
   /** lessons with no translation file yet: reported, lint still passes */
   untranslated: string[];
+  /** text left in English that the lint reports but does not fail on (an untranslated invariant:) */
+  warnings: Diagnostic[];
 }
 
 /** The parity lint of every lesson's translation into `lang`. */
 export function lintTranslations(lessons: Lesson[], lang: Exclude<LessonLang, 'en'>): TranslationLint {
-  const out: TranslationLint = { diagnostics: [], untranslated: [] };
+  const out: TranslationLint = { diagnostics: [], untranslated: [], warnings: [] };
   for (const l of lessons) {
     if (!hasTranslation(l, lang)) { out.untranslated.push(l.meta.id); continue; }
-    out.diagnostics.push(...translateLesson(l, translationFile(l.file, lang), lang).diagnostics);
+    const r = translateLesson(l, translationFile(l.file, lang), lang);
+    out.diagnostics.push(...r.diagnostics);
+    out.warnings.push(...r.warnings);
   }
   return out;
 }

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintLessonsCommand, translateStampCommand } from '../course/commands.js';
@@ -113,6 +114,22 @@ describe('lesson translations (lesson.zh.md)', () => {
       writeFileSync(en, readFileSync(en, 'utf8').replace('Intro with', 'An intro with'));
       expect(f.lint().err[0]).toMatch(/lesson\.zh\.md:2: stale: the English title, summary, introduction or closing prose changed/);
     } finally { f.cleanup(); }
+  });
+
+  it('an invariant the translation lacks is a warning (shown in English), never an error', () => {
+    const { lessons } = loadLessons(join(REPO, 'lessons'));
+    const uts = lessons.find((l) => l.meta.id === '01-uts')!;
+    const dir = mkdtempSync(join(tmpdir(), 'boxlab-zh-inv-'));
+    try {
+      const file = join(dir, 'lesson.zh.md');
+      writeFileSync(file, readFileSync(translationFile(uts.file, 'zh'), 'utf8').replace(/^  invariant: .*\n/gm, ''));
+      const r = translateLesson(uts, file, 'zh');
+      expect(r.diagnostics).toEqual([]);
+      expect(r.warnings.length).toBe(3);
+      expect(r.warnings[0]!.message).toMatch(/the English check has an invariant — translate it/);
+      const inv = r.lesson!.steps.flatMap((s) => s.blocks.flatMap((b) => (b.kind === 'check' ? b.checks : []))).find((c) => c.invariant !== undefined)!;
+      expect(inv.invariant).toMatch(/^The host/);
+    } finally { rmSync(dir, { recursive: true, force: true }); }
   });
 
   it('rejects a translation whose steps, blocks or check texts do not match the English', () => {
