@@ -9,8 +9,8 @@ if (process.argv.length === 3 && process.argv[2] === '--version') {
 }
 
 async function main(): Promise<void> {
-  const [{ Command, CommanderError }, { registerCommands }, { ExitCode, finishTrace, reportError }, { UserError }, { parseLang, langFromEnv, setLang }] = await Promise.all([
-    import('commander'), import('./commands/hot.js'), import('./context.js'), import('../engine/sys/errors.js'), import('../i18n/index.js'),
+  const [{ Command, CommanderError }, { registerCommands }, { ExitCode, finishTrace, reportError }, { UserError }, { parseLang }] = await Promise.all([
+    import('commander'), import('./commands/hot.js'), import('./context.js'), import('../engine/sys/errors.js'), import('../i18n/lang.js'),
   ]);
   const program = new Command('boxlab')
     .description('an interactive course on how containers work, and the container runtime it drives')
@@ -23,25 +23,26 @@ async function main(): Promise<void> {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
-  // --lang is handed on as BOXLAB_LANG, so the course, the TUI and the daemon-less commands read one setting;
-  // the catalogue's current language (i18n t()) is set from it once for whatever this command prints
+  // --lang is handed on as BOXLAB_LANG, so the course, the TUI and the daemon-less commands read one setting
   program.hook('preAction', () => {
     const lang = program.opts<{ lang?: string }>().lang;
-    if (lang !== undefined) {
-      const chosen = parseLang(lang);
-      if (!chosen) throw new UserError(`--lang ${lang}: use --lang zh (中文) or --lang en`);
-      process.env.BOXLAB_LANG = chosen;
-    }
-    setLang(langFromEnv());
+    if (lang === undefined) return;
+    const chosen = parseLang(lang);
+    if (!chosen) throw new UserError(`--lang ${lang}: use --lang zh (中文) or --lang en`);
+    process.env.BOXLAB_LANG = chosen;
   });
 
   // `boxlab` alone opens the course (the TUI); everything else is a docker-style command.
   if (process.argv.length <= 2) process.argv.push('learn');
-  // the commands' --help texts come from the catalogue when they are registered, before commander has parsed
-  // --lang: take it from argv here (the hook above checks it and sets it again for the command itself)
+
+  // The message catalogue's current language (i18n t()). The commands' --help texts are read when they are
+  // registered, before commander has parsed --lang, so it is taken from argv here; the hook runs after the one
+  // above (hooks run in order) and sets it from BOXLAB_LANG for whatever the command prints.
+  const { langFromEnv, parseLang: langOf, setLang } = await import('../i18n/index.js');
   const langAt = process.argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
   const langArg = langAt < 0 ? undefined : process.argv[langAt]!.includes('=') ? process.argv[langAt]!.slice('--lang='.length) : process.argv[langAt + 1];
-  setLang(parseLang(langArg) ?? langFromEnv());
+  setLang(langOf(langArg) ?? langFromEnv());
+  program.hook('preAction', () => setLang(langFromEnv()));
   await registerCommands(program, process.argv.slice(2));
   try {
     await program.parseAsync(process.argv);

@@ -188,20 +188,6 @@ function printSummary(io: Output, r: LessonReport, lesson: Lesson, m: Messages, 
   for (const f of r.cleanupFailures) io.out(m.cleanupFailed(f));
 }
 
-/** --counterfactual's findings: for lesson authors, in English like lint. */
-function printVacuous(io: Output, r: LessonReport, lesson: Lesson): void {
-  for (const { step, result } of vacuousChecks(r)) {
-    io.out(`  ✗ ${relative(process.cwd(), lesson.file) || lesson.file}:${result.line}: step ${step + 1}: passes with the step's actions skipped, so it proves nothing: ${result.proves}\n      make it depend on the action, or add invariant: <why it holds either way>`);
-  }
-}
-
-/** --counterfactual's count, for lesson authors. */
-function counterfactualCount(reports: LessonReport[], checks: CheckResult[]): string {
-  const vacuous = reports.reduce((n, r) => n + vacuousChecks(r).length, 0);
-  const invariants = checks.filter((c) => c.invariant !== undefined).length;
-  return `counterfactual: ${vacuous} check${vacuous === 1 ? '' : 's'} passed with ${vacuous === 1 ? 'its' : 'their'} action skipped; ${invariants} declared invariant${invariants === 1 ? '' : 's'}`;
-}
-
 function jsonReport(r: LessonReport) {
   return {
     id: r.id, title: r.title, ok: r.ok, ...(r.skipped !== undefined && { skipped: r.skipped }),
@@ -249,4 +235,18 @@ export function resetLessonCommand(ctx: CourseContext, id: string): number {
   saveProgress(file, p);
   ctx.io.out(had ? m.progressReset(id) : m.noProgress(id));
   return 0;
+}
+
+/** --counterfactual's findings: for lesson authors, in English like lint. */
+function printVacuous(io: Output, r: LessonReport, lesson: Lesson): void {
+  for (const { step, result } of vacuousChecks(r)) {
+    io.out(`  ✗ ${relative(process.cwd(), lesson.file) || lesson.file}:${result.line}: step ${step + 1}: passes with the step's actions skipped, so it proves nothing: ${result.proves}\n      make it depend on the action, or add invariant: <why it holds either way>`);
+  }
+}
+
+/** --counterfactual's count, for lesson authors. */
+function counterfactualCount(reports: LessonReport[], checks: CheckResult[]): string {
+  const vacuous = reports.reduce((n, r) => n + vacuousChecks(r).length, 0);
+  const invariants = checks.filter((c) => c.invariant !== undefined).length;
+  return `counterfactual: ${vacuous} check${vacuous === 1 ? '' : 's'} passed with ${vacuous === 1 ? 'its' : 'their'} action skipped; ${invariants} declared invariant${invariants === 1 ? '' : 's'}`;
 }

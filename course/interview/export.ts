@@ -2,7 +2,7 @@ import type { Lang, Question } from './bank.js';
 
 const LABELS = {
   en: { title: 'boxlab — interview questions on container internals', answer: 'Model answer', key: 'Key points', wrong: 'Common wrong answers', follow: 'Follow-ups', proof: 'See it live', written: 'Written answer only', source: 'notes' },
-  zh: { title: 'boxlab — 容器原理面试题', answer: '参考答案', key: '要点', wrong: '常见的错误回答', follow: '追问', proof: '动手验证', written: '仅书面答案', source: '笔记' },
+  zh: { title: 'boxlab — 容器原理面试题', answer: '参考答案', key: 'Key points', wrong: 'Common wrong answers', follow: 'Follow-ups', proof: '动手验证', written: '仅书面答案', source: '笔记' },
 } as const;
 
 export function questionText(q: Question, lang: Lang): string {
