@@ -16,8 +16,16 @@ function exit(code: number): void {
   if (code !== 0) throw new ExitCode(code);
 }
 
-/** --help of the question authors' command: English, like lint's findings. */
-const AUTHOR_HELP = { lint: 'validate the question bank: sections, proof ids, every question of the notes present' };
+/**
+ * --help of the question authors' and CI's commands: English, like lint's findings. (lessonsReport and steps
+ * are for main's `check --lessons-report` and `interview steps`, which this branch does not have yet.)
+ */
+const AUTHOR_HELP = {
+  lint: 'validate the question bank: sections, proof ids, every question of the notes present',
+  lessonsReport: 'read the lesson-step proofs from `boxlab check --all --json` output instead of running the lessons again (the demos still run)',
+  steps: 'the step ids of a lesson, as a proof names them (LESSON#STEP-ID)',
+  stepsLesson: 'lesson id (01-uts, or just 01)',
+};
 
 /** Interview practice: the question bank (interview/), its proofs, and the TUI's interview mode. */
 export function register(program: Command): void {
