@@ -7,6 +7,7 @@ import { journalFile } from '../course/journal.js';
 import { loadLessons } from '../course/lint.js';
 import { loadProgress, progressFile } from '../course/progress.js';
 import { CLIENT_HEADER, CODE_HEADER, LIMITS, codeSchema, nameSchema, resultSchema, type ResultRecord, type RoomMessage } from './protocol.js';
+import { t } from '../i18n/index.js';
 
 /**
  * `boxlab classroom join`: the learner's side. It sends exactly two things from this machine: the results
@@ -47,11 +48,11 @@ const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((r) => {
 
 export function validateJoin(url: string, name: string, code: string): { url: string; name: string; code: string } {
   let u: URL;
-  try { u = new URL(url); } catch { throw new UserError(`"${url}" is not a URL — give the instructor's address, like http://192.168.56.10:8800`); }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UserError(`"${url}": the instructor's address starts with http://`);
+  try { u = new URL(url); } catch { throw new UserError(t().crNotAUrl(url)); }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UserError(t().crNotHttp(url));
   const n = nameSchema.safeParse(name);
   if (!n.success) throw new UserError(`--name: ${n.error.issues[0]?.message}`);
-  if (!codeSchema.safeParse(code).success) throw new UserError('--code: a join code is 4–40 letters, digits or dashes (the instructor has it)');
+  if (!codeSchema.safeParse(code).success) throw new UserError(t().crBadCode);
   return { url: u.origin, name: n.data, code };
 }
 
@@ -151,9 +152,9 @@ export class ClassroomClient {
       try {
         return (await this.request('/api/join', { name: this.name, clientId: this.clientId })) as { name: string };
       } catch (e) {
-        if (e instanceof Refused) throw new UserError(`the instructor's server refused to let you join: ${e.message}`);
-        if (this.stop.signal.aborted) throw new UserError('stopped before joining');
-        this.opts.log?.(`cannot reach ${this.url} (${(e as Error).message}); trying again`);
+        if (e instanceof Refused) throw new UserError(t().crRefused(e.message));
+        if (this.stop.signal.aborted) throw new UserError(t().crStoppedBeforeJoin);
+        this.opts.log?.(t().crCannotReach(this.url, (e as Error).message));
         await sleep(delay, this.stop.signal);
       }
     }
@@ -208,7 +209,7 @@ export class ClassroomClient {
         const id = `p-${createHash('sha256').update(`${lesson}\n${title}\n${s.at}\n${s.done}`).digest('hex').slice(0, 40)}`;
         const r = resultSchema.safeParse({
           id, at: s.at, lesson, step, title: title.slice(0, 200), ok: s.done, source: 'progress', checks: [],
-          ...(!s.done && { error: `in the course: ${s.checksPassed} of ${s.checksTotal} checks passed` }),
+          ...(!s.done && { error: t().crInCourse(s.checksPassed, s.checksTotal) }),
         });
         if (r.success) this.queue(r.data);
       }
@@ -235,12 +236,12 @@ export class ClassroomClient {
           if (await this.rejoin()) continue;
         } else if (e instanceof Refused && (e.status === 400 || e.status === 413)) {
           // results this server will never take (a newer or older boxlab): drop them rather than block every later one
-          this.opts.log?.(`the server refused results: ${e.message}`);
+          this.opts.log?.(t().crResultsRefused(e.message, false));
           for (const r of batch) this.pending.delete(r.id);
           continue;
         } else if (e instanceof Refused) {
           // e.g. the room's code changed: keep the results, say so, and try again later
-          this.opts.log?.(`the server refused results: ${e.message}; trying again`);
+          this.opts.log?.(t().crResultsRefused(e.message, true));
         }
         await sleep(delay, this.stop.signal);
         delay = Math.min(delay * 2, RETRY_MAX_MS);

@@ -3,10 +3,16 @@
  * allows no inline script. Everything a learner sent is put on the page with textContent, never as HTML,
  * so a name like `<img src=x onerror=alert(1)>` shows as those characters.
  */
+import type { Messages } from '../i18n/index.js';
+
 export const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-export const PAGE_HTML = `<!doctype html>
-<html lang="en">
+/** HTML-escapes a catalogue text (ours, but kept safe all the same). */
+const h = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** The page in the instructor's language (`boxlab --lang`, BOXLAB_LANG, the locale), from the catalogue. */
+export const pageHtml = (m: Messages) => `<!doctype html>
+<html lang="${h(m.crPageLang)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -17,20 +23,20 @@ export const PAGE_HTML = `<!doctype html>
 <body>
 <header>
   <h1>boxlab classroom</h1>
-  <span id="status" class="status">connecting…</span>
+  <span id="status" class="status">${h(m.crPageStatus)}</span>
   <span id="summary"></span>
 </header>
 <section class="actions">
-  <button id="release" type="button">Release next lesson</button>
-  <form id="hint-form"><input id="hint" maxlength="1000" placeholder="A hint for everyone…" autocomplete="off"><button type="submit">Send hint</button></form>
-  <a id="export-csv" href="#">Export CSV</a> <a id="export-json" href="#">Export JSON</a>
+  <button id="release" type="button">${h(m.crPageRelease)}</button>
+  <form id="hint-form"><input id="hint" maxlength="1000" placeholder="${h(m.crPageHintPlaceholder)}" autocomplete="off"><button type="submit">${h(m.crPageSendHint)}</button></form>
+  <a id="export-csv" href="#">${h(m.crPageExportCsv)}</a> <a id="export-json" href="#">${h(m.crPageExportJson)}</a>
   <span id="action-result" role="status"></span>
 </section>
 <main>
   <table id="room"><thead></thead><tbody></tbody></table>
-  <p id="empty" class="empty">No learner has joined yet. Learners run: <code>boxlab classroom join URL --name NAME --code CODE</code></p>
+  <p id="empty" class="empty">${h(m.crPageEmpty)} <code>boxlab classroom join URL --name NAME --code CODE</code></p>
 </main>
-<footer>✓ passed · ✗ failing (hover or read the cell for the check) · blank: not started · ⚠ stuck</footer>
+<footer>${h(m.crPageFooter)}</footer>
 </body>
 </html>
 `;
@@ -61,8 +67,16 @@ tr.stuck td.name { background: #ffe9a8; }
 footer { margin-top: 1rem; font-size: .8rem; color: #666; }
 `;
 
-export const PAGE_JS = `'use strict';
+/** The page's words the script writes, as one JSON object (JSON.stringify: no text can break out of it). */
+const pageWords = (m: Messages) => JSON.stringify({
+  learner: m.crPageLearner, learners: m.crPageLearners, room: m.crPageRoom, failing: m.crPageFailing, results: m.crPageResults,
+  next: m.crPageNext, allReleased: m.crPageAllReleased, live: m.crPageLive, reconnecting: m.crPageReconnecting,
+  released: m.crPageReleasedOne, hintSent: m.crPageHintSent, failed: m.crPageFailed,
+}).replace(/</g, '\\u003c');
+
+export const pageJs = (m: Messages) => `'use strict';
 (() => {
+  const W = ${pageWords(m)};
   const key = new URLSearchParams(location.search).get('key') || '';
   const $ = (id) => document.getElementById(id);
   const el = (tag, cls, text) => {
@@ -80,9 +94,9 @@ export const PAGE_JS = `'use strict';
     const lessonRow = el('tr');
     const stepRow = el('tr');
     const barRow = el('tr', 'bars');
-    lessonRow.append(el('th', '', 'learner'));
-    stepRow.append(el('th', '', view.rows.length + ' learners'));
-    barRow.append(el('th', '', 'room'));
+    lessonRow.append(el('th', '', W.learner));
+    stepRow.append(el('th', '', view.rows.length + ' ' + W.learners));
+    barRow.append(el('th', '', W.room));
     let col = 0;
     for (const lesson of view.lessons) {
       const th = el('th', 'lesson', lesson.id + ': ' + lesson.title);
@@ -101,7 +115,7 @@ export const PAGE_JS = `'use strict';
         fill.style.width = pct + '%';
         bar.append(fill);
         bar.dataset.passed = String(b.passed);
-        td.append(bar, el('span', 'bar-label', b.passed + '/' + view.rows.length + (b.failing ? ' · ' + b.failing + ' failing' : '')));
+        td.append(bar, el('span', 'bar-label', b.passed + '/' + view.rows.length + (b.failing ? ' · ' + b.failing + ' ' + W.failing : '')));
         barRow.append(td);
         col++;
       });
@@ -127,7 +141,7 @@ export const PAGE_JS = `'use strict';
     });
     tbody.replaceChildren(...rows);
     $('empty').hidden = view.rows.length > 0;
-    $('summary').textContent = view.results + ' results' + (view.next ? ' · next: ' + view.next.id : ' · every lesson released');
+    $('summary').textContent = view.results + ' ' + W.results + (view.next ? ' · ' + W.next + ' ' + view.next.id : ' · ' + W.allReleased);
     $('release').disabled = !view.next;
     document.body.dataset.results = String(view.results);
   }
@@ -135,18 +149,18 @@ export const PAGE_JS = `'use strict';
   function connect() {
     const es = new EventSource('/api/events?key=' + encodeURIComponent(key));
     es.addEventListener('room', (e) => {
-      $('status').textContent = 'live';
+      $('status').textContent = W.live;
       $('status').className = 'status live';
       render(JSON.parse(e.data));
     });
     // EventSource reconnects by itself after a server restart; say so meanwhile
-    es.onerror = () => { $('status').textContent = 'reconnecting…'; $('status').className = 'status'; };
+    es.onerror = () => { $('status').textContent = W.reconnecting; $('status').className = 'status'; };
   }
 
   async function act(path, body) {
     const r = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-classroom-key': key }, body: JSON.stringify(body || {}) });
     const data = await r.json().catch(() => ({}));
-    $('action-result').textContent = r.ok ? (data.released ? 'released ' + data.released : 'hint sent') : (data.error || 'failed');
+    $('action-result').textContent = r.ok ? (data.released ? W.released + ' ' + data.released : W.hintSent) : (data.error || W.failed);
     return r.ok;
   }
   $('release').addEventListener('click', () => act('/api/release'));

@@ -1,4 +1,5 @@
 import type { Learner, StoredResult } from './store.js';
+import { t } from '../i18n/index.js';
 
 /**
  * The room as the instructor sees it, computed from the stored learners and results: one row per learner,
@@ -56,7 +57,7 @@ export function failureText(r: StoredResult): string {
   const c = r.checks.find((x) => !x.passed);
   if (c) return `${c.proves} — ${c.detail}`;
   if (r.error !== undefined) return r.error;
-  return r.source === 'progress' ? 'the step failed in the course (no check text: run it with `boxlab check` for details)' : 'the step failed';
+  return r.source === 'progress' ? t().crStepFailedInCourse : t().crStepFailed;
 }
 
 export class Room {
@@ -148,11 +149,11 @@ export class Room {
       const m = mine?.get(key);
       if (m && !m.passed && m.streak >= STUCK_STREAK) {
         const [lesson, step] = key.split('#');
-        return { stuck: `the same check failed ${m.streak} times in a row (${lesson} step ${step})` };
+        return { stuck: t().crStuckStreak(m.streak, lesson ?? '', step ?? '') };
       }
     }
     const idleMin = (now.getTime() - Date.parse(lastActivity)) / 60_000;
-    if (idleMin >= this.stuckMinutes) return { stuck: `no progress for ${Math.floor(idleMin)} min` };
+    if (idleMin >= this.stuckMinutes) return { stuck: t().crStuckIdle(Math.floor(idleMin)) };
     return {};
   }
 }

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { UserError } from '../engine/sys/errors.js';
 import { loadLessons } from '../course/lint.js';
-import { PAGE_CSP, PAGE_CSS, PAGE_HTML, PAGE_JS } from './page.js';
+import { PAGE_CSP, PAGE_CSS, pageHtml, pageJs } from './page.js';
+import { t } from '../i18n/index.js';
 import {
   CLIENT_HEADER, CODE_HEADER, KEY_HEADER, LIMITS, clientIdSchema, codeSchema, hintSchema, joinSchema, postResultsSchema,
   type RoomMessage,
@@ -172,8 +173,8 @@ export async function serveClassroom(opts: ServeOptions): Promise<RunningServer>
     switch (route) {
       case 'GET /':
         res.setHeader('content-security-policy', PAGE_CSP);
-        return send(res, 200, PAGE_HTML, 'text/html; charset=utf-8');
-      case 'GET /page.js': return send(res, 200, PAGE_JS, 'text/javascript; charset=utf-8');
+        return send(res, 200, pageHtml(t()), 'text/html; charset=utf-8');
+      case 'GET /page.js': return send(res, 200, pageJs(t()), 'text/javascript; charset=utf-8');
       case 'GET /page.css': return send(res, 200, PAGE_CSS, 'text/css; charset=utf-8');
       case 'GET /healthz': return send(res, 200, { ok: true });
 

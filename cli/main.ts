@@ -34,6 +34,15 @@ async function main(): Promise<void> {
 
   // `boxlab` alone opens the course (the TUI); everything else is a docker-style command.
   if (process.argv.length <= 2) process.argv.push('learn');
+
+  // The message catalogue's current language (i18n t()). The commands' --help texts are read when they are
+  // registered, before commander has parsed --lang, so it is taken from argv here; the hook runs after the one
+  // above (hooks run in order) and sets it from BOXLAB_LANG for whatever the command prints.
+  const { langFromEnv, parseLang: langOf, setLang } = await import('../i18n/index.js');
+  const langAt = process.argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
+  const langArg = langAt < 0 ? undefined : process.argv[langAt]!.includes('=') ? process.argv[langAt]!.slice('--lang='.length) : process.argv[langAt + 1];
+  setLang(langOf(langArg) ?? langFromEnv());
+  program.hook('preAction', () => setLang(langFromEnv()));
   await registerCommands(program, process.argv.slice(2));
   try {
     await program.parseAsync(process.argv);

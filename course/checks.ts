@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Check } from './types.js';
+import { t } from '../i18n/index.js';
 
 /** How a check went: the sentence it proves, and what was seen when it failed. */
 export interface CheckResult {
@@ -36,18 +37,20 @@ export function evaluateCheck(check: Check, subject: Subject): CheckResult {
   const s = (expectsFailure ? `${subject.text}\n${subject.stderr ?? ''}` : subject.text).trim();
   const note = (ok: boolean, text: string) => (ok ? passes : failures).push(text);
   const num = (v: string) => Number(v.trim());
+  // in the language shown now (the TUI's, or the one boxlab check set from --lang)
+  const m = t();
 
   if ('run' in check.subject && o.exit === undefined && subject.exitCode !== 0) {
     const said = subject.stderr?.trim().split('\n').pop();
-    note(false, `the command exited ${subject.exitCode}${said ? ` (${clip(said)})` : ''}`);
+    note(false, m.ckExited(String(subject.exitCode), said ? clip(said) : ''));
   }
-  if (o.equals !== undefined) note(s === o.equals.trim(), `${q(s)} ${s === o.equals.trim() ? 'equals' : 'is not'} ${q(o.equals.trim())}`);
-  if (o.differs !== undefined) note(s !== o.differs.trim(), `${q(s)} ${s !== o.differs.trim() ? 'differs from' : 'is the same as'} ${q(o.differs.trim())}`);
-  if (o.contains !== undefined) note(s.includes(o.contains), `output ${s.includes(o.contains) ? 'contains' : 'does not contain'} ${q(o.contains)}`);
-  if (o.lacks !== undefined) note(!s.includes(o.lacks), `output ${s.includes(o.lacks) ? 'contains' : 'does not contain'} ${q(o.lacks)}`);
+  if (o.equals !== undefined) note(s === o.equals.trim(), m.ckEquals(q(s), s === o.equals.trim(), q(o.equals.trim())));
+  if (o.differs !== undefined) note(s !== o.differs.trim(), m.ckDiffers(q(s), s !== o.differs.trim(), q(o.differs.trim())));
+  if (o.contains !== undefined) note(s.includes(o.contains), m.ckContains(s.includes(o.contains), q(o.contains)));
+  if (o.lacks !== undefined) note(!s.includes(o.lacks), m.ckContains(s.includes(o.lacks), q(o.lacks)));
   if (o.matches !== undefined) {
     const ok = new RegExp(o.matches, 'm').test(s);
-    note(ok, `${q(s)} ${ok ? 'matches' : 'does not match'} /${o.matches}/`);
+    note(ok, m.ckMatches(q(s), ok, o.matches));
   }
   const cmp = [['gt', '>', (a: number, b: number) => a > b], ['gte', '≥', (a: number, b: number) => a >= b],
     ['lt', '<', (a: number, b: number) => a < b], ['lte', '≤', (a: number, b: number) => a <= b]] as const;
@@ -56,14 +59,14 @@ export function evaluateCheck(check: Check, subject: Subject): CheckResult {
     if (want === undefined) continue;
     const a = num(s);
     const b = num(want);
-    if (Number.isNaN(a) || Number.isNaN(b)) note(false, `${q(s)} ${sym} ${q(want)}: not a number`);
-    else note(fn(a, b), `${a} ${fn(a, b) ? '' : 'is not '}${sym} ${b}`);
+    if (Number.isNaN(a) || Number.isNaN(b)) note(false, m.ckNotNumber(q(s), sym, q(want)));
+    else note(fn(a, b), m.ckCompare(a, fn(a, b), sym, b));
   }
-  if (o.exit !== undefined) note(subject.exitCode === o.exit, `exit code ${subject.exitCode}${subject.exitCode === o.exit ? '' : `, expected ${o.exit}`}`);
+  if (o.exit !== undefined) note(subject.exitCode === o.exit, m.ckExit(String(subject.exitCode), subject.exitCode === o.exit, o.exit));
   if (o.exists !== undefined) {
     const path = 'file' in check.subject ? check.subject.file : s;
     const there = existsSync(path);
-    note(there === o.exists, `${path} ${there ? 'exists' : 'does not exist'}`);
+    note(there === o.exists, m.ckExists(path, there));
   }
   return {
     proves: check.proves,

@@ -9,7 +9,7 @@ import { lessonNamed } from './find-lesson.js';
 import { journalStep } from './journal.js';
 import { lintTranslations, stampTranslation, translationFile } from './i18n.js';
 import { loadLessons } from './lint.js';
-import { langFromEnv, messages, type Messages } from '../i18n/index.js';
+import { langFromEnv, messages, setLang, type Messages } from '../i18n/index.js';
 import { lessonStatus, loadProgress, progressFile, recordStep, resetLessonProgress, saveProgress, STATUS_MARK, stepsDone } from './progress.js';
 import { runLesson, type LessonReport, type RunEvent } from './runner.js';
 import { stepId } from './step-id.js';
@@ -59,6 +59,7 @@ export function lintLessonsCommand(ctx: CourseContext): number {
   const zh = lintTranslations(lessons.filter((l) => !english.some((d) => d.file === l.file)), 'zh');
   const diagnostics = [...english, ...zh.diagnostics];
   for (const d of diagnostics) ctx.io.err(formatDiagnostic(d));
+  for (const w of zh.warnings) ctx.io.err(`warning: ${formatDiagnostic(w)}`);
   if (zh.untranslated.length > 0) ctx.io.err(`warning: ${zh.untranslated.length} of ${lessons.length} lessons untranslated (no lesson.zh.md): ${zh.untranslated.join(' ')}`);
   if (diagnostics.length > 0) {
     ctx.io.err(`${diagnostics.length} problem${diagnostics.length > 1 ? 's' : ''} in ${new Set(diagnostics.map((d) => d.file)).size} file(s) — see docs/lesson-format.md`);
@@ -111,17 +112,18 @@ export async function checkCommand(ctx: CourseContext, opts: CheckOptions): Prom
   const env = ctx.env ?? process.env;
   const lang = langFromEnv(env);
   const m = messages(lang);
+  setLang(lang); // what the checks saw (course/checks.ts) is told in the same language
   const { lessons, diagnostics } = loadLessons(ctx.lessonsDir ?? defaultLessonsDir(env), { lang });
   let chosen: Lesson[];
   if (opts.all) chosen = lessons;
   else {
-    if (opts.ids.length === 0) throw new UserError('name a lesson (boxlab check 01-uts) or use --all; `boxlab lessons` lists them');
+    if (opts.ids.length === 0) throw new UserError(m.nameALesson);
     chosen = opts.ids.map((id) => lessonNamed(lessons, id));
   }
   const broken = diagnostics.filter((d) => chosen.some((l) => l.file === d.file));
   if (broken.length > 0) {
     for (const d of broken) ctx.io.err(formatDiagnostic(d));
-    throw new UserError('fix the lesson problems above first (boxlab lessons lint)');
+    throw new UserError(m.fixLessonsFirst);
   }
   const target = opts.target ?? daemonTargetFromEnv(env);
   const traceSource = opts.traceSource ?? new DaemonTraceSource(target.socket ?? '/run/boxlab/boxlab.sock');
@@ -151,11 +153,7 @@ export async function checkCommand(ctx: CourseContext, opts: CheckOptions): Prom
   else {
     const checks = reports.flatMap((r) => r.steps.flatMap((s) => s.checks));
     ctx.io.out(m.checkSummary(ok, checks.filter((c) => c.passed).length, checks.length, reports.length));
-    if (opts.counterfactual) {
-      const vacuous = reports.reduce((n, r) => n + vacuousChecks(r).length, 0);
-      const invariants = checks.filter((c) => c.invariant !== undefined).length;
-      ctx.io.out(`counterfactual: ${vacuous} check${vacuous === 1 ? '' : 's'} passed with ${vacuous === 1 ? 'its' : 'their'} action skipped; ${invariants} declared invariant${invariants === 1 ? '' : 's'}`);
-    }
+    if (opts.counterfactual) ctx.io.out(counterfactualCount(reports, checks));
   }
   return ok ? 0 : 1;
 }
@@ -185,11 +183,7 @@ function printEvent(io: Output, e: RunEvent, trace: boolean, m: Messages): void 
 
 function printSummary(io: Output, r: LessonReport, lesson: Lesson, m: Messages, counterfactual: boolean): void {
   if (r.skipped) { io.out(m.skipped(r.skipped)); return; }
-  if (counterfactual) {
-    for (const { step, result } of vacuousChecks(r)) {
-      io.out(`  ✗ ${relative(process.cwd(), lesson.file) || lesson.file}:${result.line}: step ${step + 1}: passes with the step's actions skipped, so it proves nothing: ${result.proves}\n      make it depend on the action, or add invariant: <why it holds either way>`);
-    }
-  }
+  if (counterfactual) printVacuous(io, r, lesson);
   const notRun = lesson.steps.length - r.steps.length;
   if (notRun > 0) io.out(m.notRun(notRun));
   for (const f of r.cleanupFailures) io.out(m.cleanupFailed(f));
@@ -235,11 +229,26 @@ export function progressCommand(ctx: CourseContext, opts: { exportTo?: string } 
 export function resetLessonCommand(ctx: CourseContext, id: string): number {
   const env = ctx.env ?? process.env;
   const lessons = lessonsOrThrow(ctx);
-  if (!lessons.some((l) => l.meta.id === id)) throw new UserError(`no lesson "${id}" — \`boxlab lessons\` lists them`);
+  const m = messages(langFromEnv(env));
+  if (!lessons.some((l) => l.meta.id === id)) throw new UserError(m.noLessonNamed(id));
   const file = progressFile(env);
   const p = loadProgress(file);
   const had = resetLessonProgress(p, id);
   saveProgress(file, p);
-  ctx.io.out(had ? `progress of ${id} reset` : `${id} had no progress`);
+  ctx.io.out(had ? m.progressReset(id) : m.noProgress(id));
   return 0;
+}
+
+/** --counterfactual's findings: for lesson authors, in English like lint. */
+function printVacuous(io: Output, r: LessonReport, lesson: Lesson): void {
+  for (const { step, result } of vacuousChecks(r)) {
+    io.out(`  ✗ ${relative(process.cwd(), lesson.file) || lesson.file}:${result.line}: step ${step + 1}: passes with the step's actions skipped, so it proves nothing: ${result.proves}\n      make it depend on the action, or add invariant: <why it holds either way>`);
+  }
+}
+
+/** --counterfactual's count, for lesson authors. */
+function counterfactualCount(reports: LessonReport[], checks: CheckResult[]): string {
+  const vacuous = reports.reduce((n, r) => n + vacuousChecks(r).length, 0);
+  const invariants = checks.filter((c) => c.invariant !== undefined).length;
+  return `counterfactual: ${vacuous} check${vacuous === 1 ? '' : 's'} passed with ${vacuous === 1 ? 'its' : 'their'} action skipped; ${invariants} declared invariant${invariants === 1 ? '' : 's'}`;
 }

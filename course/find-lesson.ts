@@ -1,5 +1,6 @@
 import { UserError } from '../engine/sys/errors.js';
 import type { Lesson } from './types.js';
+import { t } from '../i18n/index.js';
 
 /** `01-uts`, `01` or `uts` names lesson 01-uts; an exact id wins over a number or a name. */
 export function findLesson(lessons: Lesson[], want: string): Lesson | undefined {
@@ -10,6 +11,6 @@ export function findLesson(lessons: Lesson[], want: string): Lesson | undefined 
 /** The lesson `want` names, or a one-line error saying how to list them. */
 export function lessonNamed(lessons: Lesson[], want: string): Lesson {
   const l = findLesson(lessons, want);
-  if (!l) throw new UserError(`no lesson "${want}" — \`boxlab lessons\` lists them`);
+  if (!l) throw new UserError(t().noLessonNamed(want));
   return l;
 }

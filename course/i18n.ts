@@ -9,7 +9,7 @@ import type { Check, CheckBlock, Diagnostic, Lesson, Step } from './types.js';
 
 /**
  * Translations of a lesson (`lesson.zh.md` beside `lesson.md`) carry text only: prose, step titles, check
- * `proves:` and `hint:` sentences, title and summary. Commands, captures, observations and the checks'
+ * `proves:`, `hint:` and `invariant:` sentences, title and summary. Commands, captures, observations and the checks'
  * assertions stay single-sourced in lesson.md; `translateLesson` lays the translated text over the English
  * structure, so a check can never differ between languages. Every translated step records a short hash of
  * its English source, so a step changed in English and not in the translation is reported as stale.
@@ -44,7 +44,7 @@ const frontSchema = z.object({
 
 const checkTextSchema = z.union([
   z.string().min(1),
-  z.object({ proves: z.string().min(1), hint: z.string().min(1).optional() }).strict(),
+  z.object({ proves: z.string().min(1), hint: z.string().min(1).optional(), invariant: z.string().min(1).optional() }).strict(),
 ]);
 
 interface Section {
@@ -150,11 +150,12 @@ export interface Translation {
  * count that differs) and stale hashes are diagnostics; the merged lesson is returned only when the file could
  * be laid over the English at all (stale text is still shown: better than nothing, and the lint says so).
  */
-export function translateLesson(english: Lesson, file: string, lang: Exclude<LessonLang, 'en'>): { lesson?: Lesson; diagnostics: Diagnostic[] } {
+export function translateLesson(english: Lesson, file: string, lang: Exclude<LessonLang, 'en'>): { lesson?: Lesson; diagnostics: Diagnostic[]; warnings: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
+  const warnings: Diagnostic[] = [];
   const report: Report = (line, message) => diagnostics.push({ file, line, message });
   const parsed = parseTranslation(readFileSync(file, 'utf8'), report);
-  if (!parsed?.front) return { diagnostics };
+  if (!parsed?.front) return { diagnostics, warnings };
   const stamp = 'run `boxlab lessons translate-stamp ' + english.meta.id + '` once the translation matches the English';
   if (parsed.front.source !== frameHash(english)) {
     report(2, `stale: the English title, summary, introduction or closing prose changed since this was translated (source: ${parsed.front.source ?? 'none'}, English now ${frameHash(english)}) — update the text, then ${stamp}`);
@@ -185,10 +186,20 @@ export function translateLesson(english: Lesson, file: string, lang: Exclude<Les
       }
       const checks: Check[] = b.checks.map((c, k) => {
         const t = texts.items[k]!;
-        if ((c.hint === undefined) !== (t.hint === undefined)) {
-          report(texts.line, `check ${k + 1}: ${c.hint === undefined ? 'the English check has no hint — remove it' : 'the English check has a hint — translate it (proves: …, hint: …)'}`);
+        // hint: and invariant: are where the English has them. An invariant the translation lacks is only a
+        // warning (it stays English, like a stale step): translations made before invariants were translatable
+        // must not fail the lint at once; one where the English has none is an error.
+        for (const field of ['hint', 'invariant'] as const) {
+          if ((c[field] === undefined) === (t[field] === undefined)) continue;
+          if (c[field] === undefined) report(texts.line, `check ${k + 1}: the English check has no ${field} — remove it`);
+          else if (field === 'hint') report(texts.line, `check ${k + 1}: the English check has a hint — translate it (proves: …, hint: …)`);
+          else warnings.push({ file, line: texts.line, message: `check ${k + 1}: the English check has an invariant — translate it (proves: …, hint: …, invariant: …); it shows in English until then` });
         }
-        return { ...c, proves: t.proves, ...(t.hint !== undefined && c.hint !== undefined && { hint: t.hint }) };
+        return {
+          ...c, proves: t.proves,
+          ...(t.hint !== undefined && c.hint !== undefined && { hint: t.hint }),
+          ...(t.invariant !== undefined && c.invariant !== undefined && { invariant: t.invariant }),
+        };
       });
       blocks[j] = { ...(b as CheckBlock), checks };
     });
@@ -202,12 +213,12 @@ export function translateLesson(english: Lesson, file: string, lang: Exclude<Les
     steps,
     lang,
   };
-  return { lesson, diagnostics };
+  return { lesson, diagnostics, warnings };
 }
 
 interface CheckTexts {
   line: number;
-  items: { proves: string; hint?: string }[];
+  items: { proves: string; hint?: string; invariant?: string }[];
 }
 
 /** The translated texts of each check block of a step, in order. */
@@ -221,15 +232,16 @@ function checkTextsOf(section: Section, report: Report): (CheckTexts | undefined
     for (const e of y.errors) report(line + e.line - 1, `check texts YAML: ${e.message}`);
     const data: unknown = y.errors.length === 0 ? y.doc.toJS() : undefined;
     if (!Array.isArray(data)) {
-      if (y.errors.length === 0) report(line, 'a translated check block is a YAML list, one item per English check: "- proves: …" (and "hint: …" where the English has one)');
+      if (y.errors.length === 0) report(line, 'a translated check block is a YAML list, one item per English check: "- proves: …" (and "hint: …", "invariant: …" where the English has them)');
       out.push(undefined);
       continue;
     }
     const items: CheckTexts['items'] = [];
     data.forEach((item, i) => {
       const r = checkTextSchema.safeParse(item);
-      if (!r.success) { report(line + y.lineOf([i]) - 1, `check text ${i + 1}: give "- proves: 译文" (optionally with hint:), nothing else`); items.push({ proves: '?' }); return; }
-      items.push(typeof r.data === 'string' ? { proves: r.data } : { proves: r.data.proves, ...(r.data.hint !== undefined && { hint: r.data.hint }) });
+      if (!r.success) { report(line + y.lineOf([i]) - 1, `check text ${i + 1}: give "- proves: 译文" (with hint: and invariant: where the English has them), nothing else`); items.push({ proves: '?' }); return; }
+      const d = r.data;
+      items.push(typeof d === 'string' ? { proves: d } : { proves: d.proves, ...(d.hint !== undefined && { hint: d.hint }), ...(d.invariant !== undefined && { invariant: d.invariant }) });
     });
     out.push({ line, items });
   }
@@ -298,14 +310,18 @@ export interface TranslationLint {
   diagnostics: Diagnostic[];
   /** lessons with no translation file yet: reported, lint still passes */
   untranslated: string[];
+  /** text left in English that the lint reports but does not fail on (an untranslated invariant:) */
+  warnings: Diagnostic[];
 }
 
 /** The parity lint of every lesson's translation into `lang`. */
 export function lintTranslations(lessons: Lesson[], lang: Exclude<LessonLang, 'en'>): TranslationLint {
-  const out: TranslationLint = { diagnostics: [], untranslated: [] };
+  const out: TranslationLint = { diagnostics: [], untranslated: [], warnings: [] };
   for (const l of lessons) {
     if (!hasTranslation(l, lang)) { out.untranslated.push(l.meta.id); continue; }
-    out.diagnostics.push(...translateLesson(l, translationFile(l.file, lang), lang).diagnostics);
+    const r = translateLesson(l, translationFile(l.file, lang), lang);
+    out.diagnostics.push(...r.diagnostics);
+    out.warnings.push(...r.warnings);
   }
   return out;
 }

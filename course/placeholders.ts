@@ -1,4 +1,5 @@
 import { UserError } from '../engine/sys/errors.js';
+import { t } from '../i18n/index.js';
 
 // `{{web.pid}}` is a placeholder; `{{.State.Pid}}` (leading dot) is a Go template for `boxlab inspect -f`.
 const PLACEHOLDER_RE = /\{\{\s*([A-Za-z_][\w-]*(?:\.[A-Za-z_0-9][\w-]*)*)\s*\}\}/g;
@@ -12,7 +13,7 @@ export function placeholdersIn(text: string): string[] {
 export function substitute(text: string, values: ReadonlyMap<string, string>): string {
   return text.replace(PLACEHOLDER_RE, (_, name: string) => {
     const v = values.get(name);
-    if (v === undefined) throw new UserError(`lesson uses {{${name}}} before anything captured it — run the earlier steps first, or fix the lesson`);
+    if (v === undefined) throw new UserError(t().rnUncaptured(name));
     return v;
   });
 }

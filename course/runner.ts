@@ -8,6 +8,7 @@ import { extractJson, extractMatch } from './extract.js';
 import { substitute } from './placeholders.js';
 import { nullTraceSource, type TraceSource } from './trace-source.js';
 import type { ActionBlock, Capture, CaptureBlock, CgroupVersion, Check, CheckBlock, Lesson, ObserveBlock, Step } from './types.js';
+import { t } from '../i18n/index.js';
 
 export interface CommandRun extends ExecResult {
   command: string;
@@ -83,10 +84,10 @@ class StepFailure extends Error {
 
 function hintFor(run: CommandRun): string {
   const err = `${run.stderr}\n${run.stdout}`;
-  if (/not found/.test(err) && run.exitCode === 127) return 'A tool the lesson uses is missing on this machine; vm/provision.sh installs everything the course needs.';
-  if (/ECONNREFUSED|ENOENT.*sock|daemon/i.test(err)) return 'The lesson could not reach boxlabd. `boxlab ps` starts it on demand; `boxlab doctor` says what is missing.';
-  if (run.kind === 'action' && /already in use|Conflict/i.test(err)) return 'A container from an earlier run is in the way; run the step again (the lesson cleans up first) or `boxlab rm -f` it.';
-  return 'Read the error above, fix its cause, then run the step again — the lesson cleans up and replays earlier steps.';
+  if (/not found/.test(err) && run.exitCode === 127) return t().rnToolMissing;
+  if (/ECONNREFUSED|ENOENT.*sock|daemon/i.test(err)) return t().rnNoDaemon;
+  if (run.kind === 'action' && /already in use|Conflict/i.test(err)) return t().rnInTheWay;
+  return t().rnReadError;
 }
 
 /**
@@ -132,7 +133,7 @@ export class LessonSession {
   /** Why this lesson cannot run on this machine, if it cannot. */
   get unsupported(): string | undefined {
     const want = this.lesson.meta.cgroup;
-    return want && want !== this.cgroup ? `this lesson needs cgroup ${want}; this machine has cgroup ${this.cgroup}` : undefined;
+    return want && want !== this.cgroup ? t().rnNeedsCgroup(want, this.cgroup) : undefined;
   }
 
   private resetValues(): void {
@@ -251,11 +252,11 @@ export class LessonSession {
     } catch (e) {
       result.ok = false;
       result.error = (e as Error).message;
-      result.hint = e instanceof StepFailure ? e.hint : 'This looks like a bug in the lesson; run `boxlab lessons lint`.';
+      result.hint = e instanceof StepFailure ? e.hint : t().rnLessonBug;
     }
     if (result.checks.some((c) => !c.passed)) {
       result.ok = false;
-      if (result.hint === undefined) result.hint = result.checks.find((c) => !c.passed && c.hint)?.hint ?? 'Look at the evidence pane: the observed output shows what the kernel did instead.';
+      if (result.hint === undefined) result.hint = result.checks.find((c) => !c.passed && c.hint)?.hint ?? t().rnLookAtEvidence;
     }
     this.emit({ type: 'step-end', step: step.index, result });
     return result;
@@ -269,7 +270,7 @@ export class LessonSession {
       this.emit({ type: 'command', step: result.index, run });
       // an expected failure is taught by its error message, so the value holds stderr too
       outs.push(block.expectFail ? `${run.stdout}\n${run.stderr}`.trim() : run.stdout);
-      if (block.expectFail && run.ok) throw new StepFailure(`${run.command}: succeeded, but the lesson expected it to fail`, 'The runtime accepted something it should refuse; this is worth reporting.');
+      if (block.expectFail && run.ok) throw new StepFailure(t().rnExpectedFail(run.command), t().rnWorthReporting);
       if (!block.expectFail && !run.ok) {
         const said = run.stderr.trim().split('\n').pop() ?? '';
         throw new StepFailure(`${run.command}: exit ${run.exitCode}${said ? `: ${said}` : ''}`, hintFor(run));
@@ -327,8 +328,8 @@ export class LessonSession {
     else if (c.json !== undefined) value = extractJson(text, c.json);
     value = value?.trim();
     if (value === undefined || value === '') {
-      const how = c.match !== undefined ? `/${c.match}/ did not match` : c.json !== undefined ? `no ${c.json} in the JSON` : 'the output was empty';
-      throw new StepFailure(`capture ${c.name}: ${how} (output: ${JSON.stringify(text.trim().slice(0, 120))})`, 'The runtime printed something the lesson did not expect; compare it with the lesson text.');
+      const how = c.match !== undefined ? t().rnNoMatch(c.match) : c.json !== undefined ? t().rnNoJson(c.json) : t().rnEmptyOutput;
+      throw new StepFailure(t().rnCaptureFailed(c.name, how, JSON.stringify(text.trim().slice(0, 120))), t().rnUnexpectedOutput);
     }
     return value;
   }

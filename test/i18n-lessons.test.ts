@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintLessonsCommand, translateStampCommand } from '../course/commands.js';
@@ -115,12 +116,29 @@ describe('lesson translations (lesson.zh.md)', () => {
     } finally { f.cleanup(); }
   });
 
+  it('an invariant the translation lacks is a warning (shown in English), never an error', () => {
+    const { lessons } = loadLessons(join(REPO, 'lessons'));
+    const uts = lessons.find((l) => l.meta.id === '01-uts')!;
+    const dir = mkdtempSync(join(tmpdir(), 'boxlab-zh-inv-'));
+    try {
+      const file = join(dir, 'lesson.zh.md');
+      writeFileSync(file, readFileSync(translationFile(uts.file, 'zh'), 'utf8').replace(/^  invariant: .*\n/gm, ''));
+      const r = translateLesson(uts, file, 'zh');
+      expect(r.diagnostics).toEqual([]);
+      expect(r.warnings.length).toBe(3);
+      expect(r.warnings[0]!.message).toMatch(/the English check has an invariant — translate it/);
+      const inv = r.lesson!.steps.flatMap((s) => s.blocks.flatMap((b) => (b.kind === 'check' ? b.checks : []))).find((c) => c.invariant !== undefined)!;
+      expect(inv.invariant).toMatch(/^The host/);
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  });
+
   it('rejects a translation whose steps, blocks or check texts do not match the English', () => {
     const cases: [string, string, RegExp][] = [
       ['a block missing', GOOD_ZH.replace('```action\n```\n\n', ''), /step 1 has blocks \[observe, capture\], the English has \[observe, action, capture\]/],
       ['a check text missing', GOOD_ZH.replace('- proves: 这个进程出现在宿主机的 /proc 里。\n  hint: 看看证据面板。\n', ''), /2 check texts, the English block has 3/],
       ['a hint the translation lacks', GOOD_ZH.replace('- proves: 容器是宿主机上一个有 pid 的进程。\n  hint: 看看证据面板。', '- proves: 容器是宿主机上一个有 pid 的进程。'), /check 1: the English check has a hint — translate it/],
       // (the reverse, a hint where the English has none, cannot arise: the English lint wants a hint on every check)
+      ['an invariant where the English has none', GOOD_ZH.replace('- proves: 容器是宿主机上一个有 pid 的进程。\n  hint: 看看证据面板。', '- proves: 容器是宿主机上一个有 pid 的进程。\n  hint: 看看证据面板。\n  invariant: 无论如何都成立。'), /check 1: the English check has no invariant — remove it/],
       ['a step missing', GOOD_ZH.slice(0, GOOD_ZH.indexOf('## Step 2')), /1 steps, the English has 2/],
       ['steps misnumbered', GOOD_ZH.replace('## Step 2 [0]', '## Step 3 [0]'), /step heading says 3, it is step 2/],
       ['a heading not in the form', GOOD_ZH.replace('## Step 2 [0]: 看看它', '## Step: 看看它'), /write it as "## Step N \[HASH\]: 译文标题"/],
@@ -150,5 +168,9 @@ describe('lesson translations (lesson.zh.md)', () => {
     const zh = translateLesson(uts, translationFile(uts.file, 'zh'), 'zh').lesson!;
     expect(zh.meta.title).toMatch(/UTS：/);
     expect(zh.steps.every((s, i) => s.blocks.length === uts.steps[i]!.blocks.length)).toBe(true);
+    // a check's invariant: reason is translated like its proves: and hint:, the assertion stays the English one
+    const invariants = zh.steps.flatMap((s) => s.blocks.flatMap((b) => (b.kind === 'check' ? b.checks : []))).filter((c) => c.invariant !== undefined);
+    expect(invariants.length).toBeGreaterThan(0);
+    for (const c of invariants) expect(c.invariant).toMatch(/\p{Script=Han}/u);
   });
 });

@@ -8,6 +8,7 @@ import { learnerSeed, taskProgress, updateTaskProgress } from '../course/tasks/p
 import { checkTask, fillText, goalTokens, solutionText, startTask, type TaskCheckReport } from '../course/tasks/run.js';
 import type { TaskFile } from '../course/tasks/types.js';
 import type { Lesson } from '../course/types.js';
+import { t } from '../i18n/index.js';
 import { Markdown } from './markdown.js';
 import { Spinner } from './Spinner.js';
 import { useLatestInput } from './terminal.js';
@@ -25,9 +26,9 @@ export interface TaskViewProps {
 
 function load(lesson: Lesson): { file?: TaskFile; problem?: string } {
   const path = tasksFileOf(lesson.dir);
-  if (!path) return { problem: 'this lesson has no tasks yet' };
+  if (!path) return { problem: t().taskNone };
   const r = parseTasksFile(path);
-  if (!r.tasks || r.diagnostics.length > 0) return { problem: `${path} has problems — run boxlab lessons lint` };
+  if (!r.tasks || r.diagnostics.length > 0) return { problem: t().taskFileProblems(path) };
   return { file: r.tasks };
 }
 
@@ -68,22 +69,22 @@ export function TaskView(props: TaskViewProps): React.ReactElement {
 
   useLatestInput((input, key) => {
     if (!props.active) return;
-    if (busy) { if (input === 'q' || key.escape) setMessage({ text: 'wait for it to finish', color: 'yellow' }); return; }
+    if (busy) { if (input === 'q' || key.escape) setMessage({ text: t().taskWait, color: 'yellow' }); return; }
     if (input === 'q' || key.escape) { props.onClose(); return; }
     if (!file || !task) return;
     if (input !== 'S') setAskSolution(false);
     if (key.leftArrow || key.rightArrow) { setIndex((i) => Math.max(0, Math.min(file.tasks.length - 1, i + (key.leftArrow ? -1 : 1)))); return; }
-    if (input === 'h') { setMessage({ text: props.onShell() ?? 'back from the host shell — ⏎ checks what you made' }); return; }
+    if (input === 'h') { setMessage({ text: props.onShell() ?? t().taskBackFromHost }); return; }
     if (input === 'r') {
-      void act('setting the scene…', async () => {
+      void act(t().taskSettingScene, async () => {
         const r = await startTask(file, task, params, props.sessionOptions);
         setReports((x) => { const y = { ...x }; delete y[index]; return y; });
-        setMessage(r && !r.ok ? { text: `✗ setup failed: ${r.error ?? ''}`, color: 'red' } : { text: 'ready — h opens a host shell to work in, ⏎ checks', color: 'green' });
+        setMessage(r && !r.ok ? { text: t().taskSetupFailed(r.error ?? ''), color: 'red' } : { text: t().taskReady, color: 'green' });
       });
       return;
     }
     if (key.return || input === 'c') {
-      void act('checking what you made…', async () => {
+      void act(t().taskChecking, async () => {
         const r = await checkTask(file, task, params, props.sessionOptions);
         setReports((x) => ({ ...x, [index]: r }));
         update((t) => {
@@ -92,13 +93,13 @@ export function TaskView(props: TaskViewProps): React.ReactElement {
           t.checksTotal = r.total;
           if (r.solved) t.solvedAt ??= new Date().toISOString();
         });
-        setMessage(r.solved ? { text: `✓ solved: ${r.passed}/${r.total} checks pass`, color: 'green' } : { text: `✗ ${r.passed}/${r.total} checks pass — n for a hint`, color: 'red' });
+        setMessage(r.solved ? { text: t().taskSolved(r.passed, r.total), color: 'green' } : { text: t().taskNotSolved(r.passed, r.total), color: 'red' });
       });
       return;
     }
     if (input === 'n') { update((t) => { t.hints = Math.min(t.hints + 1, task.hints.length); }); return; }
     if (input === 'S') {
-      if (!solutionOpen && !askSolution) { setAskSolution(true); setMessage({ text: 'S again shows the solution (your progress records that you looked)', color: 'yellow' }); return; }
+      if (!solutionOpen && !askSolution) { setAskSolution(true); setMessage({ text: t().taskAskSolution, color: 'yellow' }); return; }
       setAskSolution(false);
       update((t) => { t.solutionShownAt ??= new Date().toISOString(); });
       setMessage(undefined);
@@ -108,9 +109,9 @@ export function TaskView(props: TaskViewProps): React.ReactElement {
   if (!file || !task) {
     return (
       <Box flexDirection="column" width={width} height={height}>
-        <Text bold color="magentaBright">{`boxlab · tasks of ${lesson.meta.title}`}</Text>
+        <Text bold color="magentaBright">{t().taskTitleOf(lesson.meta.title)}</Text>
         <Text>{problem}</Text>
-        <Text dimColor>q returns to the lesson</Text>
+        <Text dimColor>{t().taskBackToLesson}</Text>
       </Box>
     );
   }
@@ -121,38 +122,38 @@ export function TaskView(props: TaskViewProps): React.ReactElement {
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
       <Box flexDirection="row" width={width}>
-        <Box flexGrow={1} flexShrink={1}><Text bold color="magentaBright" wrap="truncate-end">{`boxlab · task ${index + 1}/${file.tasks.length}: ${task.title}`}</Text></Box>
-        <Box flexShrink={0} paddingLeft={1}><Text dimColor>{`${record?.solvedAt ? '✓ solved · ' : ''}attempts ${record?.attempts ?? 0} · hints ${hints.length}/${task.hints.length}`}</Text></Box>
+        <Box flexGrow={1} flexShrink={1}><Text bold color="magentaBright" wrap="truncate-end">{t().taskTitle(index + 1, file.tasks.length, task.title)}</Text></Box>
+        <Box flexShrink={0} paddingLeft={1}><Text dimColor>{t().taskStatus(record?.solvedAt !== undefined, record?.attempts ?? 0, hints.length, task.hints.length)}</Text></Box>
       </Box>
       <Box flexDirection="column" paddingLeft={1} width={width}>
         <Markdown tokens={goalTokens(task, shown)} width={inner} />
-        {params.size > 0 ? <Text color="cyan" wrap="wrap">{`your values: ${[...params].map(([k, v]) => `${k}=${v}`).join('  ')}`}</Text> : null}
+        {params.size > 0 ? <Text color="cyan" wrap="wrap">{t().taskYourValues([...params].map(([k, v]) => `${k}=${v}`).join('  '))}</Text> : null}
         {report ? (
           <Box flexDirection="column" marginTop={1}>
-            <Text bold>{`Checks: ${report.passed}/${report.total}`}</Text>
+            <Text bold>{t().taskChecks(report.passed, report.total)}</Text>
             {report.checks.map((c, i) => (
               <Box key={i} flexDirection="column">
                 <Text wrap="wrap"><Text color={c.passed ? 'green' : 'red'}>{c.passed ? '✓ ' : '✗ '}</Text>{c.proves}</Text>
-                {c.passed ? null : <Text dimColor wrap="wrap">{`    looked at: ${c.lookedAt}\n    found: ${c.found}${c.hint ? `\n    hint: ${c.hint}` : ''}`}</Text>}
+                {c.passed ? null : <Text dimColor wrap="wrap">{[t().taskLookedAt(c.lookedAt), t().taskFound(c.found), ...(c.hint ? [t().taskHintLine(c.hint)] : [])].join('\n')}</Text>}
               </Box>
             ))}
           </Box>
         ) : null}
         {hints.length > 0 ? (
           <Box flexDirection="column" marginTop={1}>
-            {hints.map((h, i) => <Text key={i} color="yellow" wrap="wrap">{`hint ${i + 1}/${task.hints.length}: ${fillText(h, shown)}`}</Text>)}
+            {hints.map((h, i) => <Text key={i} color="yellow" wrap="wrap">{t().taskHint(i + 1, task.hints.length, fillText(h, shown))}</Text>)}
           </Box>
         ) : null}
         {solution ? (
           <Box flexDirection="column" marginTop={1}>
-            <Text bold>Solution (recorded in your progress):</Text>
+            <Text bold>{t().taskSolution}</Text>
             {solution.map((l, i) => <Text key={i} color="cyan" wrap="wrap">{`  $ ${l}`}</Text>)}
           </Box>
         ) : null}
       </Box>
       <Box flexGrow={1} />
       {busy ? <Box><Spinner /><Text>{` ${busy}`}</Text></Box> : message ? <Text color={message.color} wrap="truncate-end">{message.text}</Text> : null}
-      <Text dimColor wrap="truncate-end">{`${task.setup.length > 0 ? 'r set the scene · ' : 'r reset · '}h host shell · ⏎ check · n hint · S solution${solutionOpen ? '' : ' (asks first)'}${file.tasks.length > 1 ? ' · ←/→ task' : ''} · q lesson`}</Text>
+      <Text dimColor wrap="truncate-end">{t().taskBar(task.setup.length > 0, !solutionOpen, file.tasks.length > 1)}</Text>
     </Box>
   );
 }

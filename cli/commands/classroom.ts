@@ -2,11 +2,12 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../engine/sys/errors.js';
+import { t } from '../../i18n/index.js';
 
 function int(flag: string, min: number, max: number) {
   return (v: string) => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) throw new UserError(`${flag}: "${v}" is not a whole number from ${min} to ${max}`);
+    if (!Number.isInteger(n) || n < min || n > max) throw new UserError(t().crNotANumber(flag, v, min, max));
     return n;
   };
 }
@@ -23,18 +24,29 @@ function untilSignal(): Promise<void> {
   });
 }
 
+/** --help of the instructor's `serve` (its output and page are in the catalogue; its help not yet). */
+const SERVE_HELP = {
+  serve: "the instructor's live dashboard for the room: a web page, and the server learners join",
+  port: 'TCP port',
+  host: 'address to listen on (0.0.0.0: every interface, so learners on the LAN can join)',
+  code: 'the join code learners must give (default: the stored one, or a new random one)',
+  from: "the workshop's first lesson (default: the first lesson)",
+  stuck: 'a learner with no progress for this long is marked stuck',
+  db: "the room's SQLite database (default: classroom.db in the course state folder)",
+};
+
 /** `boxlab classroom serve` (the instructor) and `boxlab classroom join` (each learner). */
 export function register(program: Command): void {
-  const classroom = program.command('classroom').description('a workshop: the instructor sees every learner\'s checks live (docs/classroom.md)');
+  const classroom = program.command('classroom').description(t().hpClassroom);
 
   classroom.command('serve')
-    .description("the instructor's live dashboard for the room: a web page, and the server learners join")
-    .option('--port <port>', 'TCP port', int('--port', 0, 65535), 8800)
-    .option('--host <address>', 'address to listen on (0.0.0.0: every interface, so learners on the LAN can join)', '0.0.0.0')
-    .option('--code <code>', 'the join code learners must give (default: the stored one, or a new random one)')
-    .option('--from <lesson>', "the workshop's first lesson (default: the first lesson)")
-    .option('--stuck-minutes <n>', 'a learner with no progress for this long is marked stuck', int('--stuck-minutes', 1, 600), 10)
-    .option('--db <file>', "the room's SQLite database (default: classroom.db in the course state folder)")
+    .description(SERVE_HELP.serve)
+    .option('--port <port>', SERVE_HELP.port, int('--port', 0, 65535), 8800)
+    .option('--host <address>', SERVE_HELP.host, '0.0.0.0')
+    .option('--code <code>', SERVE_HELP.code)
+    .option('--from <lesson>', SERVE_HELP.from)
+    .option('--stuck-minutes <n>', SERVE_HELP.stuck, int('--stuck-minutes', 1, 600), 10)
+    .option('--db <file>', SERVE_HELP.db)
     .action(async (o: { port: number; host: string; code?: string; from?: string; stuckMinutes: number; db?: string }) => {
       const [{ serveClassroom }, { lessonsDir, stateDir }] = await Promise.all([import('../../classroom/server.js'), import('../../course/env.js')]);
       const server = await serveClassroom({
@@ -44,10 +56,10 @@ export function register(program: Command): void {
       });
       const hosts = o.host === '0.0.0.0' ? lanAddresses() : [o.host];
       process.stdout.write([
-        `classroom: serving on ${server.url} (join code ${server.code})`,
-        `instructor page (keep the key to yourself): http://127.0.0.1:${server.port}/?key=${server.key}`,
-        'learners run:',
-        ...(hosts.length > 0 ? hosts : ['THIS-MACHINE']).map((h) => `  boxlab classroom join http://${h}:${server.port} --name THEIR-NAME --code ${server.code}`),
+        t().crServing(server.url, server.code),
+        t().crInstructorPage(`http://127.0.0.1:${server.port}/?key=${server.key}`),
+        t().crLearnersRun,
+        ...(hosts.length > 0 ? hosts : ['THIS-MACHINE']).map((h) => `  ${t().crJoinCommand(`http://${h}:${server.port}`, server.code)}`),
         '',
       ].join('\n'));
       await untilSignal();
@@ -55,10 +67,10 @@ export function register(program: Command): void {
     });
 
   classroom.command('join')
-    .description("send your check results to the instructor's room as they happen; shows released lessons and hints")
-    .argument('<url>', "the instructor's address, like http://192.168.56.10:8800")
-    .requiredOption('--name <name>', 'your name as the instructor will see it')
-    .requiredOption('--code <code>', 'the join code the instructor gave')
+    .description(t().hpJoin)
+    .argument('<url>', t().hpJoinUrl)
+    .requiredOption('--name <name>', t().hpJoinName)
+    .requiredOption('--code <code>', t().hpJoinCode)
     .action(async (url: string, o: { name: string; code: string }) => {
       const [{ ClassroomClient }, { lessonsDir, stateDir }] = await Promise.all([import('../../classroom/client.js'), import('../../course/env.js')]);
       const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -66,14 +78,14 @@ export function register(program: Command): void {
         url, name: o.name, code: o.code, stateDir: stateDir(), lessonsDir: lessonsDir(),
         log: (line) => process.stderr.write(`classroom: ${line}\n`),
         onMessage: (m) => say(m.kind === 'release'
-          ? `classroom: lesson released — ${m.text}. Start it with: boxlab learn ${m.lesson ?? ''}`
-          : `classroom: hint from the instructor — ${m.text}`),
+          ? t().crReleased(m.text, m.lesson ?? '')
+          : t().crHint(m.text)),
       });
       const stopped = untilSignal();
       const joined = await Promise.race([client.start(), stopped.then(() => undefined)]);
-      if (joined) say(`classroom: joined ${new URL(url).origin} as ${JSON.stringify(joined.name)}; your check results are sent as you run them (Ctrl-C to leave)`);
+      if (joined) say(t().crJoined(new URL(url).origin, JSON.stringify(joined.name)));
       await stopped;
       await client.close();
-      if (client.unsent > 0) process.stderr.write(`classroom: ${client.unsent} result(s) not yet sent; run join again to send them\n`);
+      if (client.unsent > 0) process.stderr.write(`${t().crUnsent(client.unsent)}\n`);
     });
 }

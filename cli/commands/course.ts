@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CourseContext } from '../../course/commands.js';
 import type { DaemonTarget } from '../../course/env.js';
 import { UserError } from '../../engine/sys/errors.js';
+import { t } from '../../i18n/index.js';
 import { ExitCode, location } from '../context.js';
 import { stopOnSignal } from '../stop-signal.js';
 
@@ -29,28 +30,37 @@ function exit(code: number): void {
   if (code !== 0) throw new ExitCode(code);
 }
 
+/** --help of the commands for lesson authors and CI: English, like the lesson sources and lint's findings. */
+const AUTHOR_HELP = {
+  lint: 'validate every lesson file; problems as file:line (see docs/lesson-format.md)',
+  stamp: "record that a lesson's lesson.zh.md matches its lesson.md as it is now (the parity lint then stops calling it stale)",
+  tasks: "solve each lesson's tasks instead: checks must fail before the solution, pass after",
+  seed: 'with --tasks: draw the task values from this seed',
+  counterfactual: "also run each check with its step's actions skipped; fail on any that still passes (it proves nothing) unless it declares invariant:",
+};
+
 /** The course: lessons, lint, check, progress, learn, and `reset --lesson`. */
 export function register(program: Command): void {
   const lessons = program.command('lessons')
-    .description('list the lessons with your progress (✓ done, ◐ started)')
+    .description(t().hpLessons)
     .action(async () => exit((await course()).listLessonsCommand({ io })));
   lessons.command('lint')
-    .description('validate every lesson file; problems as file:line (see docs/lesson-format.md)')
+    .description(AUTHOR_HELP.lint)
     .action(async () => exit((await course()).lintLessonsCommand({ io })));
   lessons.command('translate-stamp')
-    .description("record that a lesson's lesson.zh.md matches its lesson.md as it is now (the parity lint then stops calling it stale)")
-    .argument('<lesson>', 'lesson id')
+    .description(AUTHOR_HELP.stamp)
+    .argument('<lesson>', t().hpLessonId)
     .action(async (id: string) => exit((await course()).translateStampCommand({ io }, id)));
 
   program.command('check')
-    .description('run lessons headless and print each check with what it proves; exit 0 only if all pass (steps that pass count as progress)')
-    .argument('[lessons...]', 'lesson ids (01-uts, or just uts)')
-    .option('--all', 'every lesson')
-    .option('--json', 'one JSON report on stdout')
-    .option('--show-trace', "print the engine's trace under each step")
-    .option('--tasks', "solve each lesson's tasks instead: checks must fail before the solution, pass after")
-    .option('--seed <seed>', 'with --tasks: draw the task values from this seed')
-    .option('--counterfactual', 'also run each check with its step\'s actions skipped; fail on any that still passes (it proves nothing) unless it declares invariant:')
+    .description(t().hpCheck)
+    .argument('[lessons...]', t().hpLessonIds)
+    .option('--all', t().hpAllLessons)
+    .option('--json', t().hpJson)
+    .option('--show-trace', t().hpShowTrace)
+    .option('--tasks', AUTHOR_HELP.tasks)
+    .option('--seed <seed>', AUTHOR_HELP.seed)
+    .option('--counterfactual', AUTHOR_HELP.counterfactual)
     .action(async (ids: string[], o: { all?: boolean; json?: boolean; showTrace?: boolean; tasks?: boolean; seed?: string; counterfactual?: boolean }) => {
       const signal = stopOnSignal();
       process.on('SIGPIPE', () => { stdoutOpen = false; });
@@ -70,38 +80,38 @@ export function register(program: Command): void {
     });
 
   program.command('progress')
-    .description('your progress through the course')
-    .option('--export <file>', 'write it as JSON (for an instructor)')
+    .description(t().hpProgress)
+    .option('--export <file>', t().hpProgressExport)
     .action(async (o: { export?: string }) => exit((await course()).progressCommand({ io }, o.export !== undefined ? { exportTo: o.export } : {})));
 
   // the default command: `boxlab` alone opens the course. commander hands an unknown command word to the
   // default command, so a word that is not a lesson is reported as the typo it probably is.
   program.command('learn', { isDefault: true })
-    .description('open the course (a lesson directly if named); also what `boxlab` alone does')
-    .argument('[lesson]', 'lesson id')
+    .description(t().hpLearn)
+    .argument('[lesson]', t().hpLessonId)
     // commander hands `boxlab pull alpine` to this default command as two words; say what is wrong with the
     // first word instead of commander's "too many arguments for 'learn'"
     .allowExcessArguments(true)
     .action(async (lesson: string | undefined, _opts: unknown, cmd: Command) => {
       if (cmd.args.length > 1) {
-        throw new UserError(`unknown command "${lesson}" — boxlab --help lists the commands`);
+        throw new UserError(t().unknownCommand(lesson ?? ''));
       }
       if (lesson !== undefined) {
         const [{ loadLessons }, { lessonsDir }, { findLesson }] = await Promise.all([
           import('../../course/lint.js'), import('../../course/env.js'), import('../../course/find-lesson.js')]);
         const { lessons } = loadLessons(lessonsDir());
         const known = findLesson(lessons, lesson) !== undefined;
-        if (!known) throw new UserError(`unknown command "${lesson}" (and no lesson of that name) — boxlab --help lists the commands, boxlab lessons the lessons`);
+        if (!known) throw new UserError(t().unknownCommandOrLesson(lesson));
       }
       const { startTui } = await import('../../tui/index.js');
       exit(await startTui({ target: target(program), ...(lesson !== undefined && { lesson }) }));
     });
 
   // `boxlab reset` (system) removes the runtime's state; `--lesson X` forgets one lesson's progress instead.
-  const reset = program.commands.find((c) => c.name() === 'reset') ?? program.command('reset').description('reset course progress').action(() => {
+  const reset = program.commands.find((c) => c.name() === 'reset') ?? program.command('reset').description(t().hpReset).action(() => {
     throw new ExitCode(0);
   });
-  reset.option('--lesson <id>', "forget one lesson's progress (containers and the rest are left alone)");
+  reset.option('--lesson <id>', t().hpResetLesson);
   reset.hook('preAction', async (cmd) => {
     const id = cmd.opts<{ lesson?: string }>().lesson;
     if (id === undefined) return;

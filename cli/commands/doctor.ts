@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { location } from '../context.js';
+import { t } from '../../i18n/index.js';
 
 export function register(program: Command): void {
   program.command('doctor')
-    .description('check this machine for the lessons: kernel, namespaces, cgroups, overlay, iptables, tools, disk')
-    .option('--problems', 'show only what is wrong')
-    .option('--json', 'the full report as JSON')
+    .description(t().hpDoctor)
+    .option('--problems', t().hpDoctorProblems)
+    .option('--json', t().hpDoctorJson)
     .action(async (o: { problems?: boolean; json?: boolean }) => {
       const { runDoctor, formatDoctor } = await import('../../engine/doctor/index.js');
       const report = await runDoctor({ stateRoot: location(program).root });

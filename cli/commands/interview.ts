@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { InterviewContext } from '../../course/interview/commands.js';
 import { ExitCode, location } from '../context.js';
 import { stopOnSignal } from '../stop-signal.js';
-import { langFromEnv } from '../../i18n/lang.js';
+import { langFromEnv, t } from '../../i18n/index.js';
 
 const io: InterviewContext['io'] = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -16,13 +16,21 @@ function exit(code: number): void {
   if (code !== 0) throw new ExitCode(code);
 }
 
+/** --help of the question authors' and CI's commands: English, like lint's findings. */
+const AUTHOR_HELP = {
+  lint: 'validate the question bank: sections, proof ids, every question of the notes present',
+  lessonsReport: 'read the lesson-step proofs from `boxlab check --all --json` output instead of running the lessons again (the demos still run)',
+  steps: 'the step ids of a lesson, as a proof names them (LESSON#STEP-ID)',
+  stepsLesson: 'lesson id (01-uts, or just 01)',
+};
+
 /** Interview practice: the question bank (interview/), its proofs, and the TUI's interview mode. */
 export function register(program: Command): void {
   const cmd = program.command('interview')
-    .description('interview practice: every question of the notes, answered by a live demo (opens the TUI)')
-    .option('--list', 'list the questions with your marks')
-    .option('--export <file>', 'write a printable Markdown sheet of questions and model answers')
-    .option('--lang <lang>', 'zh or en (default: boxlab --lang, BOXLAB_LANG, else the locale)')
+    .description(t().hpInterview)
+    .option('--list', t().hpIvList)
+    .option('--export <file>', t().hpIvExport)
+    .option('--lang <lang>', t().hpIvLang)
     .action(async (o: { list?: boolean; export?: string; lang?: string }) => {
       const m = await interview();
       // the course's language choice (i18n/lang.ts) unless this command is given its own
@@ -34,15 +42,15 @@ export function register(program: Command): void {
       exit(await startInterviewTui({ target: { socket: loc.socket, root: loc.root }, lang }));
     });
   cmd.command('lint')
-    .description('validate the question bank: sections, proof ids, every question of the notes present')
+    .description(AUTHOR_HELP.lint)
     .action(async () => exit((await interview()).lintInterviewCommand({ io })));
   cmd.command('check')
-    .description('run the questions\' proofs (lesson steps and demos) headless; exit 0 only if all pass')
-    .argument('[questions...]', 'question ids (or sources like 003:1§21)')
-    .option('--all', 'every question')
-    .option('--json', 'one JSON report on stdout')
-    .option('--own-demos', "only the questions' own demos (the lessons' steps are proven by `boxlab check`)")
-    .option('--lessons-report <file>', 'read the lesson-step proofs from `boxlab check --all --json` output instead of running the lessons again (the demos still run)')
+    .description(t().hpIvCheck)
+    .argument('[questions...]', t().hpIvIds)
+    .option('--all', t().hpIvAll)
+    .option('--json', t().hpJson)
+    .option('--own-demos', t().hpIvOwnDemos)
+    .option('--lessons-report <file>', AUTHOR_HELP.lessonsReport)
     .action(async (ids: string[], o: { all?: boolean; json?: boolean; ownDemos?: boolean; lessonsReport?: string }) => {
       const signal = stopOnSignal();
       const loc = location(program);
@@ -54,7 +62,7 @@ export function register(program: Command): void {
       }));
     });
   cmd.command('steps')
-    .description('the step ids of a lesson, as a proof names them (LESSON#STEP-ID)')
-    .argument('<lesson>', 'lesson id (01-uts, or just 01)')
+    .description(AUTHOR_HELP.steps)
+    .argument('<lesson>', AUTHOR_HELP.stepsLesson)
     .action(async (lesson: string) => exit((await interview()).stepsInterviewCommand({ io }, lesson)));
 }

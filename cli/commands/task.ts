@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { TaskContext } from '../../course/tasks/commands.js';
 import { UserError } from '../../engine/sys/errors.js';
+import { t } from '../../i18n/index.js';
 import { ExitCode, location } from '../context.js';
 
 const io: TaskContext['io'] = {
@@ -19,7 +20,7 @@ function ctx(program: Command): TaskContext {
 function taskNo(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UserError(`--task ${v}: give the task's number, 1 for the first`);
+  if (!Number.isInteger(n) || n < 1) throw new UserError(t().tkBadNumber(v));
   return n;
 }
 
@@ -30,20 +31,20 @@ function exit(code: number): void {
 /** `boxlab task ...`: tasks the learner solves by hand, checked on the kernel (lessons/<id>/tasks.md). */
 export function register(program: Command): void {
   const task = program.command('task')
-    .description("a lesson's task: you do it by hand, boxlab checks the kernel's state (task LESSON shows the goal)")
-    .argument('<lesson>', 'lesson id (11-memory-and-oom, or just 11)')
-    .option('--task <n>', 'which task of the lesson (default: the first not solved)')
+    .description(t().hpTask)
+    .argument('<lesson>', t().hpTaskLesson)
+    .option('--task <n>', t().hpTaskN)
     .action(async (lesson: string, o: { task?: string }) => exit((await tasks()).taskShowCommand(ctx(program), lesson, taskNo(o.task))));
   const sub = (name: string, description: string) => task.command(name).description(description)
-    .argument('<lesson>', 'lesson id').option('--task <n>', 'which task of the lesson');
-  sub('start', 'set the scene: clear an earlier attempt and run the task\'s setup')
+    .argument('<lesson>', t().hpLessonId).option('--task <n>', t().hpTaskWhich);
+  sub('start', t().hpTaskStart)
     .action(async (lesson: string, o: { task?: string }) => exit(await (await tasks()).taskStartCommand(ctx(program), lesson, taskNo(o.task))));
-  sub('check', 'check what you made: each check says what it looked at and what it found')
+  sub('check', t().hpTaskCheck)
     .action(async (lesson: string, o: { task?: string }) => exit(await (await tasks()).taskCheckCommand(ctx(program), lesson, taskNo(o.task))));
-  sub('hint', 'the next hint: a nudge, then the flag, then the command')
+  sub('hint', t().hpTaskHint)
     .action(async (lesson: string, o: { task?: string }) => exit((await tasks()).taskHintCommand(ctx(program), lesson, taskNo(o.task))));
-  sub('solution', 'show the solution (recorded in your progress)')
-    .option('--run', 'also run it')
+  sub('solution', t().hpTaskSolution)
+    .option('--run', t().hpTaskRun)
     .action(async (lesson: string, o: { task?: string; run?: boolean }) => exit(await (await tasks()).taskSolutionCommand(ctx(program), lesson, {
       ...(taskNo(o.task) !== undefined && { taskNo: taskNo(o.task)! }), ...(o.run !== undefined && { run: o.run }),
     })));

@@ -15,6 +15,7 @@ import { stepId } from '../step-id.js';
 import { lessonNamed } from '../find-lesson.js';
 import { noteQuestions, notesDir } from './notes.js';
 import { dueQuestions, markOf } from './srs.js';
+import { messages, t } from '../../i18n/index.js';
 
 export interface InterviewContext extends CourseContext {
   interviewDir?: string;
@@ -45,7 +46,7 @@ export function loadInterview(ctx: InterviewContext): LoadedInterview {
 export function parseLang(s: string | undefined): Lang {
   if (s === undefined || s === 'en') return 'en';
   if (s === 'zh') return 'zh';
-  throw new UserError(`--lang ${s}: use --lang en or --lang zh`);
+  throw new UserError(t().ivCliBadLang(s));
 }
 
 /** `boxlab interview --list`: id, mark, live/written, source, the question. */
@@ -56,10 +57,10 @@ export function listInterviewCommand(ctx: InterviewContext, lang: Lang): number 
   for (const q of questions) {
     const m = markOf(progress, q.id);
     const mark = m ? { knew: '✓', partly: '◐', 'not-yet': '✗' }[m.last] : '·';
-    ctx.io.out(`${mark} ${q.id.padEnd(width)} ${isLive(q) ? 'live   ' : 'written'} ${q.source.padEnd(8)} ${questionText(q, lang).split('\n')[0]}`);
+    ctx.io.out(`${mark} ${q.id.padEnd(width)} ${isLive(q) ? messages(lang).ivCliLive : messages(lang).ivCliWritten} ${q.source.padEnd(8)} ${questionText(q, lang).split('\n')[0]}`);
   }
   const due = dueQuestions(progress, questions.map((q) => q.id)).length;
-  ctx.io.out(`${questions.length} questions: ${questions.filter(isLive).length} with a live proof, ${questions.filter((q) => !isLive(q)).length} written only; ${due} due for review`);
+  ctx.io.out(messages(lang).ivCliListed(questions.length, questions.filter(isLive).length, questions.filter((q) => !isLive(q)).length, due));
   return 0;
 }
 
@@ -67,7 +68,7 @@ export function listInterviewCommand(ctx: InterviewContext, lang: Lang): number 
 export function exportInterviewCommand(ctx: InterviewContext, file: string, lang: Lang): number {
   const { questions } = loadInterview(ctx);
   writeFileSync(file, exportMarkdown(questions, lang));
-  ctx.io.out(`${questions.length} questions written to ${file} (${lang})`);
+  ctx.io.out(messages(lang).ivCliExported(questions.length, file, lang));
   return 0;
 }
 
@@ -102,17 +103,17 @@ export async function checkInterviewCommand(ctx: InterviewContext, opts: Intervi
   let chosen: Question[];
   if (opts.all) chosen = questions;
   else {
-    if (opts.ids.length === 0) throw new UserError('name a question (boxlab interview check stop-vs-kill) or use --all; `boxlab interview --list` lists them');
+    if (opts.ids.length === 0) throw new UserError(t().ivCliNameOne);
     chosen = opts.ids.map((id) => {
       const q = questions.find((x) => x.id === id || x.source === id);
-      if (!q) throw new UserError(`no question "${id}" — \`boxlab interview --list\` lists them`);
+      if (!q) throw new UserError(t().ivCliNoQuestion(id));
       return q;
     });
   }
   const broken = diagnostics.filter((d) => d.line > 0 && chosen.some((q) => q.file === d.file));
   if (broken.length > 0) {
     for (const d of broken) ctx.io.err(formatDiagnostic(d));
-    throw new UserError('fix the question problems above first (boxlab interview lint)');
+    throw new UserError(t().ivCliFixFirst);
   }
   const target = opts.target ?? daemonTargetFromEnv(env);
   const results = await checkQuestions(chosen, lessons, {
@@ -131,17 +132,17 @@ export async function checkInterviewCommand(ctx: InterviewContext, opts: Intervi
 
 function printResults(ctx: InterviewContext, results: QuestionOutcome[], ok: boolean): void {
   for (const r of results) {
-    if (r.written) { ctx.io.out(`· ${r.id}: written answer only`); continue; }
+    if (r.written) { ctx.io.out(t().ivCliWrittenOnly(r.id)); continue; }
     if (r.proofs.length === 0) continue;
     ctx.io.out(`${r.ok ? '✓' : '✗'} ${r.id}`);
     for (const p of r.proofs) {
-      if (p.skipped) { ctx.io.out(`    ${p.ref}: skipped — ${p.skipped}`); continue; }
+      if (p.skipped) { ctx.io.out(t().ivCliSkipped(p.ref, p.skipped)); continue; }
       ctx.io.out(`    ${p.ok ? '✓' : '✗'} ${p.ref}${p.error ? `: ${p.error}` : ''}`);
       for (const c of p.checks) if (!c.passed || p.ref === 'demo') ctx.io.out(`        ${c.passed ? '✓' : '✗'} ${c.proves}${c.passed ? '' : `\n            ${c.detail}`}`);
     }
   }
   const proofs = results.flatMap((r) => r.proofs);
-  ctx.io.out(`${ok ? 'PASS' : 'FAIL'}: ${proofs.filter((p) => p.ok).length}/${proofs.length} proofs passed for ${results.length} question${results.length === 1 ? '' : 's'}`);
+  ctx.io.out(t().ivCliSummary(ok, proofs.filter((p) => p.ok).length, proofs.length, results.length));
 }
 
 /** `boxlab interview steps LESSON`: the ids a proof can name, one per step, with the step's title. */

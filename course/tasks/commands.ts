@@ -12,6 +12,7 @@ import { parseTasksFile, tasksFileOf } from './parse.js';
 import { learnerSeed, taskProgress, updateTaskProgress } from './progress.js';
 import { checkTask, cleanupTask, fillText, goalText, runSolution, solutionText, startTask, type TaskCheckReport } from './run.js';
 import type { Task, TaskFile } from './types.js';
+import { t } from '../../i18n/index.js';
 
 export interface TaskContext extends CourseContext {
   target?: DaemonTarget;
@@ -32,10 +33,10 @@ interface Chosen {
 
 function loadTaskFile(lesson: Lesson): TaskFile {
   const path = tasksFileOf(lesson.dir);
-  if (!path) throw new UserError(`lesson ${lesson.meta.id} has no tasks yet (no ${lesson.dir}/tasks.md)`);
+  if (!path) throw new UserError(t().tkNoTasks(lesson.meta.id, lesson.dir));
   const r = parseTasksFile(path);
   if (!r.tasks || r.diagnostics.length > 0) {
-    throw new UserError(`${path} has problems: ${r.diagnostics.map((d) => formatDiagnostic(d)).join('; ')} — run \`boxlab lessons lint\``);
+    throw new UserError(t().tkFileProblems(path, r.diagnostics.map((d) => formatDiagnostic(d)).join('; ')));
   }
   return r.tasks;
 }
@@ -48,7 +49,7 @@ function choose(ctx: TaskContext, id: string, taskNo?: number): Chosen {
   let task: Task | undefined;
   if (taskNo !== undefined) {
     task = file.tasks[taskNo - 1];
-    if (!task) throw new UserError(`lesson ${lesson.meta.id} has ${file.tasks.length} task${file.tasks.length > 1 ? 's' : ''}; --task takes 1 to ${file.tasks.length}`);
+    if (!task) throw new UserError(t().tkOutOfRange(lesson.meta.id, file.tasks.length));
   } else {
     task = file.tasks.find((t) => taskProgress(lesson.meta.id, t.title, env)?.solvedAt === undefined) ?? file.tasks.at(-1)!;
   }
@@ -72,16 +73,16 @@ function sessionOptions(ctx: TaskContext): SessionOptions {
 export function taskShowCommand(ctx: TaskContext, id: string, taskNo?: number): number {
   const c = choose(ctx, id, taskNo);
   const io = ctx.io;
-  io.out(`${c.lesson.meta.id} — task ${c.task.index + 1}/${c.file.tasks.length}: ${c.task.title}`);
+  io.out(t().tkHeading(c.lesson.meta.id, c.task.index + 1, c.file.tasks.length, c.task.title));
   io.out('');
   io.out(goalText(c.task, c.shown));
   if (c.params.size > 0) {
     io.out('');
-    io.out(`your values: ${[...c.params].map(([k, v]) => `${k}=${v}`).join('  ')}`);
+    io.out(t().taskYourValues([...c.params].map(([k, v]) => `${k}=${v}`).join('  ')));
   }
   io.out('');
-  if (c.task.setup.length > 0) io.out(`first: boxlab task start ${c.ref}   (sets the scene)`);
-  io.out(`when done: boxlab task check ${c.ref}   stuck: boxlab task hint ${c.ref}`);
+  if (c.task.setup.length > 0) io.out(t().tkFirst(c.ref));
+  io.out(t().tkWhenDone(c.ref));
   return 0;
 }
 
@@ -90,10 +91,10 @@ export async function taskStartCommand(ctx: TaskContext, id: string, taskNo?: nu
   const c = choose(ctx, id, taskNo);
   const r = await startTask(c.file, c.task, c.params, sessionOptions(ctx));
   if (r && !r.ok) {
-    ctx.io.err(`setup failed: ${r.error ?? 'a command failed'}${r.hint ? `\n  hint: ${r.hint}` : ''}`);
+    ctx.io.err(`${t().tkSetupFailed(r.error ?? '')}${r.hint ? `\n  ${t().hint} ${r.hint}` : ''}`);
     return 1;
   }
-  ctx.io.out(`${c.task.title}: ready. The goal: boxlab task ${c.ref}`);
+  ctx.io.out(t().tkReady(c.task.title, c.ref));
   return 0;
 }
 
@@ -101,9 +102,9 @@ export function printCheckReport(io: Output, r: TaskCheckReport): void {
   for (const c of r.checks) {
     io.out(`  ${c.passed ? '✓' : '✗'} ${c.proves}`);
     if (!c.passed) {
-      io.out(`      looked at: ${c.lookedAt}`);
-      io.out(`      found: ${c.found}`);
-      if (c.hint) io.out(`      hint: ${c.hint}`);
+      io.out(`  ${t().taskLookedAt(c.lookedAt)}`);
+      io.out(`  ${t().taskFound(c.found)}`);
+      if (c.hint) io.out(`  ${t().taskHintLine(c.hint)}`);
     }
   }
 }
@@ -123,11 +124,11 @@ export async function taskCheckCommand(ctx: TaskContext, id: string, taskNo?: nu
   ctx.io.out(`${c.lesson.meta.id} — ${c.task.title}`);
   printCheckReport(ctx.io, r);
   if (r.solved) {
-    ctx.io.out(`solved: ${r.passed}/${r.total} checks pass${p.solutionShownAt !== undefined ? ' (after seeing the solution)' : ''}. \`boxlab task solution ${c.ref}\` shows the reference solution.`);
+    ctx.io.out(t().tkSolved(r.passed, r.total, p.solutionShownAt !== undefined, c.ref));
     return 0;
   }
-  ctx.io.out(`${r.passed}/${r.total} checks pass (attempt ${p.attempts}). Next hint: boxlab task hint ${c.ref}`);
-  if (p.attempts >= c.file.solutionAfter) ctx.io.out(`Stuck? boxlab task solution ${c.ref} shows the solution (your progress records that you looked).`);
+  ctx.io.out(t().tkNotSolved(r.passed, r.total, p.attempts, c.ref));
+  if (p.attempts >= c.file.solutionAfter) ctx.io.out(t().tkStuck(c.ref));
   return 1;
 }
 
@@ -135,8 +136,8 @@ export async function taskCheckCommand(ctx: TaskContext, id: string, taskNo?: nu
 export function taskHintCommand(ctx: TaskContext, id: string, taskNo?: number): number {
   const c = choose(ctx, id, taskNo);
   const p = updateTaskProgress(c.lesson.meta.id, c.task.title, (t) => { t.hints = Math.min(t.hints + 1, c.task.hints.length); }, ctx.env ?? process.env);
-  c.task.hints.slice(0, p.hints).forEach((h, i) => ctx.io.out(`hint ${i + 1}/${c.task.hints.length}: ${fillText(h, c.shown)}`));
-  if (p.hints >= c.task.hints.length) ctx.io.out(`that was the last hint; the solution: boxlab task solution ${c.ref}`);
+  c.task.hints.slice(0, p.hints).forEach((h, i) => ctx.io.out(t().taskHint(i + 1, c.task.hints.length, fillText(h, c.shown))));
+  if (p.hints >= c.task.hints.length) ctx.io.out(t().tkLastHint(c.ref));
   return 0;
 }
 
@@ -145,12 +146,12 @@ export async function taskSolutionCommand(ctx: TaskContext, id: string, opts: { 
   const env = ctx.env ?? process.env;
   const c = choose(ctx, id, opts.taskNo);
   updateTaskProgress(c.lesson.meta.id, c.task.title, (t) => { t.solutionShownAt ??= new Date().toISOString(); }, env);
-  ctx.io.out(`solution of "${c.task.title}" (recorded in your progress):`);
+  ctx.io.out(t().tkSolutionOf(c.task.title));
   for (const line of solutionText(c.task, c.shown, detectCgroupVersion(env))) ctx.io.out(`  ${line}`);
   if (!opts.run) return 0;
   const r = await runSolution(c.file, c.task, c.params, sessionOptions(ctx));
-  if (!r.ok) { ctx.io.err(`the solution failed: ${r.error ?? ''}`); return 1; }
-  ctx.io.out(`ran it; now: boxlab task check ${c.ref}`);
+  if (!r.ok) { ctx.io.err(t().tkSolutionFailed(r.error ?? '')); return 1; }
+  ctx.io.out(t().tkRanIt(c.ref));
   return 0;
 }
 

@@ -1,5 +1,8 @@
 import type { CgroupMode, DoctorCheck, DoctorFacts } from './types.js';
 import { readKernelFile } from './probes.js';
+import { langFromEnv, messages } from '../../i18n/index.js';
+/** doctor speaks the learner's language (--lang, BOXLAB_LANG, the locale) */
+const m = () => messages(langFromEnv());
 
 interface MountEntry { target: string; fstype: string; options: string }
 
@@ -38,13 +41,13 @@ const NEEDED = ['cpu', 'memory', 'pids'];
 
 export function cgroupCheck(c: DoctorFacts['cgroup']): DoctorCheck {
   const missing = NEEDED.filter((n) => !c.controllers.includes(n));
-  const where = c.mode === 'v2' ? `v2 at ${c.v2Mount}` : c.mode === 'hybrid' ? `hybrid (v1 controllers, empty v2 at ${c.v2Mount})` : 'v1';
+  const where = c.mode === 'v2' ? m().drCgroupV2(c.v2Mount ?? '') : c.mode === 'hybrid' ? m().drCgroupHybrid(c.v2Mount ?? '') : 'v1';
   const base = { id: 'cgroups', title: 'cgroups', essential: true } as const;
   if (missing.length > 0) {
     const fix = missing.includes('memory')
-      ? 'add cgroup_enable=memory to the kernel command line (e.g. in /etc/default/grub) and reboot'
-      : `enable the ${missing.join(', ')} controller(s) in the kernel`;
-    return { ...base, status: 'fail', detail: `${where}; missing ${missing.join(', ')} (have: ${c.controllers.join(' ') || 'none'})`, fix };
+      ? m().drCgroupMemoryFix
+      : m().drCgroupEnableFix(missing.join(', '));
+    return { ...base, status: 'fail', detail: m().drCgroupMissing(where, missing.join(', '), c.controllers.join(' ')), fix };
   }
-  return { ...base, status: 'ok', detail: `${where}; controllers: ${c.controllers.join(' ')}` };
+  return { ...base, status: 'ok', detail: m().drCgroupOk(where, c.controllers.join(' ')) };
 }

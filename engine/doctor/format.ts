@@ -28,7 +28,7 @@ export function formatDoctor(report: DoctorReport, opts: FormatOptions = {}): st
   const width = Math.max(0, ...chosen.map((c) => stringWidth(c.title)));
   const m = messages(langFromEnv());
   const { cgroup, iptables, kernel } = report.facts;
-  const lines = [`boxlab doctor: kernel ${kernel}, cgroup ${cgroup.mode}, iptables ${iptables.backend ?? 'missing'}`];
+  const lines = [m.drHeader(kernel, cgroup.mode, iptables.backend ?? m.drMissing)];
   for (const c of chosen) lines.push(...line(c, width, m));
   const fails = report.checks.filter((c) => c.status === 'fail').length;
   const warns = report.checks.filter((c) => c.status === 'warn').length;

@@ -2,6 +2,9 @@ import { existsSync } from 'node:fs';
 import { release } from 'node:os';
 import { NAMESPACE_TYPES, type DoctorCheck, type DoctorFacts, type NamespaceType } from './types.js';
 import { readKernelFile, succeeds } from './probes.js';
+import { langFromEnv, messages } from '../../i18n/index.js';
+/** doctor speaks the learner's language (--lang, BOXLAB_LANG, the locale) */
+const m = () => messages(langFromEnv());
 
 const MIN_KERNEL: [number, number] = [5, 4];
 
@@ -9,10 +12,10 @@ export function kernelCheck(kernel = release()): DoctorCheck {
   const [major = 0, minor = 0] = kernel.split(/[.-]/).map((n) => Number.parseInt(n, 10));
   const okVersion = major > MIN_KERNEL[0] || (major === MIN_KERNEL[0] && minor >= MIN_KERNEL[1]);
   return {
-    id: 'kernel', title: 'kernel', essential: true,
+    id: 'kernel', title: m().drKernelTitle, essential: true,
     status: okVersion ? 'ok' : 'warn',
-    detail: `${kernel}${okVersion ? '' : ` (older than ${MIN_KERNEL.join('.')}; lessons are tested on 6.1+)`}`,
-    ...(!okVersion && { fix: 'use a current distribution kernel: Debian 12 / Ubuntu 22.04 or newer (the Vagrant VM has one)' }),
+    detail: `${kernel}${okVersion ? '' : m().drKernelOld(MIN_KERNEL.join('.'))}`,
+    ...(!okVersion && { fix: m().drKernelFix }),
   };
 }
 
@@ -39,10 +42,10 @@ export async function probeNamespaces(root: boolean): Promise<Record<NamespaceTy
 
 export function namespaceChecks(ns: Record<NamespaceType, boolean>): DoctorCheck[] {
   return NAMESPACE_TYPES.map((t) => ({
-    id: `ns.${t}`, title: `${t} namespace`, essential: ESSENTIAL_NS.has(t),
+    id: `ns.${t}`, title: m().drNsTitle(t), essential: ESSENTIAL_NS.has(t),
     status: ns[t] ? 'ok' : ESSENTIAL_NS.has(t) ? 'fail' : 'warn',
-    detail: ns[t] ? 'can be created' : `cannot be created (unshare ${UNSHARE_ARGS[t].join(' ')} failed)`,
-    ...(!ns[t] && { fix: `the kernel lacks ${KCONFIG[t]} or a sandbox forbids it: run in the boxlab VM (vagrant up)` }),
+    detail: ns[t] ? m().drNsOk : m().drNsFail(UNSHARE_ARGS[t].join(' ')),
+    ...(!ns[t] && { fix: m().drNsFix(KCONFIG[t]) }),
   }));
 }
 
@@ -68,15 +71,15 @@ export async function probeUserns(root: boolean): Promise<DoctorFacts['userns']>
 
 export function usernsCheck(u: DoctorFacts['userns']): DoctorCheck {
   const shown = Object.entries(u.sysctls).map(([k, v]) => `${k}=${v}`).join(', ');
-  const base = { id: 'userns', title: 'rootless user ns', essential: false } as const;
+  const base = { id: 'userns', title: m().drUsernsTitle, essential: false } as const;
   if (u.sysctls['user.max_user_namespaces'] === '0') {
-    return { ...base, status: 'warn', detail: `disabled (${shown})`, fix: 'sysctl -w user.max_user_namespaces=15000' };
+    return { ...base, status: 'warn', detail: m().drUsernsDisabled(shown), fix: 'sysctl -w user.max_user_namespaces=15000' };
   }
   if (u.unprivileged === false) {
     const fix = u.sysctls['kernel.unprivileged_userns_clone'] === '0' ? 'sysctl -w kernel.unprivileged_userns_clone=1'
       : u.sysctls['kernel.apparmor_restrict_unprivileged_userns'] === '1' ? 'sysctl -w kernel.apparmor_restrict_unprivileged_userns=0'
-        : 'allow unprivileged user namespaces (see the sysctls shown)';
-    return { ...base, status: 'warn', detail: `root only; an ordinary user cannot make one (${shown})`, fix };
+        : m().drUsernsAllowFix;
+    return { ...base, status: 'warn', detail: m().drUsernsRootOnly(shown), fix };
   }
-  return { ...base, status: 'ok', detail: `allowed, also unprivileged${shown ? ` (${shown})` : ''}` };
+  return { ...base, status: 'ok', detail: m().drUsernsOk(shown) };
 }

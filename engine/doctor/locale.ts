@@ -15,9 +15,9 @@ export function localeCheck(env: NodeJS.ProcessEnv = process.env): DoctorCheck {
   const utf8 = /utf-?8/i.test(locale);
   const m = messages(langFromEnv(env));
   return {
-    id: 'locale', title: 'terminal locale (中文)', essential: false,
+    id: 'locale', title: m.drLocaleTitle, essential: false,
     status: utf8 ? 'ok' : 'warn',
-    detail: utf8 ? `${locale}: UTF-8, Chinese shows (boxlab --lang zh)` : m.localeNoUtf8(locale),
+    detail: utf8 ? m.drLocaleOk(locale) : m.localeNoUtf8(locale),
     ...(!utf8 && { fix: m.localeFix }),
   };
 }

@@ -1,6 +1,9 @@
 import type { DoctorCheck, DoctorFacts } from './types.js';
 import { readKernelFile } from './probes.js';
 import { host } from '../sys/index.js';
+import { langFromEnv, messages } from '../../i18n/index.js';
+/** doctor speaks the learner's language (--lang, BOXLAB_LANG, the locale) */
+const m = () => messages(langFromEnv());
 
 /** `iptables v1.8.9 (nf_tables)` → nft; `(legacy)` → legacy. Only the version is asked: listing a table
  * would create it under the nft backend. */
@@ -17,9 +20,9 @@ export async function probeIptables(iptablesPath: string | null): Promise<Doctor
 }
 
 export function iptablesCheck(i: DoctorFacts['iptables']): DoctorCheck {
-  const base = { id: 'iptables', title: 'iptables backend', essential: true } as const;
-  if (!i.backend) return { ...base, status: 'fail', detail: 'not installed or not working', fix: 'apt-get install iptables' };
-  return { ...base, status: 'ok', detail: `${i.version} (${i.backend === 'nft' ? 'nf_tables backend' : 'legacy backend'})` };
+  const base = { id: 'iptables', title: m().drIptablesTitle, essential: true } as const;
+  if (!i.backend) return { ...base, status: 'fail', detail: m().drIptablesNone, fix: 'apt-get install iptables' };
+  return { ...base, status: 'ok', detail: m().drIptablesOk(i.version ?? '', i.backend === 'nft') };
 }
 
 export function probeIpForward(): boolean | null {
@@ -30,8 +33,8 @@ export function probeIpForward(): boolean | null {
 export function ipForwardCheck(on: boolean | null): DoctorCheck {
   const base = { id: 'ip_forward', title: 'ip_forward', essential: false } as const;
   if (on) return { ...base, status: 'ok', detail: 'net.ipv4.ip_forward=1' };
-  if (on === null) return { ...base, status: 'warn', detail: 'no /proc/sys/net/ipv4/ip_forward (no IPv4 in this kernel, or /proc/sys is not mounted): bridge networks cannot route', fix: 'run boxlab on an ordinary Linux host or VM (vm/ has one)' };
+  if (on === null) return { ...base, status: 'warn', detail: m().drForwardNoProc, fix: m().drForwardNoProcFix };
   // the network manager turns forwarding on when it makes a bridge and restores the old value on reset,
   // exactly as docker does; nothing for the learner to change
-  return { ...base, status: 'ok', detail: 'net.ipv4.ip_forward=0 for now: boxlabd sets it to 1 when it makes its first bridge network (as docker does) and puts 0 back on boxlab reset' };
+  return { ...base, status: 'ok', detail: m().drForwardOff };
 }

@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { host } from '../sys/index.js';
 import type { DoctorCheck, DoctorFacts } from './types.js';
 import { existingAncestor, readKernelFile } from './probes.js';
+import { langFromEnv, messages } from '../../i18n/index.js';
+/** doctor speaks the learner's language (--lang, BOXLAB_LANG, the locale) */
+const m = () => messages(langFromEnv());
 
 // Mounted inside a private mount namespace that dies with the shell: the host never sees the mount.
 const MOUNT_SCRIPT = 'cd "$1" && mkdir l u w m && echo hi > l/f'
@@ -28,10 +31,10 @@ export async function probeOverlay(stateRoot: string, root: boolean): Promise<Do
 export function overlayCheck(o: DoctorFacts['overlay'], stateRoot: string): DoctorCheck {
   const base = { id: 'overlay', title: 'overlayfs', essential: true } as const;
   if (!o.listed && !o.mountable) {
-    return { ...base, status: 'fail', detail: 'not in /proc/filesystems', fix: 'modprobe overlay (and add "overlay" to /etc/modules)' };
+    return { ...base, status: 'fail', detail: m().drOverlayUnlisted, fix: m().drOverlayModprobe };
   }
   if (o.mountable === false) {
-    return { ...base, status: 'fail', detail: `cannot mount an overlay under ${existingAncestor(stateRoot)}: ${o.error ?? ''}`, fix: 'put the state root on ext4/xfs (boxlab --root DIR), not on overlayfs or a network file system' };
+    return { ...base, status: 'fail', detail: m().drOverlayCannot(existingAncestor(stateRoot), o.error ?? ''), fix: m().drOverlayRootFix };
   }
-  return { ...base, status: 'ok', detail: o.mountable ? `mounts under ${existingAncestor(stateRoot)}` : 'listed in /proc/filesystems (mount not tried: not root)' };
+  return { ...base, status: 'ok', detail: o.mountable ? m().drOverlayMounts(existingAncestor(stateRoot)) : m().drOverlayListed };
 }

@@ -8,6 +8,9 @@ import { diskCheck, probeDisk, probeTools, toolChecks } from './tools.js';
 import { localeCheck } from './locale.js';
 
 import { DEFAULT_ROOT } from '../paths.js';
+import { langFromEnv, messages } from '../../i18n/index.js';
+/** doctor speaks the learner's language (--lang, BOXLAB_LANG, the locale) */
+const m = () => messages(langFromEnv());
 
 export const DEFAULT_STATE_ROOT = DEFAULT_ROOT;
 
@@ -28,9 +31,9 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport>
   };
   const checks: DoctorCheck[] = [
     {
-      id: 'root', title: 'running as root', essential: true, status: root ? 'ok' : 'fail',
-      detail: root ? 'yes' : `no (uid ${process.geteuid?.()}): namespaces, mounts and cgroups need root`,
-      ...(!root && { fix: 'run it with sudo: sudo boxlab' }),
+      id: 'root', title: m().drRootTitle, essential: true, status: root ? 'ok' : 'fail',
+      detail: root ? m().drRootYes : m().drRootNo(String(process.geteuid?.())),
+      ...(!root && { fix: m().drRootFix }),
     },
     kernelCheck(facts.kernel),
     ...namespaceChecks(namespaces),

@@ -1,5 +1,8 @@
 import type { DoctorCheck, DoctorFacts } from './types.js';
 import { findTool, freeBytes, existingAncestor, isDynamicElf } from './probes.js';
+import { langFromEnv, messages } from '../../i18n/index.js';
+/** doctor speaks the learner's language (--lang, BOXLAB_LANG, the locale) */
+const m = () => messages(langFromEnv());
 
 /** The host tools the lessons run, the Debian/Ubuntu package that has each, and whether lessons need it. */
 export const TOOLS: Record<string, { pkg: string; essential: boolean }> = {
@@ -22,10 +25,10 @@ export function toolChecks(tools: Record<string, string | null>): DoctorCheck[] 
   return Object.entries(TOOLS).map(([name, { pkg, essential }]) => {
     const path = tools[name] ?? null;
     const base = { id: `tool.${name}`, title: name, essential } as const;
-    if (!path) return { ...base, status: essential ? 'fail' : 'warn', detail: 'not found', fix: `apt-get install ${pkg}` } satisfies DoctorCheck;
+    if (!path) return { ...base, status: essential ? 'fail' : 'warn', detail: m().drToolNotFound, fix: `apt-get install ${pkg}` } satisfies DoctorCheck;
     // The base image is busybox alone, with no libc beside it: only a static busybox runs there.
     if (name === 'busybox' && isDynamicElf(path)) {
-      return { ...base, status: 'fail', detail: `${path} is dynamically linked`, fix: 'apt-get install busybox-static' } satisfies DoctorCheck;
+      return { ...base, status: 'fail', detail: m().drToolDynamic(path), fix: 'apt-get install busybox-static' } satisfies DoctorCheck;
     }
     return { ...base, status: 'ok', detail: path } satisfies DoctorCheck;
   });
@@ -39,9 +42,9 @@ export function probeDisk(stateRoot: string): DoctorFacts['disk'] {
 }
 
 export function diskCheck(d: DoctorFacts['disk']): DoctorCheck {
-  const free = `${(d.freeBytes / GB).toFixed(1)} GB free under ${d.path}`;
-  const base = { id: 'disk', title: 'free disk', essential: true } as const;
-  if (d.freeBytes < 0.5 * GB) return { ...base, status: 'fail', detail: free, fix: `free some space on ${d.path}, or give boxlab another state root (--root DIR)` };
-  if (d.freeBytes < 2 * GB) return { ...base, status: 'warn', detail: free, fix: `images and layers need ~2 GB: free some space on ${d.path}` };
+  const free = m().drDiskFree((d.freeBytes / GB).toFixed(1), d.path);
+  const base = { id: 'disk', title: m().drDiskTitle, essential: true } as const;
+  if (d.freeBytes < 0.5 * GB) return { ...base, status: 'fail', detail: free, fix: m().drDiskFailFix(d.path) };
+  if (d.freeBytes < 2 * GB) return { ...base, status: 'warn', detail: free, fix: m().drDiskWarnFix(d.path) };
   return { ...base, status: 'ok', detail: free };
 }
