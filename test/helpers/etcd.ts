@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
+import { execa } from 'execa';
 
 /**
  * A throwaway single-member etcd (Debian's etcd-server, 3.4) for one test file: loopback only, random ports,
@@ -29,12 +30,18 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startEtcd(): Promise<TestEtcd> {
+/**
+ * `inNetnsOf` + `ip`: run it inside that process's network namespace (a test daemon's "host"), listening on
+ * `ip` there, e.g. a host's underlay address; it is then probed with curl from inside that namespace.
+ */
+export async function startEtcd(opts: { inNetnsOf?: number; ip?: string; port?: number } = {}): Promise<TestEtcd> {
   const dir = mkdtempSync(join(tmpdir(), 'boxlab-etcd-'));
-  const [client, peer] = [await freePort(), await freePort()];
-  const endpoint = `http://127.0.0.1:${client}`;
-  const peerUrl = `http://127.0.0.1:${peer}`;
-  const child: ChildProcess = spawn('etcd', [
+  const ip = opts.ip ?? '127.0.0.1';
+  const [client, peer] = opts.inNetnsOf ? [opts.port ?? 2379, 2380] : [await freePort(), await freePort()];
+  const endpoint = `http://${ip}:${client}`;
+  const peerUrl = `http://${ip}:${peer}`;
+  const enter = opts.inNetnsOf ? ['nsenter', `--net=/proc/${opts.inNetnsOf}/ns/net`, '--'] : [];
+  const child: ChildProcess = spawn(enter[0] ?? 'etcd', [...enter.slice(1), ...(enter.length ? ['etcd'] : []),
     '--name', 'n1', '--data-dir', join(dir, 'data'),
     '--listen-client-urls', endpoint, '--advertise-client-urls', endpoint,
     '--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl,
@@ -53,6 +60,18 @@ export async function startEtcd(): Promise<TestEtcd> {
     }
     rmSync(dir, { recursive: true, force: true });
   };
+  if (opts.inNetnsOf) {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const r = await execa('nsenter', [`--net=/proc/${opts.inNetnsOf}/ns/net`, '--', 'curl', '-sS', '--max-time', '1', `${endpoint}/health`], { reject: false });
+      if (r.stdout.includes('"health":"true"')) return { endpoint, pid: child.pid!, stop };
+      if (child.exitCode !== null || Date.now() > deadline) {
+        await stop();
+        throw new Error(`etcd did not become healthy: ${log}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
   const probe = new Etcd3({ hosts: endpoint, dialTimeout: 500 });
   const deadline = Date.now() + 30_000;
   try {

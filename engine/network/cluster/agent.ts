@@ -32,6 +32,7 @@ export interface AttachedEndpoint {
 
 export class OverlayAgent {
   private readonly joined = new Map<string, Joined>();
+  private readonly byContainer = new Map<string, { network: string; ep: AttachedEndpoint }>();
   /** kernel changes that failed (a watch cannot throw at anyone); shown by the daemon, asserted empty by tests */
   readonly errors: Error[] = [];
 
@@ -105,6 +106,21 @@ export class OverlayAgent {
     return { id, ip, prefixLen, mac, hostVeth };
   }
 
+  /** {@link attach} for a container, remembered by its id so that {@link releaseContainer} finds it. */
+  async attachContainer(container: string, network: string, netnsPath: string): Promise<AttachedEndpoint> {
+    const ep = await this.attach(network, netnsPath);
+    this.byContainer.set(container, { network, ep });
+    return ep;
+  }
+
+  /** After the container exited: its endpoint leaves the cluster (its veth died with its namespace). */
+  async releaseContainer(container: string): Promise<void> {
+    const held = this.byContainer.get(container);
+    if (!held) return;
+    this.byContainer.delete(container);
+    await this.detach(held.network, held.ep);
+  }
+
   async detach(network: string, ep: AttachedEndpoint): Promise<void> {
     await this.store.deleteEndpoint(network, ep.id);
     await this.run('ip', ['link', 'del', ep.hostVeth], true);
@@ -122,6 +138,7 @@ export class OverlayAgent {
   }
 
   async close(): Promise<void> {
+    for (const c of [...this.byContainer.keys()]) await this.releaseContainer(c).catch(() => undefined);
     for (const n of [...this.joined.keys()]) await this.leave(n);
   }
 
