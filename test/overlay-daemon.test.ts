@@ -1,7 +1,8 @@
+import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerRecord } from '../engine/containers/types.js';
-import { startDaemon, type TestDaemon } from './helpers/daemon.js';
+import { CLI, startDaemon, type TestDaemon } from './helpers/daemon.js';
 import { startEtcd, type TestEtcd } from './helpers/etcd.js';
 
 // Two boxlab "hosts" on this machine: two test daemons, each in its own network namespace, joined by a veth
@@ -66,6 +67,20 @@ describe('overlay network through two daemons sharing etcd', () => {
     const removed = await a.cli(['network', 'rm', 'ov']);
     expect(removed.exitCode, removed.stderr).toBe(0);
     expect((await b.cli(['network', 'ls'])).stdout).not.toMatch(/\bov\b/);
+  });
+
+  it('daemon flags: a bad store URL or a missing underlay address is one line, before anything is made', async () => {
+    for (const [flags, msg] of [
+      [['--cluster-store', STORE], /--cluster-store needs --cluster-advertise IP/],
+      [['--cluster-store', 'http://x:1', '--cluster-advertise', UNDERLAY.a], /invalid cluster store "http:\/\/x:1": write it as etcd:\/\//],
+    ] as const) {
+      const root = `${a.root}/bad-daemon`;
+      const r = await execa('unshare', ['--net', '--', process.execPath, CLI, '--root', root, '--socket', `${root}.sock`, 'daemon', ...flags], { reject: false, timeout: 30_000 });
+      expect(r.exitCode).not.toBe(0);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(msg);
+      expect(existsSync(root)).toBe(false);
+    }
   });
 
   it('without a cluster store, -d overlay says what to do', async () => {
