@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 describe('overlay network through two daemons sharing etcd', () => {
-  it('network create -d overlay on A is seen on B; containers on A and B ping each other by IP', async () => {
+  it('network create -d overlay on A is seen on B; containers on A and B ping each other by IP and by name', async () => {
     const created = await a.cli(['network', 'create', '-d', 'overlay', '--subnet', '10.90.0.0/24', 'ov']);
     expect(created.exitCode, created.stderr).toBe(0);
     expect((await b.cli(['network', 'ls'])).stdout).toMatch(/ov\s+overlay/);
@@ -56,6 +56,10 @@ describe('overlay network through two daemons sharing etcd', () => {
     console.log(`a1 → b1 across the VXLAN answered ${Date.now() - started} ms after b1's run returned`);
     expect((await b.cli(['exec', 'b1', 'ping', '-c1', '-W2', ipA])).stdout).toContain('1 packets received');
     expect((await b.cli(['exec', 'b1', 'cat', '/sys/class/net/eth0/mtu'])).stdout.trim()).toBe('1450');
+    // by name: each host writes its containers' /etc/hosts from the endpoints in etcd, whichever host they are on
+    expect((await a.cli(['exec', 'a1', 'cat', '/etc/hosts'])).stdout).toContain(`${ipB}\tb1`);
+    expect((await b.cli(['exec', 'b1', 'ping', '-c1', '-W2', 'a1'])).stdout).toContain('1 packets received');
+    expect((await a.cli(['exec', 'a1', 'ping', '-c1', '-W2', 'b1'])).stdout).toContain('1 packets received');
   });
 
   it('network rm is refused while a host has endpoints, allowed once they are gone', async () => {

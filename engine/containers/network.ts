@@ -65,7 +65,17 @@ export async function startNetwork(mgr: NetworkManager, rec: ContainerRecord, pi
   const mode = parseNetworkMode(rec.HostConfig.NetworkMode);
   if (mode.kind === 'bridge' && await isOverlay(mgr, mode.network)) {
     const agent = await overlayAgentOf(mgr);
-    const ep = await agent.attachContainer(rec.Id, mode.network, `/proc/${pid}/ns/net`);
+    // Peers on other hosts come and go through the agent's watch: rewrite /etc/hosts in place each time
+    const ep = await agent.attachContainer(rec.Id, mode.network, `/proc/${pid}/ns/net`, {
+      name: rec.Name.replace(/^\//, ''),
+      onPeersChanged: () => {
+        try {
+          writeHosts(mgr, rec, containerDir);
+        } catch {
+          // the container is going away
+        }
+      },
+    });
     const net = (await agent.store.getNetwork(mode.network))!;
     rec.NetworkSettings = {
       Networks: { [mode.network]: { NetworkID: net.id, EndpointID: ep.id, Gateway: '', IPAddress: ep.ip, IPPrefixLen: ep.prefixLen, MacAddress: ep.mac } },
@@ -99,7 +109,8 @@ async function isOverlay(mgr: NetworkManager, name: string): Promise<boolean> {
 /** /etc/hosts of a container: its own name and address, then its peers on user networks. */
 export function writeHosts(mgr: NetworkManager, rec: ContainerRecord, containerDir: string): void {
   // In place (writeFileSync truncates the same inode): the container sees the file through a bind mount.
-  writeFileSync(etcPaths(containerDir).hosts, hostsContent(rec.Config.Hostname ?? '', rec.NetworkSettings.IPAddress || undefined, mgr.hostsEntries(rec.Id)));
+  const overlayPeers = clusterConnectionOf(mgr)?.connected()?.peerHosts(rec.Id) ?? [];
+  writeFileSync(etcPaths(containerDir).hosts, hostsContent(rec.Config.Hostname ?? '', rec.NetworkSettings.IPAddress || undefined, [...mgr.hostsEntries(rec.Id), ...overlayPeers]));
 }
 
 /** Keeps every running container's /etc/hosts current as peers join and leave its user networks. */

@@ -16,6 +16,8 @@ import {
 
 interface Joined {
   links: OverlayLinks;
+  /** every endpoint of the network, this host's included (for names) */
+  members: Map<string, OverlayEndpoint>;
   remotes: Map<string, OverlayEndpoint>;
   cancel(): Promise<void>;
   /** the tail of this network's queue of kernel changes */
@@ -32,7 +34,7 @@ export interface AttachedEndpoint {
 
 export class OverlayAgent {
   private readonly joined = new Map<string, Joined>();
-  private readonly byContainer = new Map<string, { network: string; ep: AttachedEndpoint }>();
+  private readonly byContainer = new Map<string, { network: string; ep: AttachedEndpoint; onPeersChanged?: () => void }>();
   /** kernel changes that failed (a watch cannot throw at anyone); shown by the daemon, asserted empty by tests */
   readonly errors: Error[] = [];
 
@@ -44,25 +46,31 @@ export class OverlayAgent {
     const net = await this.store.getNetwork(network);
     if (!net) throw new NotFoundError(`network ${network} not found in the cluster`);
     const links = await ensureOverlayLinks(net, this.dataPlane);
-    const j: Joined = { links, remotes: new Map(), cancel: async () => undefined, applied: Promise.resolve() };
+    const j: Joined = { links, members: new Map(), remotes: new Map(), cancel: async () => undefined, applied: Promise.resolve() };
     this.joined.set(network, j);
     const enqueue = (change: () => Promise<void>) => {
       j.applied = j.applied.then(change).catch((e: unknown) => void this.errors.push(e as Error));
     };
     const watch = await this.store.watchEndpoints(network, (ep) => {
-      if (ep.host === this.store.host) return;
       enqueue(async () => {
-        const firstOnHost = ![...j.remotes.values()].some((r) => r.underlay === ep.underlay && r.id !== ep.id);
-        j.remotes.set(ep.id, ep);
-        await addRemoteEndpoint(links, ep, firstOnHost, this.dataPlane);
+        j.members.set(ep.id, ep);
+        if (ep.host !== this.store.host) {
+          const firstOnHost = ![...j.remotes.values()].some((r) => r.underlay === ep.underlay && r.id !== ep.id);
+          j.remotes.set(ep.id, ep);
+          await addRemoteEndpoint(links, ep, firstOnHost, this.dataPlane);
+        }
+        this.notifyPeers(network);
       });
     }, (id) => {
       enqueue(async () => {
+        j.members.delete(id);
         const ep = j.remotes.get(id);
-        if (!ep) return; // one of ours, or never seen
-        j.remotes.delete(id);
-        const lastOnHost = ![...j.remotes.values()].some((r) => r.underlay === ep.underlay);
-        await removeRemoteEndpoint(links, ep, lastOnHost, this.dataPlane);
+        if (ep) {
+          j.remotes.delete(id);
+          const lastOnHost = ![...j.remotes.values()].some((r) => r.underlay === ep.underlay);
+          await removeRemoteEndpoint(links, ep, lastOnHost, this.dataPlane);
+        }
+        this.notifyPeers(network);
       });
     });
     j.cancel = watch.cancel;
@@ -83,7 +91,8 @@ export class OverlayAgent {
    * Connects a network namespace (a container's) to the overlay: an address from the cluster's IPAM, a veth
    * into the network's bridge, then the endpoint published so the other hosts program their side.
    */
-  async attach(network: string, netnsPath: string, ifname = 'eth0'): Promise<AttachedEndpoint> {
+  async attach(network: string, netnsPath: string, opts: { ifname?: string; name?: string } = {}): Promise<AttachedEndpoint> {
+    const ifname = opts.ifname ?? 'eth0';
     const links = await this.join(network);
     const net = (await this.store.getNetwork(network))!;
     const id = randomBytes(32).toString('hex');
@@ -97,7 +106,7 @@ export class OverlayAgent {
       await host('nsenter', [`--net=${netnsPath}`, '--', 'ip', '-batch', '-'], {
         input: `link set lo up\naddr add ${ip}/${prefixLen} dev ${ifname}\nlink set ${ifname} up\n`,
       });
-      await this.store.putEndpoint({ id, network, mac, ip });
+      await this.store.putEndpoint({ id, network, mac, ip, ...(opts.name !== undefined && { name: opts.name }) });
     } catch (e) {
       await this.run('ip', ['link', 'del', hostVeth], true);
       await this.store.release(network, ip);
@@ -107,10 +116,23 @@ export class OverlayAgent {
   }
 
   /** {@link attach} for a container, remembered by its id so that {@link releaseContainer} finds it. */
-  async attachContainer(container: string, network: string, netnsPath: string): Promise<AttachedEndpoint> {
-    const ep = await this.attach(network, netnsPath);
-    this.byContainer.set(container, { network, ep });
+  async attachContainer(container: string, network: string, netnsPath: string,
+    opts: { name?: string; onPeersChanged?: () => void } = {}): Promise<AttachedEndpoint> {
+    const ep = await this.attach(network, netnsPath, opts.name !== undefined ? { name: opts.name } : {});
+    this.byContainer.set(container, { network, ep, ...(opts.onPeersChanged && { onPeersChanged: opts.onPeersChanged }) });
     return ep;
+  }
+
+  /** `/etc/hosts` lines for a container's named peers on its overlay network, on any host. */
+  peerHosts(container: string): string[] {
+    const held = this.byContainer.get(container);
+    if (!held) return [];
+    const members = this.joined.get(held.network)?.members.values() ?? [];
+    return [...members].filter((m) => m.id !== held.ep.id && m.name).map((m) => `${m.ip}\t${m.name}`);
+  }
+
+  private notifyPeers(network: string): void {
+    for (const held of this.byContainer.values()) if (held.network === network) held.onPeersChanged?.();
   }
 
   /** After the container exited: its endpoint leaves the cluster (its veth died with its namespace). */

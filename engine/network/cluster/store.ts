@@ -36,6 +36,8 @@ export interface OverlayEndpoint {
   underlay: string;
   mac: string;
   ip: string;
+  /** the container's name, for its peers' /etc/hosts on every host */
+  name?: string;
 }
 
 export interface ClusterStoreOptions {
