@@ -59,6 +59,20 @@ describe('cluster store', () => {
     await expect(b.allocate('race', 'x', '10.92.0.5')).rejects.toThrow(/already in use/);
   });
 
+  it('10 rounds of 10 + 10 concurrent allocations: 0 duplicates in any round', async () => {
+    const a = await join('ra', '192.0.2.31');
+    const b = await join('rb', '192.0.2.32');
+    await a.createNetwork({ name: 'rounds', subnet: '10.94.0.0/24' });
+    for (let round = 0; round < 10; round++) {
+      const ips = await Promise.all([
+        ...Array.from({ length: 10 }, (_, i) => a.allocate('rounds', `a${round}-${i}`)),
+        ...Array.from({ length: 10 }, (_, i) => b.allocate('rounds', `b${round}-${i}`)),
+      ]);
+      expect(new Set(ips).size, `round ${round}`).toBe(20);
+      await Promise.all(ips.map((ip) => a.release('rounds', ip)));
+    }
+  });
+
   it("a dead host's addresses and endpoints expire with its lease; watchers see them go", async () => {
     const a = await join('la', '192.0.2.21');
     const dying = await ClusterStore.connect(url, { host: 'lb', underlay: '192.0.2.22', ttlSeconds: 2 });
