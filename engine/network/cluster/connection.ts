@@ -1,7 +1,7 @@
 import { UserError } from '../../sys/index.js';
 import type { NetworkManager } from '../manager.js';
 import { OverlayAgent } from './agent.js';
-import { ClusterStore } from './store.js';
+import type { ClusterStore } from './store.js';
 
 /**
  * A daemon's link to the cluster store (`boxlab daemon --cluster-store etcd://… --cluster-advertise IP`),
@@ -15,7 +15,10 @@ export class ClusterConnection {
   constructor(readonly url: string, readonly advertise: string, readonly linkPrefix = 'bxo') {}
 
   agent(): Promise<OverlayAgent> {
-    this.agentReady ??= ClusterStore.connect(this.url, { host: this.advertise, underlay: this.advertise })
+    // etcd3 (and gRPC under it) loads only here: importing it costs ~0.75-1 s, which no daemon without a
+    // cluster store, and no daemon start, should pay.
+    this.agentReady ??= import('./store.js')
+      .then(({ ClusterStore: Store }): Promise<ClusterStore> => Store.connect(this.url, { host: this.advertise, underlay: this.advertise }))
       .then((store) => (this.agentMade = new OverlayAgent(store, { prefix: this.linkPrefix, underlay: this.advertise })))
       .catch((e: unknown) => {
         this.agentReady = undefined;

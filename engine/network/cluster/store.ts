@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { Etcd3, type Lease, type Watcher } from 'etcd3';
 import { ConflictError, NotFoundError, UserError } from '../../sys/index.js';
 import { type Cidr, formatCidr, formatIp, isUsableHost, parseSubnet, size } from '../ipv4.js';
+import { parseClusterStore } from './url.js';
+
+export { parseClusterStore };
 
 /**
  * The overlay driver's shared state, kept in etcd as docker's old overlay driver and flannel keep theirs, so
@@ -55,16 +58,6 @@ const DEFAULT_PREFIX = '/boxlab/overlay/';
 /** VXLAN network identifiers boxlab hands out (24 bits; low ones left to hand-made tunnels such as lesson 25's) */
 const VNI_FIRST = 4096;
 const VNI_LAST = 2 ** 24 - 1;
-
-/** `etcd://h1:2379,h2:2379` → the client's endpoint list (`http://h1:2379` …). */
-export function parseClusterStore(url: string): string[] {
-  const m = /^etcd:\/\/([^/?#]+)\/?$/.exec(url.trim());
-  const hosts = m ? m[1]!.split(',').filter(Boolean) : [];
-  if (hosts.length === 0 || !hosts.every((h) => /^[\w.-]+:\d{1,5}$/.test(h))) {
-    throw new UserError(`invalid cluster store "${url}": write it as etcd://HOST:PORT[,HOST:PORT…]`);
-  }
-  return hosts.map((h) => `http://${h}`);
-}
 
 export class ClusterStore {
   readonly host: string;
