@@ -35,7 +35,7 @@ export interface AttachedEndpoint {
 export class OverlayAgent {
   private readonly joined = new Map<string, Joined>();
   private readonly byContainer = new Map<string, { network: string; ep: AttachedEndpoint; onPeersChanged?: () => void }>();
-  /** kernel changes that failed (a watch cannot throw at anyone); shown by the daemon, asserted empty by tests */
+  /** kernel changes that failed (a watch cannot throw at anyone); asserted empty by tests, not yet shown by the daemon */
   readonly errors: Error[] = [];
 
   constructor(readonly store: ClusterStore, readonly dataPlane: DataPlaneOptions) {}
