@@ -4,7 +4,7 @@ import { client, eachName } from '../context.js';
 import { goTemplate, table } from '../format.js';
 
 
-/** `boxlab network create|ls|inspect|rm|connect|disconnect` — docker's flags, the bridge driver only. */
+/** `boxlab network create|ls|inspect|rm|connect|disconnect` — docker's flags; bridge, or overlay with a cluster store. */
 export function register(program: Command): void {
   const network = program.command('network').description('manage networks (bridge driver: a Linux bridge, veth pairs, iptables NAT)');
 
@@ -12,7 +12,7 @@ export function register(program: Command): void {
     .description('create a user network (its containers find each other by name)')
     .option('--subnet <cidr>', 'subnet in CIDR form, e.g. 172.30.0.0/16 (default: a free one from boxlab\'s pool)')
     .option('--gateway <ip>', 'gateway address inside the subnet (default: the first address)')
-    .option('-d, --driver <driver>', 'network driver (only bridge)', 'bridge')
+    .option('-d, --driver <driver>', 'network driver: bridge, or overlay (needs a daemon with --cluster-store)', 'bridge')
     .argument('<name>')
     .action(async (name: string, o: { subnet?: string; gateway?: string; driver: string }) => {
       const c = await client(program);

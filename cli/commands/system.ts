@@ -6,12 +6,17 @@ export function register(program: Command): void {
     .description('run boxlabd in the foreground (the CLI starts it on demand)')
     .option('--cgroup-parent <name>', 'cgroup that holds every container (default: boxlab, or boxlab-<hash of --root> for another root)')
     .option('--userns-remap', 'give every container its own uid/gid range by default (opt out with run --userns host)')
-    .action(async (o: { cgroupParent?: string; usernsRemap?: boolean }) => {
+    .option('--cluster-store <url>', 'etcd for overlay networks, etcd://HOST:PORT[,HOST:PORT…]')
+    .option('--cluster-advertise <ip>', "this host's underlay address (other hosts send VXLAN packets here)")
+    .action(async (o: { cgroupParent?: string; usernsRemap?: boolean; clusterStore?: string; clusterAdvertise?: string }) => {
       const loc = location(program);
       // The daemon's modules (runtime, images, network …) load only here, not for every CLI command.
       const { runDaemon } = await import('../../engine/daemon/daemon.js');
       // The cgroup parent defaults per root (engine/paths.ts): two daemons must never share one.
-      await runDaemon({ root: loc.root, socket: loc.socket, usernsDefault: o.usernsRemap ? 'remap' : 'host', ...(o.cgroupParent && { cgroupParent: o.cgroupParent }) });
+      await runDaemon({
+        root: loc.root, socket: loc.socket, usernsDefault: o.usernsRemap ? 'remap' : 'host', ...(o.cgroupParent && { cgroupParent: o.cgroupParent }),
+        ...(o.clusterStore && { clusterStore: o.clusterStore }), ...(o.clusterAdvertise && { clusterAdvertise: o.clusterAdvertise }),
+      });
       // stays alive: the server keeps the event loop busy
       await new Promise(() => undefined);
     });

@@ -4,6 +4,7 @@ import { etcPaths, hostsContent } from './files.js';
 import type { ContainerRecord, HostConfig } from './types.js';
 import type { InitConfig } from '../namespaces/protocol.js';
 import { attachContainer, interfacesFor, DEFAULT_NETWORK, parseNetworkMode, parsePublish, type NetworkManager, type PortSpec } from '../network/index.js';
+import { clusterConnectionOf, overlayAgentOf } from '../network/cluster/index.js';
 
 /**
  * The containers' side of networking: the glue between a ContainerRecord and the network room, which knows
@@ -51,6 +52,10 @@ export async function precheckNetwork(mgr: NetworkManager, body: { HostConfig?: 
     if (ip) throw new UserError(`--ip needs a user-defined network, not --network ${hc.NetworkMode}`);
     return;
   }
+  if (await isOverlay(mgr, mode.network)) {
+    if (ports.length > 0 || ip) throw new UserError(`-p and --ip are not supported on overlay network ${mode.network} yet`);
+    return;
+  }
   if (mode.network !== DEFAULT_NETWORK) mgr.inspect(mode.network); // NotFoundError for an unknown network
   else if (ip) throw new UserError('--ip works on user-defined networks only; create one with `boxlab network create`');
   await mgr.assertPublishable(ports);
@@ -62,6 +67,28 @@ export async function precheckNetwork(mgr: NetworkManager, body: { HostConfig?: 
  * returned, for InitConfig.interfaces), one `nsenter ip` process fewer per start.
  */
 export async function startNetwork(mgr: NetworkManager, rec: ContainerRecord, pid: number, containerDir: string): Promise<Pick<InitConfig, 'interfaces'>> {
+  const mode = parseNetworkMode(rec.HostConfig.NetworkMode);
+  if (mode.kind === 'bridge' && await isOverlay(mgr, mode.network)) {
+    const agent = await overlayAgentOf(mgr);
+    // Peers on other hosts come and go through the agent's watch: rewrite /etc/hosts in place each time
+    const ep = await agent.attachContainer(rec.Id, mode.network, `/proc/${pid}/ns/net`, {
+      name: rec.Name.replace(/^\//, ''),
+      onPeersChanged: () => {
+        try {
+          writeHosts(mgr, rec, containerDir);
+        } catch {
+          // the container is going away
+        }
+      },
+    });
+    const net = (await agent.store.getNetwork(mode.network))!;
+    rec.NetworkSettings = {
+      Networks: { [mode.network]: { NetworkID: net.id, EndpointID: ep.id, Gateway: '', IPAddress: ep.ip, IPPrefixLen: ep.prefixLen, MacAddress: ep.mac } },
+      Ports: {}, IPAddress: ep.ip, Gateway: '', SandboxKey: `/proc/${pid}/ns/net`,
+    };
+    writeHosts(mgr, rec, containerDir);
+    return {}; // the overlay agent addresses the container's end itself
+  }
   const ip = requestedIp(rec.Config);
   rec.NetworkSettings = await attachContainer(mgr, {
     id: rec.Id, name: rec.Name.replace(/^\//, ''), pid, networkMode: rec.HostConfig.NetworkMode,
@@ -76,12 +103,21 @@ export async function startNetwork(mgr: NetworkManager, rec: ContainerRecord, pi
 export async function stopNetwork(mgr: NetworkManager, rec: ContainerRecord): Promise<void> {
   await mgr.release(rec.Id);
   rec.NetworkSettings = { ...rec.NetworkSettings, Networks: {}, Ports: {}, IPAddress: '', Gateway: '', SandboxKey: '' };
+  // Only if the daemon is connected: a container cannot hold an overlay endpoint otherwise
+  await clusterConnectionOf(mgr)?.connected()?.releaseContainer(rec.Id);
+}
+
+/** A name that is no local network but one of the cluster store's (only asked when the daemon has one). */
+async function isOverlay(mgr: NetworkManager, name: string): Promise<boolean> {
+  if (name === DEFAULT_NETWORK || !clusterConnectionOf(mgr) || mgr.list().some((n) => n.Name === name)) return false;
+  return (await (await overlayAgentOf(mgr)).store.getNetwork(name)) !== undefined;
 }
 
 /** /etc/hosts of a container: its own name and address, then its peers on user networks. */
 export function writeHosts(mgr: NetworkManager, rec: ContainerRecord, containerDir: string): void {
   // In place (writeFileSync truncates the same inode): the container sees the file through a bind mount.
-  writeFileSync(etcPaths(containerDir).hosts, hostsContent(rec.Config.Hostname ?? '', rec.NetworkSettings.IPAddress || undefined, mgr.hostsEntries(rec.Id)));
+  const overlayPeers = clusterConnectionOf(mgr)?.connected()?.peerHosts(rec.Id) ?? [];
+  writeFileSync(etcPaths(containerDir).hosts, hostsContent(rec.Config.Hostname ?? '', rec.NetworkSettings.IPAddress || undefined, [...mgr.hostsEntries(rec.Id), ...overlayPeers]));
 }
 
 /** Keeps every running container's /etc/hosts current as peers join and leave its user networks. */

@@ -10,6 +10,9 @@ import { registerAll } from './routes/index.js';
 import type { DaemonContext } from './context.js';
 import { sweepOrphans } from './sweep.js';
 import { startReaper } from './reaper.js';
+import { ClusterConnection, parseClusterStore, setClusterConnection } from '../network/cluster/index.js';
+import { parseIp } from '../network/ipv4.js';
+import { UserError } from '../sys/index.js';
 
 export interface DaemonOptions {
   root: string;
@@ -18,6 +21,9 @@ export interface DaemonOptions {
   cgroupParent?: string;
   /** docker's --userns-remap */
   usernsDefault?: 'host' | 'remap';
+  /** overlay networks: the cluster store (`etcd://HOST:PORT[,…]`) and this host's underlay address */
+  clusterStore?: string;
+  clusterAdvertise?: string;
 }
 
 /**
@@ -30,10 +36,18 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   if (await daemonAnswers(opts.socket)) {
     throw new Error(`another boxlabd already answers on ${opts.socket}`);
   }
+  if (opts.clusterStore !== undefined) {
+    parseClusterStore(opts.clusterStore);
+    if (!opts.clusterAdvertise || parseIp(opts.clusterAdvertise) === undefined) {
+      throw new UserError('--cluster-store needs --cluster-advertise IP: this host\'s address on the underlay, where other hosts send VXLAN packets');
+    }
+  }
   mkdirSync(opts.root, { recursive: true });
   setChildSubreaper();
   startReaper();
   const runtime = new Runtime({ root: opts.root, cgroupParent, usernsDefault: opts.usernsDefault ?? 'host' });
+  const cluster = opts.clusterStore !== undefined ? new ClusterConnection(opts.clusterStore, opts.clusterAdvertise!) : undefined;
+  if (cluster) setClusterConnection(runtime.network(), cluster);
   const ctx: DaemonContext = { runtime, root: opts.root, socket: opts.socket, cgroupParent, resetHooks: [] };
   ctx.resetHooks.push(() => Promise.resolve(sweepOrphans(ctx)));
   const router = new Router();
@@ -52,6 +66,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     server.closeAllConnections?.();
     // live restore (docker's live-restore: true) unless BOXLAB_LIVE_RESTORE=0: supervised containers stay up
     await runtime.shutdown({ remove: false, final: true, liveRestore: process.env.BOXLAB_LIVE_RESTORE !== '0' });
+    await cluster?.close().catch(() => undefined);
     sweepOrphans(ctx);
     rmSync(opts.socket, { force: true });
     rmSync(pidFile, { force: true });

@@ -34,7 +34,7 @@ export interface TestDaemon {
  */
 // `restartOf`: a daemon that was killed — the new one takes over its root, socket and cgroup parent (give
 // `netnsOf` a pid still in its "host" namespace, e.g. a container's shim)
-export async function startDaemon(opts: { netnsOf?: number; restartOf?: TestDaemon } = {}): Promise<TestDaemon> {
+export async function startDaemon(opts: { netnsOf?: number; restartOf?: TestDaemon; daemonArgs?: string[] } = {}): Promise<TestDaemon> {
   if (!existsSync(CLI)) throw new Error('dist/ is missing: run `npm run build` (npm test does it) before the tests');
   const root = opts.restartOf?.root ?? mkdtempSync(join(tmpdir(), 'boxlab-test-'));
   const socket = join(root, 'boxlab.sock');
@@ -44,9 +44,10 @@ export async function startDaemon(opts: { netnsOf?: number; restartOf?: TestDaem
   // rules never touch the machine's own. unshare(1) and sh exec the daemon, so the pid is the daemon's.
   // Its loopback comes up first, as a real host's is (published ports are reached through 127.0.0.1).
   // `netnsOf`: share another test daemon's "host" namespace instead (two daemons that reach one loopback service)
+  // `daemonArgs`: more `boxlab daemon` flags (e.g. --cluster-store)
   const enter = opts.netnsOf ? ['nsenter', `--net=/proc/${opts.netnsOf}/ns/net`, '--', 'sh', '-c', 'exec "$0" "$@"'] : ['unshare', '--net', '--', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"'];
   const child = spawn(enter[0]!, [...enter.slice(1),
-    process.execPath, CLI, '--root', root, '--socket', socket, 'daemon', '--cgroup-parent', cgroupParent], {
+    process.execPath, CLI, '--root', root, '--socket', socket, 'daemon', '--cgroup-parent', cgroupParent, ...(opts.daemonArgs ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

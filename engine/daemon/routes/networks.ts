@@ -1,5 +1,6 @@
 import { UserError } from '../../sys/errors.js';
 import { networkManagerFor } from '../../network/index.js';
+import { clusterConnectionOf, overlayAgentOf, type OverlayNetwork } from '../../network/cluster/index.js';
 import type { Router } from '../router.js';
 import type { DaemonContext } from '../context.js';
 
@@ -21,23 +22,51 @@ export function register(router: Router, ctx: DaemonContext): void {
   ctx.resetHooks.push(async () => {
     const names = mgr.list().map((n) => `removed network ${n.Name}`);
     await mgr.reset();
+    // overlay networks belong to the cluster and stay; this host's links and lease go
+    await clusterConnectionOf(mgr)?.close();
     return names;
   });
 
-  router.add('GET', '/networks', () => ({ json: mgr.list() }));
+  // Overlay networks live in the cluster store; a daemon without one (or with etcd down) lists its own only.
+  const overlays = async (): Promise<OverlayNetwork[]> => {
+    if (!clusterConnectionOf(mgr)) return [];
+    try {
+      return await (await overlayAgentOf(mgr)).store.listNetworks();
+    } catch {
+      return [];
+    }
+  };
 
-  router.add('GET', '/networks/{id}', ({ params }) => ({ json: mgr.inspect(params.id!) }));
+  router.add('GET', '/networks', async () => ({ json: [...mgr.list(), ...(await overlays()).map(overlayRecord)] }));
+
+  router.add('GET', '/networks/{id}', async ({ params }) => {
+    const o = (await overlays()).find((n) => n.name === params.id || n.id.startsWith(params.id!));
+    return { json: o && !mgr.list().some((n) => n.Name === params.id) ? overlayRecord(o) : mgr.inspect(params.id!) };
+  });
 
   router.add('POST', '/networks/create', async ({ body }) => {
     const b = (body ?? {}) as CreateBody;
     if (!b.Name) throw new UserError('network create needs a name');
-    if (b.Driver && b.Driver !== 'bridge') throw new UserError(`network driver "${b.Driver}" is not supported: boxlab has the bridge driver only`);
     const cfg = b.IPAM?.Config?.[0] ?? {};
+    if (b.Driver === 'overlay') {
+      if (!cfg.Subnet) throw new UserError('an overlay network needs --subnet (it is shared by every host of the cluster)');
+      if (mgr.list().some((n) => n.Name === b.Name)) throw new UserError(`network ${b.Name} already exists on this host`);
+      const net = await (await overlayAgentOf(mgr)).store.createNetwork({ name: b.Name, subnet: cfg.Subnet });
+      return { status: 201, json: { Id: net.id, Warning: '' } };
+    }
+    if (b.Driver && b.Driver !== 'bridge') throw new UserError(`network driver "${b.Driver}" is not supported: use bridge, or overlay with a cluster store`);
     const rec = await mgr.create({ name: b.Name, ...(cfg.Subnet && { subnet: cfg.Subnet }), ...(cfg.Gateway && { gateway: cfg.Gateway }) });
     return { status: 201, json: { Id: rec.Id, Warning: '' } };
   });
 
   router.add('DELETE', '/networks/{id}', async ({ params }) => {
+    const o = mgr.list().some((n) => n.Name === params.id) ? undefined : (await overlays()).find((n) => n.name === params.id);
+    if (o) {
+      const agent = await overlayAgentOf(mgr);
+      await agent.store.deleteNetwork(o.name);
+      await agent.leave(o.name);
+      return { status: 204 };
+    }
     await mgr.remove(params.id!);
     return { status: 204 };
   });
@@ -53,4 +82,13 @@ export function register(router: Router, ctx: DaemonContext): void {
     await rt.disconnectNetwork(b.Container ?? '', params.id!);
     return { status: 200 };
   });
+}
+
+/** `docker network inspect` shape of an overlay network (scope global: every host of the cluster sees it). */
+function overlayRecord(n: OverlayNetwork) {
+  return {
+    Name: n.name, Id: n.id, Created: n.created, Scope: 'global', Driver: 'overlay', EnableIPv6: false,
+    IPAM: { Driver: 'default', Options: {}, Config: [{ Subnet: n.subnet, Gateway: n.gateway }] },
+    Internal: false, Attachable: true, Containers: {}, Options: { 'com.docker.network.driver.overlay.vxlanid_list': String(n.vni) }, Labels: {},
+  };
 }
