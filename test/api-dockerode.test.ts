@@ -3,7 +3,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import Docker from 'dockerode';
 import * as tar from 'tar';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDaemon, type TestDaemon } from './helpers/daemon.js';
@@ -125,4 +125,64 @@ describe('dockerode drives boxlabd', () => {
     expect(info.Debug).toBe(false);
     expect(info.LoggingDriver).toBe('json-file');
   });
+
+  it('HostConfig.Mounts (bind read-only, named volume, tmpfs with a size) and GroupAdd reach the process', async () => {
+    mkdirSync(join(work, 'src'));
+    writeFileSync(join(work, 'src/f.txt'), 'from the host\n');
+    const c = await docker.createContainer({
+      Image: 'busybox',
+      Cmd: ['sh', '-c', 'cat /b/f.txt; touch /b/x 2>/dev/null || echo read-only; echo kept > /v/a; grep " /t " /proc/mounts | grep -o "size=[0-9]*k"; id -G'],
+      HostConfig: {
+        Mounts: [
+          { Type: 'bind', Source: join(work, 'src'), Target: '/b', ReadOnly: true },
+          { Type: 'volume', Source: 'sdk-vol', Target: '/v' },
+          { Type: 'tmpfs', Target: '/t', TmpfsOptions: { SizeBytes: 1024 * 1024 } },
+        ],
+        GroupAdd: ['1000', '1001'],
+      },
+    });
+    try {
+      await c.start();
+      expect(await c.wait()).toMatchObject({ StatusCode: 0 });
+      const logs = (await c.logs({ stdout: true, follow: false }) as unknown as Buffer);
+      const lines = demux(logs).split('\n');
+      expect(lines).toEqual(['from the host', 'read-only', 'size=1024k', '0 1000 1001', '']);
+      const mounts = (await c.inspect()).Mounts as { Type: string; Destination: string; Name?: string; RW: boolean }[];
+      expect(mounts.map((m) => [m.Type, m.Destination, m.RW])).toEqual([['bind', '/b', false], ['tmpfs', '/t', true], ['volume', '/v', true]]);
+      expect(mounts.find((m) => m.Type === 'volume')?.Name).toBe('sdk-vol');
+      const missing = await docker.createContainer({ Image: 'busybox', HostConfig: { Mounts: [{ Type: 'bind', Source: join(work, 'nope'), Target: '/n' }] } }).catch((e: Error) => e);
+      expect(String(missing)).toMatch(/bind source path does not exist/);
+    } finally {
+      await c.remove({ force: true });
+      await docker.getVolume('sdk-vol').remove();
+    }
+  });
+
+  it('exec of a missing binary: 126 in the exec record and the error in the stream, as dockerd; pid 1 has only stdio', async () => {
+    const c = await docker.createContainer({ Image: 'busybox', Cmd: ['sleep', '600'] });
+    try {
+      await c.start();
+      const exec = await c.exec({ Cmd: ['no-such-binary'], AttachStdout: true, AttachStderr: true });
+      const stream = await exec.start({ hijack: true, stdin: false, Tty: false });
+      const out = demux(await collect(stream));
+      expect(out).toMatch(/executable file not found in \$PATH/);
+      expect((await exec.inspect()).ExitCode).toBe(126);
+      // the container's pid 1 inherited nothing but its stdio from the daemon (the init closes the rest, as runc)
+      const ls = await c.exec({ Cmd: ['ls', '/proc/1/fd'], AttachStdout: true, AttachStderr: true });
+      expect(demux(await collect(await ls.start({ hijack: true, stdin: false, Tty: false })))).toBe('0\n1\n2\n');
+    } finally {
+      await c.remove({ force: true });
+    }
+  });
 });
+
+/** The stdout+stderr payloads of a multiplexed stream, in order. */
+function demux(buf: Buffer): string {
+  let out = '';
+  for (let i = 0; i + 8 <= buf.length;) {
+    const n = buf.readUInt32BE(i + 4);
+    out += buf.subarray(i + 8, i + 8 + n).toString();
+    i += 8 + n;
+  }
+  return out;
+}

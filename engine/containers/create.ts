@@ -7,6 +7,7 @@ import type { NetworkManager } from '../network/index.js';
 import { allocateRange, assertUserNamespacesAvailable, releaseRange, resolveUsernsMode, securityPlan, type UsernsMode } from '../security/index.js';
 import { containerHostname, effectiveHostConfig, mergeEnv, resolveCommand, validateLogConfig, validateModes } from './config.js';
 import { writeEtcFiles } from './files.js';
+import { validateRestartPolicy } from './restart.js';
 import { precheckNetwork } from './network.js';
 import type { ContainerStore } from './store.js';
 import { emptyState, type ContainerRecord, type CreateConfig, type HostConfig } from './types.js';
@@ -32,6 +33,7 @@ export async function createContainer(deps: CreateDeps, body: CreateConfig, requ
   const hc = body.HostConfig ?? {};
   validateModes(hc);
   validateLogConfig(hc);
+  validateRestartPolicy(hc);
   await precheckNetwork(deps.network, body);
   validateResources(resourcesOf(hc), hostCpus());
   const security = securityPlan(hc); // a bad --security-opt fails here, before anything exists
@@ -46,7 +48,7 @@ export async function createContainer(deps: CreateDeps, body: CreateConfig, requ
   checkUser(deps.images, user, image);
   // -v, --tmpfs and the image's VOLUMEs, validated before anything exists
   // anonymous volumes come from the image's VOLUMEs and from the request's Volumes (`docker create -v /dir`)
-  const mountSpecs = parseMounts(hc.Binds ?? [], hc.Tmpfs ?? {}, { ...img.Volumes, ...body.Volumes });
+  const mountSpecs = parseMounts(hc.Binds ?? [], hc.Tmpfs ?? {}, { ...img.Volumes, ...body.Volumes }, hc.Mounts ?? []);
   const name = deps.store.claimName(requestedName);
   const id = deps.store.newId();
   const hostname = containerHostname(id, body);

@@ -23,6 +23,8 @@ export interface BuildOptions {
   run: RunInContainer;
   /** progress lines as docker's classic builder prints them */
   output?: (line: string) => void;
+  /** the built image's id, told before the closing "Successfully built/tagged" lines (dockerd's aux message) */
+  onBuilt?: (id: string) => void;
   /** fetches a FROM image that is not in the store (the daemon pulls it from its registry) */
   pull?: (ref: string) => Promise<ImageRecord>;
 }
@@ -199,6 +201,7 @@ export async function buildImage(store: ImageStore, o: BuildOptions): Promise<Bu
   if (!final.id) throw new UserError('the Dockerfile produced no image (FROM scratch with no other step)');
   for (const t of o.tags ?? []) store.tag(final.id, t);
   const image = store.resolve(final.id);
+  o.onBuilt?.(final.id);
   out(`Successfully built ${final.id.slice(7, 19)}`);
   for (const t of image.RepoTags) out(`Successfully tagged ${t}`);
   return { image, steps: instructions.length, cached };

@@ -149,6 +149,9 @@ export function interfaceUp(name: string): void {
  */
 export function execve(path: string, argv: string[], env: string[]): never {
   for (const fd of [0, 1, 2]) raw.fcntl(fd, F.SETFD, 'int', 0);
+  // Whatever else is open (an fd the daemon's own parent leaked to it, libuv's) must not reach the container's
+  // program: close-on-exec from 3 up, as runc does (close_range(2), CLOSE_RANGE_CLOEXEC = 4).
+  raw.closeRange(3, 0xffffffff, 4);
   for (const sig of [13 /* SIGPIPE */, 25 /* SIGXFSZ */]) raw.signal(sig, null);
   raw.sigprocmask(2 /* SIG_SETMASK */, Buffer.alloc(128), null);
   sys('execve', `${q(path)}, [${argv.map((a) => q(a)).join(', ')}], [${env.length} vars]`,

@@ -33,7 +33,7 @@ export function register(router: Router, ctx: DaemonContext): void {
     const all = flag(query, 'all');
     const byStatus = filterByStatus(query);
     const list = rt.store.all()
-      .filter((c) => (all || byStatus ? true : c.State.Running))
+      .filter((c) => (all || byStatus ? true : c.State.Running || c.State.Restarting))
       .filter((c) => (byStatus ? byStatus(c.State.Status) : true))
       .sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created));
     return { json: list.map(summary) };
@@ -63,7 +63,7 @@ export function register(router: Router, ctx: DaemonContext): void {
 
   router.add('POST', '/containers/{id}/stop', async ({ params, query }) => {
     const rec = rt.get(params.id!);
-    if (!rec.State.Running) return { status: 304 };
+    if (!rec.State.Running && !rec.State.Restarting) return { status: 304 };
     const t = query.get('t');
     await rt.stop(params.id!, t === null ? 10 : Number(t), query.get('signal') ?? undefined);
     return { status: 204 };

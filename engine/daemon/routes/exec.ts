@@ -5,6 +5,7 @@ import type { Router } from '../router.js';
 import type { DaemonContext } from '../context.js';
 import { switchProtocols } from '../server.js';
 import { bufferIO, pipeIO } from '../stream.js';
+import { frame } from '../../containers/logs.js';
 
 /** how long the first output of an exec waits after the 101 (see the upgrade route below) */
 const HEADERS_GAP_MS = 20;
@@ -32,7 +33,18 @@ export function register(router: Router, ctx: DaemonContext): void {
     const startTty = (body as { Tty?: boolean } | undefined)?.Tty;
     const raw = startTty ?? io.tty;
     const buffered = bufferIO(io);
-    await execs.start(params.id!, io);
+    const fresh = exec.ExitCode === null && !exec.Running;
+    try {
+      await execs.start(params.id!, io);
+    } catch (e) {
+      // As dockerd: once the client asked to attach, a command that cannot be started (not found: 127, not
+      // executable: 126) is reported in the stream, and the exec's ExitCode says it (clients read it there).
+      if (!fresh || !(e instanceof UserError) || exec.ExitCode !== 126) throw e;
+      switchProtocols(socket, !raw);
+      const line = Buffer.from(`OCI runtime exec failed: ${e.message}\r\n`);
+      socket.end(raw ? line : frame('stdout', line));
+      return;
+    }
     switchProtocols(socket, !raw);
     // The command already runs (it started before the 101, so a failed start is an HTTP error). Its first
     // output waits a moment after the 101: a client that reads the answer's headers through a buffered

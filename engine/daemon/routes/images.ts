@@ -200,15 +200,16 @@ export function register(router: Router, ctx: DaemonContext): void {
         context = join(unpacked, 'ctx');
       }
       try {
-        const r = await buildImage(store, {
+        await buildImage(store, {
           run: runtimeRunner(rt),
         context, tags: query.getAll('t'), buildArgs,
         ...(query.get('dockerfile') && { dockerfile: query.get('dockerfile')! }),
         noCache: flag(query, 'nocache'),
         output: (l) => line({ stream: `${l}\n` }),
+        // the ID before the closing lines, in dockerd's order: clients read the last line's `stream`
+        onBuilt: (id) => line({ aux: { ID: id } }),
         pull: async (ref) => (await pullImage(store, ref, { ...(credentials && { credentials }), onProgress: line })).image,
         });
-        line({ aux: { ID: r.image.Id } });
       } finally {
         if (unpacked) removeTree(unpacked);
       }
