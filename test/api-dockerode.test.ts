@@ -176,6 +176,35 @@ describe('dockerode drives boxlabd', () => {
   });
 });
 
+describe('dockerode: networks of a container', () => {
+  it('connect before start is applied at start; endpoint aliases shown as docker shows them; one network per create before API 1.44', async () => {
+    const n1 = await docker.createNetwork({ Name: 'sdk-n1' });
+    const n2 = await docker.createNetwork({ Name: 'sdk-n2' });
+    const c = await docker.createContainer({ Image: 'busybox', Cmd: ['sleep', '600'], HostConfig: { NetworkMode: 'sdk-n1' },
+      NetworkingConfig: { EndpointsConfig: { 'sdk-n1': { Aliases: ['web'] } } } });
+    try {
+      await n2.connect({ Container: c.id, EndpointConfig: { Aliases: ['db'] } });
+      const created = (await c.inspect()).NetworkSettings.Networks;
+      expect(Object.keys(created).sort()).toEqual(['sdk-n1', 'sdk-n2']);
+      expect(created['sdk-n2']!.IPAddress).toBe('');
+      await c.start();
+      const nets = (await c.inspect()).NetworkSettings.Networks;
+      expect(nets['sdk-n1']!.Aliases).toEqual(['web', c.id.slice(0, 12)]);
+      expect(nets['sdk-n2']!.Aliases).toEqual(['db', c.id.slice(0, 12)]);
+      const exec = await c.exec({ Cmd: ['sh', '-c', 'ip -o -4 addr | grep -o "eth[0-9] *inet [0-9.]*"'], AttachStdout: true, AttachStderr: true });
+      const addrs = demux(await collect(await exec.start({ hijack: true, stdin: false, Tty: false })));
+      expect(addrs).toBe(`eth0    inet ${nets['sdk-n1']!.IPAddress}\neth1    inet ${nets['sdk-n2']!.IPAddress}\n`);
+      const two = await docker.createContainer({ Image: 'busybox', HostConfig: { NetworkMode: 'sdk-n1' },
+        NetworkingConfig: { EndpointsConfig: { 'sdk-n1': {}, 'sdk-n2': {} } } }).catch((e: Error) => e);
+      expect(String(two)).toMatch(/cannot be connected to network endpoints/);
+    } finally {
+      await c.remove({ force: true });
+      await n1.remove();
+      await n2.remove();
+    }
+  });
+});
+
 /** The stdout+stderr payloads of a multiplexed stream, in order. */
 function demux(buf: Buffer): string {
   let out = '';

@@ -8,7 +8,7 @@ import { allocateRange, assertUserNamespacesAvailable, releaseRange, resolveUser
 import { containerHostname, effectiveHostConfig, mergeEnv, resolveCommand, validateLogConfig, validateModes } from './config.js';
 import { writeEtcFiles } from './files.js';
 import { validateRestartPolicy } from './restart.js';
-import { precheckNetwork } from './network.js';
+import { containerNetworkSettings, precheckNetwork } from './network.js';
 import type { ContainerStore } from './store.js';
 import { emptyState, type ContainerRecord, type CreateConfig, type HostConfig } from './types.js';
 
@@ -83,10 +83,12 @@ export async function createContainer(deps: CreateDeps, body: CreateConfig, requ
     HostConfig: effectiveHostConfig(hc),
     GraphDriver: { Name: 'overlay2', Data: { LowerDir: '', UpperDir: '', WorkDir: '', MergedDir: '' } },
     Mounts: [],
-    NetworkSettings: { Networks: plannedNetworks(hc), Ports: {}, IPAddress: '', Gateway: '', SandboxKey: '' },
+    NetworkSettings: { Networks: {}, Ports: {}, IPAddress: '', Gateway: '', SandboxKey: '' },
     Boxlab: { Namespaces: {}, CgroupPaths: {}, CgroupParent: deps.cgroupParent, InitLayer: '' },
   };
   delete (record.Config as { HostConfig?: unknown }).HostConfig;
+  // the networks it will join, as docker shows them at create: addresses still empty, start fills them in
+  record.NetworkSettings = containerNetworkSettings(deps.network, record);
   try {
     deps.store.save(record);
     deps.store.saveSecurityPlan(id, security);
@@ -111,20 +113,6 @@ export async function createContainer(deps: CreateDeps, body: CreateConfig, requ
     throw e;
   }
   return record;
-}
-
-/**
- * NetworkSettings.Networks before the first start, as docker shows it at create: the network the
- * container will join, with its addresses still empty (start fills them in).
- */
-function plannedNetworks(hc: HostConfig): Record<string, unknown> {
-  const mode = !hc.NetworkMode || hc.NetworkMode === 'default' ? 'bridge' : hc.NetworkMode;
-  return mode.startsWith('container:') ? {} : { [mode]: emptyEndpoint() };
-}
-
-function emptyEndpoint(): Record<string, unknown> {
-  return { IPAMConfig: null, Links: null, Aliases: null, NetworkID: '', EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0,
-    IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, MacAddress: '', DriverOpts: null };
 }
 
 /** `-u name` must exist in the image's own /etc/passwd; checked at create so nothing is left half-made. */

@@ -20,8 +20,8 @@ import { ProcessIO } from './io.js';
 import type { LogEntry } from './logs.js';
 import { securityPlan, releaseRange, reconcileRanges, type UsernsMode } from '../security/index.js';
 import type { SecurityPlan } from '../security/plan-types.js';
-import { networkManagerFor, networkSettings } from '../network/index.js';
-import { connectRunning, stopNetwork, watchPeers } from './network.js';
+import { networkManagerFor } from '../network/index.js';
+import { connectContainer, setEndpointConfig, stopNetwork, watchPeers, type EndpointConfig } from './network.js';
 import { RestartPolicies } from './restart.js';
 import { HealthMonitors } from './health.js';
 
@@ -333,18 +333,18 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     this.record(rec, 'update', () => Object.assign(rec.HostConfig, change, restartPolicy && { RestartPolicy: { MaximumRetryCount: 0, ...restartPolicy } }));
   }
 
-  async connectNetwork(ref: string, network: string, ip?: string): Promise<void> {
+  /** docker network connect/disconnect: now if the container runs, else at its next start (containers/network.ts) */
+  async connectNetwork(ref: string, network: string, endpoint: EndpointConfig = {}): Promise<void> {
     const rec = this.store.get(ref);
-    const mgr = this.network();
-    await connectRunning(mgr, rec, network, ip);
-    this.record(rec, undefined, () => { rec.NetworkSettings = networkSettings(mgr, rec.Id, rec.State.Pid); });
+    const name = await connectContainer(this.network(), rec, network, endpoint);
+    this.record(rec, undefined, () => setEndpointConfig(rec, name, endpoint, this.network()));
   }
 
   async disconnectNetwork(ref: string, network: string): Promise<void> {
     const rec = this.store.get(ref);
-    const mgr = this.network();
-    await mgr.disconnect(rec.Id, mgr.inspect(network).Id);
-    this.record(rec, undefined, () => { rec.NetworkSettings = networkSettings(mgr, rec.Id, rec.State.Pid); });
+    const net = this.network().inspect(network);
+    if (rec.State.Running) await this.network().disconnect(rec.Id, net.Id);
+    this.record(rec, undefined, () => setEndpointConfig(rec, net.Name, undefined, this.network()));
   }
 
   /** docker rename: the new name is claimed like a create's (unique, docker's charset); event `rename`. */

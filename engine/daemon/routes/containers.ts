@@ -9,7 +9,8 @@ import type { DaemonContext } from '../context.js';
 import { switchProtocols } from '../server.js';
 import { pipeIO } from '../stream.js';
 import { summary } from '../format.js';
-import { flag } from '../query.js';
+import { apiVersion, flag } from '../query.js';
+import { API_VERSION } from '../../version.js';
 import { statHeader, statPath, tarIn, tarOut } from '../../containers/archive.js';
 
 
@@ -26,6 +27,20 @@ function filterByStatus(q: URLSearchParams): ((status: string) => boolean) | und
   }
 }
 
+/**
+ * Before API 1.44 a container is created on one network only: more than one EndpointsConfig entry is
+ * refused, and an entry for another network than its NetworkMode's is ignored (dockerd's behaviour then).
+ */
+function endpointsForVersion(body: CreateConfig, version: number): CreateConfig {
+  const nc = (body as { NetworkingConfig?: { EndpointsConfig?: Record<string, unknown> | null } }).NetworkingConfig;
+  const names = Object.keys(nc?.EndpointsConfig ?? {});
+  if (version >= 1.44 || names.length === 0) return body;
+  if (names.length > 1) throw new UserError(`Container cannot be connected to network endpoints: ${names.join(', ')}`);
+  const mode = body.HostConfig?.NetworkMode;
+  const primary = !mode || mode === 'default' ? 'bridge' : mode;
+  return names[0] === primary ? body : { ...body, NetworkingConfig: { EndpointsConfig: {} } } as CreateConfig;
+}
+
 export function register(router: Router, ctx: DaemonContext): void {
   const rt = ctx.runtime;
 
@@ -39,9 +54,9 @@ export function register(router: Router, ctx: DaemonContext): void {
     return { json: list.map(summary) };
   });
 
-  router.add('POST', '/containers/create', async ({ query, body }) => {
+  router.add('POST', '/containers/create', async ({ query, body, req }) => {
     if (typeof body !== 'object' || body === null) throw new UserError('create needs a JSON body with at least {"Image": "..."}');
-    const rec = await rt.create(body as CreateConfig, query.get('name') ?? undefined);
+    const rec = await rt.create(endpointsForVersion(body as CreateConfig, apiVersion(req, API_VERSION)), query.get('name') ?? undefined);
     return { status: 201, json: { Id: rec.Id, Warnings: [] } };
   });
 

@@ -1,10 +1,11 @@
 import { UserError } from '../../sys/errors.js';
 import { networkManagerFor } from '../../network/index.js';
 import type { Router } from '../router.js';
+import type { EndpointConfig } from '../../containers/network.js';
 import type { DaemonContext } from '../context.js';
 
 interface CreateBody { Name?: string; Driver?: string; IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] } }
-interface ConnectBody { Container?: string; EndpointConfig?: { IPAMConfig?: { IPv4Address?: string } }; Force?: boolean }
+interface ConnectBody { Container?: string; EndpointConfig?: EndpointConfig; Force?: boolean }
 
 /** Docker Engine API /networks: create, list, inspect, remove, connect, disconnect (bridge driver only). */
 export function register(router: Router, ctx: DaemonContext): void {
@@ -44,7 +45,7 @@ export function register(router: Router, ctx: DaemonContext): void {
 
   router.add('POST', '/networks/{id}/connect', async ({ params, body }) => {
     const b = (body ?? {}) as ConnectBody;
-    await rt.connectNetwork(b.Container ?? '', params.id!, b.EndpointConfig?.IPAMConfig?.IPv4Address);
+    await rt.connectNetwork(b.Container ?? '', params.id!, b.EndpointConfig ?? {});
     return { status: 200 };
   });
 
