@@ -176,6 +176,31 @@ describe('dockerode drives boxlabd', () => {
   });
 });
 
+describe('dockerode: attach', () => {
+  it('the detach keys (on a tty) end the attachment and leave the container running', async () => {
+    const c = await docker.createContainer({ Image: 'busybox', Cmd: ['cat'], Tty: true, OpenStdin: true });
+    try {
+      await c.start();
+      const s = await c.attach({ stream: true, stdin: true, stdout: true, hijack: true, detachKeys: 'ctrl-x' }) as unknown as NodeJS.ReadWriteStream;
+      let seen = '';
+      s.on('data', (d: Buffer) => (seen += d.toString()));
+      const closed = new Promise((r) => s.on('close', r));
+      s.write('ping\n');
+      await until(() => seen.includes('ping'));
+      s.write('\x18');
+      await closed;
+      expect((await c.inspect()).State.Running).toBe(true);
+    } finally {
+      await c.remove({ force: true });
+    }
+  });
+});
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(check()).toBe(true);
+}
+
 describe('dockerode: networks of a container', () => {
   it('connect before start is applied at start; endpoint aliases shown as docker shows them; one network per create before API 1.44', async () => {
     const n1 = await docker.createNetwork({ Name: 'sdk-n1' });

@@ -146,6 +146,12 @@ export async function listenUnix(server: Server, socketPath: string): Promise<vo
 }
 
 /** Sends the 101 answer of a hijacked request; the socket then carries raw (tty) or multiplexed streams. */
+/**
+ * How long the first bytes after a 101 wait: a client that reads the answer's headers through a buffered
+ * reader and then the raw socket (docker-py) loses whatever arrived in the same read as the headers.
+ */
+export const HEADERS_GAP_MS = 20;
+
 export function switchProtocols(socket: Duplex, multiplexed: boolean): void {
   const type = multiplexed ? 'application/vnd.docker.multiplexed-stream' : 'application/vnd.docker.raw-stream';
   socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${type}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nApi-Version: ${API_HEADERS['Api-Version']}\r\n\r\n`);
