@@ -199,6 +199,34 @@ describe.skipIf(!docker)('the stock docker CLI drives boxlabd', () => {
     await dk(['rm', '-f', 'hc1']);
   });
 
+  it('build --target/--label, commit shows its Parent, and the list filters of images, volumes and networks', async () => {
+    mkdirSync(join(work, 'ctx'));
+    writeFileSync(join(work, 'ctx/Dockerfile'), 'FROM busybox AS first\nENV STAGE=first\nFROM busybox\nENV STAGE=second\n');
+    const b = await dk(['build', '-q', '--target', 'first', '--label', 'team=api', '-t', 'tgt:1', join(work, 'ctx')], undefined);
+    expect(b.exitCode).toBe(0);
+    expect((await dk(['inspect', '-f', '{{json .Config.Labels}} {{index .Config.Env 1}}', 'tgt:1'])).stdout).toBe('{"team":"api"} STAGE=first');
+    const missing = await dk(['build', '-q', '--target', 'nope', join(work, 'ctx')]);
+    expect(missing.stderr).toMatch(/failed to reach build target nope/);
+    await dk(['run', '--name', 'tocommit', 'tgt:1', 'touch', '/changed']);
+    await dk(['commit', 'tocommit', 'committed:1']);
+    const parent = (await dk(['inspect', '-f', '{{.Parent}}', 'committed:1'])).stdout;
+    expect(parent).toBe((await dk(['inspect', '-f', '{{.Id}}', 'tgt:1'])).stdout);
+    expect((await dk(['images', '--filter', 'reference=committed', '--format', '{{.Repository}}:{{.Tag}}'])).stdout).toBe('committed:1');
+    expect((await dk(['images', '--filter', 'label=team=api', '--format', '{{.Repository}}'])).stdout.split('\n').sort()).toEqual(['committed', 'tgt']);
+    await dk(['rm', 'tocommit']);
+    await dk(['rmi', 'committed:1', 'tgt:1']);
+    await dk(['volume', 'create', 'filter-apple']);
+    await dk(['volume', 'create', 'filter-pear']);
+    expect((await dk(['volume', 'ls', '-q', '--filter', 'name=apple'])).stdout).toBe('filter-apple');
+    await dk(['volume', 'rm', 'filter-apple', 'filter-pear']);
+    await dk(['network', 'create', '--label', 'tier=db', 'lbl-net']);
+    await dk(['network', 'create', 'plain-net']);
+    expect((await dk(['network', 'ls', '--filter', 'label=tier=db', '--format', '{{.Name}}'])).stdout).toBe('lbl-net');
+    expect((await dk(['network', 'ls', '--filter', 'type=custom', '--format', '{{.Name}}'])).stdout.split('\n').sort()).toEqual(['lbl-net', 'plain-net']);
+    expect((await dk(['network', 'inspect', '-f', '{{json .Labels}}', 'lbl-net'])).stdout).toBe('{"tier":"db"}');
+    await dk(['network', 'rm', 'lbl-net', 'plain-net']);
+  });
+
   it('swarm endpoints answer 503 as a node that is no manager', async () => {
     const r = await dk(['service', 'ls']);
     expect(r.exitCode).not.toBe(0);

@@ -1,10 +1,11 @@
 import { UserError } from '../../sys/errors.js';
 import { networkManagerFor } from '../../network/index.js';
 import type { Router } from '../router.js';
+import { filters, labelsMatch } from '../query.js';
 import type { EndpointConfig } from '../../containers/network.js';
 import type { DaemonContext } from '../context.js';
 
-interface CreateBody { Name?: string; Driver?: string; IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] } }
+interface CreateBody { Name?: string; Driver?: string; Labels?: Record<string, string>; IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] } }
 interface ConnectBody { Container?: string; EndpointConfig?: EndpointConfig; Force?: boolean }
 
 /** Docker Engine API /networks: create, list, inspect, remove, connect, disconnect (bridge driver only). */
@@ -25,7 +26,13 @@ export function register(router: Router, ctx: DaemonContext): void {
     return names;
   });
 
-  router.add('GET', '/networks', () => ({ json: mgr.list() }));
+  router.add('GET', '/networks', ({ query }) => {
+    // docker's filters: name (a substring), id (a prefix), label, driver, type (builtin: bridge; custom: the rest)
+    const f = filters(query);
+    const any = (key: string, test: (v: string) => boolean): boolean => !f[key]?.length || f[key]!.some(test);
+    return { json: mgr.list().filter((n) => any('name', (v) => n.Name.includes(v)) && any('id', (v) => n.Id.startsWith(v)) && any('driver', (v) => v === n.Driver)
+      && any('type', (v) => v === (n.Name === 'bridge' ? 'builtin' : 'custom')) && labelsMatch(n.Labels, f.label)) };
+  });
 
   router.add('GET', '/networks/{id}', ({ params }) => ({ json: mgr.inspect(params.id!) }));
 
@@ -34,7 +41,7 @@ export function register(router: Router, ctx: DaemonContext): void {
     if (!b.Name) throw new UserError('network create needs a name');
     if (b.Driver && b.Driver !== 'bridge') throw new UserError(`network driver "${b.Driver}" is not supported: boxlab has the bridge driver only`);
     const cfg = b.IPAM?.Config?.[0] ?? {};
-    const rec = await mgr.create({ name: b.Name, ...(cfg.Subnet && { subnet: cfg.Subnet }), ...(cfg.Gateway && { gateway: cfg.Gateway }) });
+    const rec = await mgr.create({ name: b.Name, ...(cfg.Subnet && { subnet: cfg.Subnet }), ...(cfg.Gateway && { gateway: cfg.Gateway }), ...(b.Labels && { labels: b.Labels }) });
     return { status: 201, json: { Id: rec.Id, Warning: '' } };
   });
 

@@ -41,7 +41,7 @@ export function register(router: Router, ctx: DaemonContext): void {
         ContainersRunning: all.filter((c) => c.State.Status === 'running').length,
         ContainersPaused: all.filter((c) => c.State.Status === 'paused').length,
         ContainersStopped: all.filter((c) => !c.State.Running).length,
-        Images: ctx.runtime.images.list().length,
+        Images: ctx.runtime.images.list({ all: true }).length, // docker counts intermediate images too
         Driver: 'overlay2', DockerRootDir: ctx.root, KernelVersion: release(), OperatingSystem: 'Linux', OSType: 'linux',
         Architecture: arch(), NCPU: cpus().length, MemTotal: totalmem(),
         CgroupDriver: 'cgroupfs', CgroupVersion: mode === 'v2' ? '2' : '1',
