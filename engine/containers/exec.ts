@@ -9,6 +9,7 @@ import { mergeEnv, processEnv } from './config.js';
 import { launch, type Launched } from './launch.js';
 import type { Runtime } from './runtime.js';
 import { ProcessIO } from './io.js';
+import { signalIfAlive } from './exits.js';
 
 /** `POST /containers/{id}/exec` body (the subset boxlab uses). */
 export interface ExecConfig {
@@ -139,11 +140,7 @@ export class ExecManager {
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<number>((resolve) => {
         timer = setTimeout(() => {
-          try {
-            process.kill(launched!.pid, 'SIGKILL');
-          } catch {
-            // exited meanwhile
-          }
+          signalIfAlive(launched!.pid, 'SIGKILL');
           resolve(-1);
         }, timeoutMs);
       });
