@@ -58,6 +58,15 @@ export function setWindowSize(fd: number, rows: number, cols: number): void {
   sys('ioctl', `${fd}, TIOCSWINSZ, {rows=${rows}, cols=${cols}}`, () => raw.ioctl(fd, TIOCSWINSZ, 'uint16_t *', winsize));
 }
 
+/**
+ * Bytes written to a socket that its peer has not read yet (ioctl TIOCOUTQ, which is SIOCOUTQ on sockets);
+ * -1 when the kernel will not say. Untraced: the daemon polls it (see daemon/server.ts afterHeadersRead).
+ */
+export function unreadBytes(fd: number): number {
+  const out = new Int32Array(1);
+  return raw.ioctl(fd, 0x5411 /* TIOCOUTQ */, 'int32_t *', out) === 0 ? out[0]! : -1;
+}
+
 export function setChildSubreaper(): void {
   sys('prctl', 'PR_SET_CHILD_SUBREAPER, 1', () => raw.prctl(PR.SET_CHILD_SUBREAPER, 'unsigned long', 1));
 }

@@ -6,7 +6,7 @@ import { describeConfinement, decodeCapEff, describeUserMapping } from '../../se
 import type { CreateConfig } from '../../containers/types.js';
 import type { Router } from '../router.js';
 import type { DaemonContext } from '../context.js';
-import { HEADERS_GAP_MS, switchProtocols } from '../server.js';
+import { afterHeadersRead, switchProtocols } from '../server.js';
 import { pipeIO } from '../stream.js';
 import { parseDetachKeys } from '../detach-keys.js';
 import { summary } from '../format.js';
@@ -209,13 +209,13 @@ export function register(router: Router, ctx: DaemonContext): void {
       // stream=0: no live connection, only (with logs=1) what the container already wrote — also when stopped
       switchProtocols(socket, !rec.Config.Tty);
       const logs = flag(query, 'logs') && rec.HostConfig.LogConfig?.Type !== 'none' ? readLogs(rec.LogPath) : [];
-      setTimeout(() => {
+      afterHeadersRead(socket, () => {
         for (const e of logs) {
           if ((e.stream === 'stdout' && !flag(query, 'stdout')) || (e.stream === 'stderr' && !flag(query, 'stderr'))) continue;
           socket.write(rec.Config.Tty ? Buffer.from(e.log) : frame(e.stream, Buffer.from(e.log)));
         }
         socket.end();
-      }, HEADERS_GAP_MS);
+      });
       return;
     }
     const opts = { stdin: flag(query, 'stdin') && rec.Config.OpenStdin, stdout: flag(query, 'stdout'), stderr: flag(query, 'stderr'), closeStdinOnEnd: rec.Config.StdinOnce ?? false,

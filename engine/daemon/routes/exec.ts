@@ -3,7 +3,7 @@ import type { ExecConfig } from '../../containers/exec.js';
 import { ProcessIO } from '../../containers/io.js';
 import type { Router } from '../router.js';
 import type { DaemonContext } from '../context.js';
-import { HEADERS_GAP_MS, switchProtocols } from '../server.js';
+import { afterHeadersRead, switchProtocols } from '../server.js';
 import { bufferIO, pipeIO } from '../stream.js';
 import { parseDetachKeys } from '../detach-keys.js';
 import { frame } from '../../containers/logs.js';
@@ -44,15 +44,13 @@ export function register(router: Router, ctx: DaemonContext): void {
       if (!fresh || !(e instanceof UserError) || exec.ExitCode !== 126) throw e;
       switchProtocols(socket, !raw);
       const line = Buffer.from(`OCI runtime exec failed: ${e.message}\r\n`);
-      setTimeout(() => socket.end(raw ? line : frame('stdout', line)), HEADERS_GAP_MS);
+      afterHeadersRead(socket, () => socket.end(raw ? line : frame('stdout', line)));
       return;
     }
     switchProtocols(socket, !raw);
-    // The command already runs (it started before the 101, so a failed start is an HTTP error). Its first
-    // output waits a moment after the 101: a client that reads the answer's headers through a buffered
-    // reader and then the raw socket (docker-py) loses whatever arrived in the same read as the headers.
-    // dockerd gets this gap for free, as it starts the process only after the 101.
-    setTimeout(() => pipeIO(io, socket, { stdin: exec.OpenStdin, stdout: exec.OpenStdout, stderr: exec.OpenStderr, closeStdinOnEnd: true, raw, detachKeys }, buffered), HEADERS_GAP_MS);
+    // The command already runs (it started before the 101); its first output waits until the client has
+    // read the headers (server.ts afterHeadersRead), or a buffered client would lose it.
+    afterHeadersRead(socket, () => pipeIO(io, socket, { stdin: exec.OpenStdin, stdout: exec.OpenStdout, stderr: exec.OpenStderr, closeStdinOnEnd: true, raw, detachKeys }, buffered));
   });
 
   router.add('GET', '/exec/{id}/json', ({ params }) => ({ json: execs.inspect(params.id!) }));
