@@ -219,6 +219,12 @@ describe('dockerode: networks of a container', () => {
       const exec = await c.exec({ Cmd: ['sh', '-c', 'ip -o -4 addr | grep -o "eth[0-9] *inet [0-9.]*"'], AttachStdout: true, AttachStderr: true });
       const addrs = demux(await collect(await exec.start({ hijack: true, stdin: false, Tty: false })));
       expect(addrs).toBe(`eth0    inet ${nets['sdk-n1']!.IPAddress}\neth1    inet ${nets['sdk-n2']!.IPAddress}\n`);
+      // out and back in while running, now with the address asked for: shown under IPAMConfig as docker does
+      const ip = nets['sdk-n2']!.IPAddress;
+      await n2.disconnect({ Container: c.id });
+      await n2.connect({ Container: c.id, EndpointConfig: { IPAMConfig: { IPv4Address: ip } } });
+      const again = (await c.inspect()).NetworkSettings.Networks['sdk-n2']!;
+      expect([again.IPAddress, again.IPAMConfig?.IPv4Address]).toEqual([ip, ip]);
       const two = await docker.createContainer({ Image: 'busybox', HostConfig: { NetworkMode: 'sdk-n1' },
         NetworkingConfig: { EndpointsConfig: { 'sdk-n1': {}, 'sdk-n2': {} } } }).catch((e: Error) => e);
       expect(String(two)).toMatch(/cannot be connected to network endpoints/);

@@ -166,7 +166,8 @@ export async function connectContainer(mgr: NetworkManager, rec: ContainerRecord
     throw new UserError(`container ${rec.Name.slice(1)} uses --network ${rec.HostConfig.NetworkMode}: it has no network namespace of its own to connect`);
   }
   const name = mgr.inspect(network).Name; // NotFoundError for an unknown network
-  if (containerNetworkSettings(mgr, rec).Networks[name] && (rec.State.Running || endpointConfigs(rec)[name])) {
+  const attached = rec.State.Running ? mgr.endpointsOf(rec.Id).some((e) => e.network === name) : endpointConfigs(rec)[name] !== undefined;
+  if (attached) {
     throw new ConflictError(`endpoint with name ${rec.Name.slice(1)} already exists in network ${name}`);
   }
   const ip = cfg.IPAMConfig?.IPv4Address;

@@ -215,7 +215,8 @@ export async function buildImage(store: ImageStore, o: BuildOptions): Promise<Bu
   const image = store.resolve(final.id);
   o.onBuilt?.(final.id);
   out(`Successfully built ${final.id.slice(7, 19)}`);
-  for (const t of image.RepoTags) out(`Successfully tagged ${t}`);
+  // the tags this build gave (not the image's others: a build that changes nothing ends on its base image)
+  for (const t of o.tags ?? []) out(`Successfully tagged ${t.lastIndexOf(':') > t.lastIndexOf('/') ? t : `${t}:latest`}`);
   return { image, steps: instructions.length, cached };
 }
 
