@@ -27,6 +27,15 @@ afterAll(async () => {
 const dk = (args: string[], input?: string | Buffer) => execa('nsenter', [`--net=/proc/${d.process.pid}/ns/net`, '--', 'docker', '-H', `unix://${d.socket}`, ...args],
   { reject: false, timeout: 60_000, ...(input !== undefined && { input }), env: { DOCKER_CONFIG: work } });
 
+/** Polls `check` until it holds (the daemon acts on its own clock: restarts, probes); fails after 20 s. */
+async function until(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('condition not reached within 20 s');
+}
+
 describe.skipIf(!docker)('the stock docker CLI drives boxlabd', () => {
   it('docker cp copies into a created container and out of a running one', async () => {
     mkdirSync(join(work, 'in/sub'), { recursive: true });
@@ -146,6 +155,76 @@ describe.skipIf(!docker)('the stock docker CLI drives boxlabd', () => {
     await dk(['volume', 'rm', 'vol-keep']);
     const badDriver = await dk(['volume', 'create', '-d', 'nope', 'vol-x']);
     expect(badDriver.stderr).toMatch(/plugin "nope" not found/);
+  });
+
+  it('docker run --restart: on-failure:N retries N times; always restarts until docker stop; events filter by container and event', async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    await dk(['run', '-d', '--name', 'rp1', '--restart', 'on-failure:2', 'busybox', 'sh', '-c', 'exit 3']);
+    await dk(['run', '-d', '--name', 'rp2', '--restart', 'always', 'busybox', 'sh', '-c', 'sleep 0.2']);
+    const state = async (name: string): Promise<string> => (await dk(['inspect', '-f', '{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}', name])).stdout;
+    // the back-off is 100 ms, 200 ms, …: both get there within seconds
+    await until(async () => (await state('rp1')) === 'exited 2 3');
+    await until(async () => Number((await state('rp2')).split(' ')[1]) >= 2);
+    const rm = await dk(['rm', 'rp2']);
+    expect(rm.exitCode).not.toBe(0);
+    expect(rm.stderr).toMatch(/stop the container before removing/);
+    expect((await dk(['stop', 'rp2'])).exitCode).toBe(0);
+    const stopped = await state('rp2');
+    expect(stopped).toMatch(/^exited /);
+    await new Promise((r) => setTimeout(r, 800));
+    expect(await state('rp2')).toBe(stopped); // a client's stop is not followed by a restart
+    // three starts of rp1 (the first and two retries), seen through docker events' filters
+    const ev = await dk(['events', '--since', String(since), '--until', String(Math.ceil(Date.now() / 1000)), '--filter', 'container=rp1', '--filter', 'event=start', '--format', '{{.Action}} {{.Actor.Attributes.name}}']);
+    expect(ev.stdout.split('\n')).toEqual(['start rp1', 'start rp1', 'start rp1']);
+    await dk(['rm', 'rp1', 'rp2']);
+    const bad = await dk(['create', '--restart', 'sometimes', 'busybox', 'true']);
+    expect(bad.exitCode).not.toBe(0);
+  });
+
+  it('docker run --health-cmd: starting, unhealthy after the retries, healthy once the probe passes; health_status events', async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    await dk(['run', '-d', '--name', 'hc1', '--health-cmd', 'test -e /tmp/ok', '--health-interval', '200ms', '--health-retries', '2', 'busybox', 'sleep', '600']);
+    const health = async (): Promise<string> => (await dk(['inspect', '-f', '{{.State.Health.Status}} {{len .State.Health.Log}}', 'hc1'])).stdout;
+    expect(await health()).toMatch(/^(starting|unhealthy) /);
+    await until(async () => (await health()).startsWith('unhealthy'));
+    expect((await dk(['exec', 'hc1', 'touch', '/tmp/ok'])).exitCode).toBe(0);
+    await until(async () => (await health()).startsWith('healthy'));
+    expect((await dk(['ps', '--format', '{{.Status}}', '--filter', 'name=hc1'])).stdout).toMatch(/\(healthy\)$/);
+    const ev = await dk(['events', '--since', String(since), '--until', String(Math.ceil(Date.now() / 1000)), '--filter', 'event=health_status', '--format', '{{.Action}}']);
+    expect(ev.stdout.split('\n')).toEqual(['health_status: unhealthy', 'health_status: healthy']);
+    // exec of a binary the container lacks: docker's 126 and its message
+    const missing = await dk(['exec', 'hc1', 'no-such-binary']);
+    expect(missing.exitCode).toBe(126);
+    expect(missing.stdout + missing.stderr).toMatch(/executable file not found/);
+    await dk(['rm', '-f', 'hc1']);
+  });
+
+  it('build --target/--label, commit shows its Parent, and the list filters of images, volumes and networks', async () => {
+    mkdirSync(join(work, 'ctx'));
+    writeFileSync(join(work, 'ctx/Dockerfile'), 'FROM busybox AS first\nENV STAGE=first\nFROM busybox\nENV STAGE=second\n');
+    const b = await dk(['build', '-q', '--target', 'first', '--label', 'team=api', '-t', 'tgt:1', join(work, 'ctx')], undefined);
+    expect(b.exitCode).toBe(0);
+    expect((await dk(['inspect', '-f', '{{json .Config.Labels}} {{index .Config.Env 1}}', 'tgt:1'])).stdout).toBe('{"team":"api"} STAGE=first');
+    const missing = await dk(['build', '-q', '--target', 'nope', join(work, 'ctx')]);
+    expect(missing.stderr).toMatch(/failed to reach build target nope/);
+    await dk(['run', '--name', 'tocommit', 'tgt:1', 'touch', '/changed']);
+    await dk(['commit', 'tocommit', 'committed:1']);
+    const parent = (await dk(['inspect', '-f', '{{.Parent}}', 'committed:1'])).stdout;
+    expect(parent).toBe((await dk(['inspect', '-f', '{{.Id}}', 'tgt:1'])).stdout);
+    expect((await dk(['images', '--filter', 'reference=committed', '--format', '{{.Repository}}:{{.Tag}}'])).stdout).toBe('committed:1');
+    expect((await dk(['images', '--filter', 'label=team=api', '--format', '{{.Repository}}'])).stdout.split('\n').sort()).toEqual(['committed', 'tgt']);
+    await dk(['rm', 'tocommit']);
+    await dk(['rmi', 'committed:1', 'tgt:1']);
+    await dk(['volume', 'create', 'filter-apple']);
+    await dk(['volume', 'create', 'filter-pear']);
+    expect((await dk(['volume', 'ls', '-q', '--filter', 'name=apple'])).stdout).toBe('filter-apple');
+    await dk(['volume', 'rm', 'filter-apple', 'filter-pear']);
+    await dk(['network', 'create', '--label', 'tier=db', 'lbl-net']);
+    await dk(['network', 'create', 'plain-net']);
+    expect((await dk(['network', 'ls', '--filter', 'label=tier=db', '--format', '{{.Name}}'])).stdout).toBe('lbl-net');
+    expect((await dk(['network', 'ls', '--filter', 'type=custom', '--format', '{{.Name}}'])).stdout.split('\n').sort()).toEqual(['lbl-net', 'plain-net']);
+    expect((await dk(['network', 'inspect', '-f', '{{json .Labels}}', 'lbl-net'])).stdout).toBe('{"tier":"db"}');
+    await dk(['network', 'rm', 'lbl-net', 'plain-net']);
   });
 
   it('swarm endpoints answer 503 as a node that is no manager', async () => {

@@ -7,7 +7,8 @@ import type { NetworkManager } from '../network/index.js';
 import { allocateRange, assertUserNamespacesAvailable, releaseRange, resolveUsernsMode, securityPlan, type UsernsMode } from '../security/index.js';
 import { containerHostname, effectiveHostConfig, mergeEnv, resolveCommand, validateLogConfig, validateModes } from './config.js';
 import { writeEtcFiles } from './files.js';
-import { precheckNetwork } from './network.js';
+import { validateRestartPolicy } from './restart.js';
+import { containerNetworkSettings, precheckNetwork } from './network.js';
 import type { ContainerStore } from './store.js';
 import { emptyState, type ContainerRecord, type CreateConfig, type HostConfig } from './types.js';
 
@@ -32,6 +33,7 @@ export async function createContainer(deps: CreateDeps, body: CreateConfig, requ
   const hc = body.HostConfig ?? {};
   validateModes(hc);
   validateLogConfig(hc);
+  validateRestartPolicy(hc);
   await precheckNetwork(deps.network, body);
   validateResources(resourcesOf(hc), hostCpus());
   const security = securityPlan(hc); // a bad --security-opt fails here, before anything exists
@@ -46,7 +48,7 @@ export async function createContainer(deps: CreateDeps, body: CreateConfig, requ
   checkUser(deps.images, user, image);
   // -v, --tmpfs and the image's VOLUMEs, validated before anything exists
   // anonymous volumes come from the image's VOLUMEs and from the request's Volumes (`docker create -v /dir`)
-  const mountSpecs = parseMounts(hc.Binds ?? [], hc.Tmpfs ?? {}, { ...img.Volumes, ...body.Volumes });
+  const mountSpecs = parseMounts(hc.Binds ?? [], hc.Tmpfs ?? {}, { ...img.Volumes, ...body.Volumes }, hc.Mounts ?? []);
   const name = deps.store.claimName(requestedName);
   const id = deps.store.newId();
   const hostname = containerHostname(id, body);
@@ -81,10 +83,12 @@ export async function createContainer(deps: CreateDeps, body: CreateConfig, requ
     HostConfig: effectiveHostConfig(hc),
     GraphDriver: { Name: 'overlay2', Data: { LowerDir: '', UpperDir: '', WorkDir: '', MergedDir: '' } },
     Mounts: [],
-    NetworkSettings: { Networks: plannedNetworks(hc), Ports: {}, IPAddress: '', Gateway: '', SandboxKey: '' },
+    NetworkSettings: { Networks: {}, Ports: {}, IPAddress: '', Gateway: '', SandboxKey: '' },
     Boxlab: { Namespaces: {}, CgroupPaths: {}, CgroupParent: deps.cgroupParent, InitLayer: '' },
   };
   delete (record.Config as { HostConfig?: unknown }).HostConfig;
+  // the networks it will join, as docker shows them at create: addresses still empty, start fills them in
+  record.NetworkSettings = containerNetworkSettings(deps.network, record);
   try {
     deps.store.save(record);
     deps.store.saveSecurityPlan(id, security);
@@ -109,20 +113,6 @@ export async function createContainer(deps: CreateDeps, body: CreateConfig, requ
     throw e;
   }
   return record;
-}
-
-/**
- * NetworkSettings.Networks before the first start, as docker shows it at create: the network the
- * container will join, with its addresses still empty (start fills them in).
- */
-function plannedNetworks(hc: HostConfig): Record<string, unknown> {
-  const mode = !hc.NetworkMode || hc.NetworkMode === 'default' ? 'bridge' : hc.NetworkMode;
-  return mode.startsWith('container:') ? {} : { [mode]: emptyEndpoint() };
-}
-
-function emptyEndpoint(): Record<string, unknown> {
-  return { IPAMConfig: null, Links: null, Aliases: null, NetworkID: '', EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0,
-    IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, MacAddress: '', DriverOpts: null };
 }
 
 /** `-u name` must exist in the image's own /etc/passwd; checked at create so nothing is left half-made. */

@@ -9,6 +9,7 @@ import { mergeEnv, processEnv } from './config.js';
 import { launch, type Launched } from './launch.js';
 import type { Runtime } from './runtime.js';
 import { ProcessIO } from './io.js';
+import { signalIfAlive } from './exits.js';
 
 /** `POST /containers/{id}/exec` body (the subset boxlab uses). */
 export interface ExecConfig {
@@ -107,14 +108,16 @@ export class ExecManager {
         env: processEnv(mergeEnv(rec.Config.Env, c.Env ?? [])),
         cwd: c.WorkingDir || rec.Config.WorkingDir || '/',
         user: c.User || rec.Config.User || '',
+        groupAdd: (rec.HostConfig.GroupAdd ?? []).map(String),
         tty: c.Tty ?? false,
         // an exec'd process is confined like the container's own (docker: same capabilities and profile)
         security: c.Privileged && !rec.HostConfig.Privileged ? securityPlan({ ...rec.HostConfig, Privileged: true }) : this.runtime.securityOf(rec),
       },
       prepare: (pid) => cgroup?.apply(pid),
-    })).catch((e: Error & { exitCode?: number }) => {
-      exec.ExitCode = e.exitCode ?? 126;
-      throw new UserError(e.message, { exitCode: e.exitCode ?? 126 });
+    })).catch((e: Error) => {
+      // dockerd records 126 for every exec that could not be started (a missing binary too: `run` says 127)
+      exec.ExitCode = 126;
+      throw new UserError(e.message, { exitCode: 126 });
     });
     exec.launched = launched;
     exec.Running = true;
@@ -124,6 +127,29 @@ export class ExecManager {
       exec.ExitCode = s.exitCode;
     });
     return exec;
+  }
+
+  /**
+   * A healthcheck probe: argv exec'd as the container's user, output into `io`; resolves with its exit code,
+   * or -1 when it outlived `timeoutMs` and was killed. The exec is forgotten afterwards.
+   */
+  async probe(ref: string, argv: string[], io: ProcessIO, timeoutMs: number): Promise<number> {
+    const exec = this.create(ref, { Cmd: argv, AttachStdout: true, AttachStderr: true });
+    try {
+      const { launched } = await this.start(exec.ID, io);
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<number>((resolve) => {
+        timer = setTimeout(() => {
+          signalIfAlive(launched!.pid, 'SIGKILL');
+          resolve(-1);
+        }, timeoutMs);
+      });
+      const code = await Promise.race([launched!.exited.then((s) => s.exitCode), timedOut]);
+      clearTimeout(timer);
+      return code;
+    } finally {
+      this.execs.delete(exec.ID);
+    }
   }
 
   resize(id: string, rows: number, cols: number): void {

@@ -1,4 +1,5 @@
 import { isAlive } from './config.js';
+import type { CgroupManager } from '../cgroups/index.js';
 
 /** docker's `GET /events` message shape. */
 export interface DockerEvent {
@@ -60,4 +61,30 @@ export function watchAdopted(pid: number, gone: () => void): void {
     gone();
   }, 200);
   timer.unref();
+}
+
+/** After an exit: whether the kernel OOM-killed in the cgroup, then the cgroup is removed (reset sweeps a leftover). */
+export function releaseCgroup(cgroup: CgroupManager): boolean {
+  let oomKilled = false;
+  try {
+    oomKilled = cgroup.oomKilled();
+  } catch {
+    // cgroup already gone
+  }
+  try {
+    cgroup.destroy();
+  } catch {
+    // reset will find it
+  }
+  return oomKilled;
+}
+
+/** A signal to a container's pid that may have exited meanwhile (never to pid 0: that is our own group). */
+export function signalIfAlive(pid: number, sig: NodeJS.Signals): void {
+  if (pid <= 0) return;
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // exited meanwhile
+  }
 }

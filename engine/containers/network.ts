@@ -3,8 +3,60 @@ import { ConflictError, UserError } from '../sys/index.js';
 import { etcPaths, hostsContent } from './files.js';
 import type { ContainerRecord, HostConfig } from './types.js';
 import type { InitConfig } from '../namespaces/protocol.js';
-import { attachContainer, interfacesFor, DEFAULT_NETWORK, parseNetworkMode, parsePublish, type NetworkManager, type PortSpec } from '../network/index.js';
+import { attachContainer, interfacesFor, DEFAULT_NETWORK, networkSettings, parseNetworkMode, parsePublish, type NetworkManager, type PortSpec } from '../network/index.js';
 import { clusterConnectionOf, overlayAgentOf } from '../network/cluster/index.js';
+
+/** docker's EndpointSettings as a client asks for them (create's NetworkingConfig, connect's EndpointConfig). */
+export interface EndpointConfig {
+  IPAMConfig?: { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] } | null;
+  Links?: string[] | null;
+  Aliases?: string[] | null;
+  DriverOpts?: Record<string, string> | null;
+  MacAddress?: string;
+}
+
+/** The endpoints a container asked for, by network name (kept in Config.NetworkingConfig, as docker keeps them). */
+export function endpointConfigs(rec: { Config?: object }): Record<string, EndpointConfig> {
+  return (rec.Config as { NetworkingConfig?: { EndpointsConfig?: Record<string, EndpointConfig> } }).NetworkingConfig?.EndpointsConfig ?? {};
+}
+
+/**
+ * Records (or, with `undefined`, forgets) what a container asked of one network, applied at its next start,
+ * and refreshes its NetworkSettings. For the Runtime's record(): the caller saves.
+ */
+export function setEndpointConfig(rec: ContainerRecord, network: string, cfg: EndpointConfig | undefined, mgr: NetworkManager): void {
+  const config = rec.Config as { NetworkingConfig?: { EndpointsConfig?: Record<string, EndpointConfig> } };
+  const all = { ...endpointConfigs(rec) };
+  if (cfg) all[network] = cfg;
+  else delete all[network];
+  config.NetworkingConfig = { ...config.NetworkingConfig, EndpointsConfig: all };
+  rec.NetworkSettings = containerNetworkSettings(mgr, rec);
+}
+
+/**
+ * NetworkSettings as inspect shows them: the kernel's side from the network room (addresses, MAC, gateway)
+ * plus what the client asked for each endpoint (aliases, IPAM config, links, driver options), as dockerd
+ * shows them. A network the container is configured for but not attached to (created, stopped) is listed
+ * with its addresses empty.
+ */
+export function containerNetworkSettings(mgr: NetworkManager, rec: ContainerRecord): ContainerRecord['NetworkSettings'] {
+  const live = rec.State.Pid > 0 ? networkSettings(mgr, rec.Id, rec.State.Pid) : { Networks: {}, Ports: {}, IPAddress: '', Gateway: '', SandboxKey: '' };
+  const networks: Record<string, unknown> = {};
+  const mode = parseNetworkMode(rec.HostConfig.NetworkMode);
+  const configured = mode.kind === 'bridge' ? [mode.network, ...Object.keys(endpointConfigs(rec))] : mode.kind === 'container' ? [] : [mode.kind];
+  for (const name of new Set([...configured, ...Object.keys(live.Networks)])) {
+    const cfg = endpointConfigs(rec)[name] ?? {};
+    const attached = (live.Networks as Record<string, Record<string, unknown>>)[name];
+    // docker (API < 1.45) lists the container's short id among the aliases on user networks
+    const aliases = mode.kind !== 'bridge' || name === DEFAULT_NETWORK ? cfg.Aliases ?? null : [...(cfg.Aliases ?? []), rec.Id.slice(0, 12)];
+    networks[name] = {
+      IPAMConfig: cfg.IPAMConfig ?? null, Links: cfg.Links ?? null, Aliases: aliases, DriverOpts: cfg.DriverOpts ?? null,
+      NetworkID: '', EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
+      MacAddress: '', ...attached,
+    };
+  }
+  return { ...live, Networks: networks };
+}
 
 /**
  * The containers' side of networking: the glue between a ContainerRecord and the network room, which knows
@@ -58,6 +110,7 @@ export async function precheckNetwork(mgr: NetworkManager, body: { HostConfig?: 
   }
   if (mode.network !== DEFAULT_NETWORK) mgr.inspect(mode.network); // NotFoundError for an unknown network
   else if (ip) throw new UserError('--ip works on user-defined networks only; create one with `boxlab network create`');
+  for (const name of Object.keys(endpointConfigs({ Config: body }))) if (name !== DEFAULT_NETWORK) mgr.inspect(name);
   await mgr.assertPublishable(ports);
 }
 
@@ -89,20 +142,35 @@ export async function startNetwork(mgr: NetworkManager, rec: ContainerRecord, pi
     writeHosts(mgr, rec, containerDir);
     return {}; // the overlay agent addresses the container's end itself
   }
-  const ip = requestedIp(rec.Config);
-  rec.NetworkSettings = await attachContainer(mgr, {
+  const primary = mode.kind === 'bridge' ? mode.network : undefined;
+  const ip = primary ? endpointConfigs(rec)[primary]?.IPAMConfig?.IPv4Address ?? requestedIp(rec.Config) : undefined;
+  await attachContainer(mgr, {
     id: rec.Id, name: rec.Name.replace(/^\//, ''), pid, networkMode: rec.HostConfig.NetworkMode,
     ports: portSpecsOf(rec.HostConfig), ...(ip && { ip }), addressInInit: true,
   });
+  // the init addresses these itself; the extra networks below are connected (and addressed) by `ip` as connect does
+  const interfaces = interfacesFor(mgr, rec.Id);
+  // the other networks it was connected to while stopped (docker network connect on a created container)
+  try {
+    for (const [network, cfg] of Object.entries(endpointConfigs(rec))) {
+      if (!primary || network === primary || mgr.endpointsOf(rec.Id).some((e) => e.network === network)) continue;
+      const extraIp = cfg.IPAMConfig?.IPv4Address;
+      await mgr.connect({ container: rec.Id, containerName: rec.Name.slice(1), netnsPath: `/proc/${pid}/ns/net`, network, ...(extraIp && { ip: extraIp }) });
+    }
+  } catch (e) {
+    await mgr.release(rec.Id);
+    throw e;
+  }
+  rec.NetworkSettings = containerNetworkSettings(mgr, { ...rec, State: { ...rec.State, Pid: pid } });
   if (!rec.NetworkSettings.IPAddress) return {};
   writeHosts(mgr, rec, containerDir);
-  return { interfaces: interfacesFor(mgr, rec.Id) };
+  return { interfaces };
 }
 
 /** After the container exited (or when its start failed): release everything it held. */
 export async function stopNetwork(mgr: NetworkManager, rec: ContainerRecord): Promise<void> {
   await mgr.release(rec.Id);
-  rec.NetworkSettings = { ...rec.NetworkSettings, Networks: {}, Ports: {}, IPAddress: '', Gateway: '', SandboxKey: '' };
+  rec.NetworkSettings = containerNetworkSettings(mgr, { ...rec, State: { ...rec.State, Pid: 0 } });
   // Only if the daemon is connected: a container cannot hold an overlay endpoint otherwise
   await clusterConnectionOf(mgr)?.connected()?.releaseContainer(rec.Id);
 }
@@ -133,11 +201,20 @@ export function watchPeers(mgr: NetworkManager, lookup: (id: string) => Containe
   });
 }
 
-/** docker network connect: only a running container with a network namespace of its own can join one. */
-export async function connectRunning(mgr: NetworkManager, rec: ContainerRecord, network: string, ip?: string): Promise<void> {
-  if (!rec.State.Running) throw new ConflictError(`container ${rec.Name.slice(1)} is not running: start it, then connect it`);
+/**
+ * docker network connect: a container with a network namespace of its own joins now if it runs, else at its
+ * next start. Returns the network's name (the key its endpoint config is kept under).
+ */
+export async function connectContainer(mgr: NetworkManager, rec: ContainerRecord, network: string, cfg: EndpointConfig): Promise<string> {
   if (parseNetworkMode(rec.HostConfig.NetworkMode).kind !== 'bridge') {
     throw new UserError(`container ${rec.Name.slice(1)} uses --network ${rec.HostConfig.NetworkMode}: it has no network namespace of its own to connect`);
   }
-  await mgr.connect({ container: rec.Id, containerName: rec.Name.slice(1), netnsPath: `/proc/${rec.State.Pid}/ns/net`, network, ...(ip && { ip }) });
+  const name = mgr.inspect(network).Name; // NotFoundError for an unknown network
+  const attached = rec.State.Running ? mgr.endpointsOf(rec.Id).some((e) => e.network === name) : endpointConfigs(rec)[name] !== undefined;
+  if (attached) {
+    throw new ConflictError(`endpoint with name ${rec.Name.slice(1)} already exists in network ${name}`);
+  }
+  const ip = cfg.IPAMConfig?.IPv4Address;
+  if (rec.State.Running) await mgr.connect({ container: rec.Id, containerName: rec.Name.slice(1), netnsPath: `/proc/${rec.State.Pid}/ns/net`, network, ...(ip && { ip }) });
+  return name;
 }

@@ -5,7 +5,7 @@ import { ConflictError, UserError } from '../sys/errors.js';
 import { withContainer } from '../sys/trace.js';
 import { setWindowSize } from '../sys/calls.js';
 import { RootfsAccess } from './rootfs-access.js';
-import { ExitWaiters, destroyed, watchAdopted, type DockerEvent } from './exits.js';
+import { ExitWaiters, destroyed, releaseCgroup, signalIfAlive, watchAdopted, type DockerEvent } from './exits.js';
 import { psOfCgroup, type TopTable } from './top.js';
 import { ImageStore, VolumeStore, removeRootfs } from '../images/index.js';
 import { cgroupManager, resourceChange, type CgroupManager, type Resources } from '../cgroups/index.js';
@@ -22,8 +22,10 @@ import { reattachShim } from './reattach.js';
 import { processStartTime } from '../namespaces/shim.js';
 import { securityPlan, releaseRange, reconcileRanges, type UsernsMode } from '../security/index.js';
 import type { SecurityPlan } from '../security/plan-types.js';
-import { networkManagerFor, networkSettings } from '../network/index.js';
-import { connectRunning, stopNetwork, watchPeers } from './network.js';
+import { networkManagerFor } from '../network/index.js';
+import { connectContainer, setEndpointConfig, stopNetwork, watchPeers, type EndpointConfig } from './network.js';
+import { RestartPolicies } from './restart.js';
+import { HealthMonitors } from './health.js';
 
 export interface RuntimeOptions {
   /** state root, e.g. /var/lib/boxlab */
@@ -57,6 +59,12 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
   private readonly pendingAttach = new Map<string, ((io: ProcessIO) => void)[]>();
   /** a stopped container's overlay mounted for docker cp: its start waits for this */
   private readonly rootfs = new RootfsAccess();
+  /** restart policies: the pending restarts and their back-off; records change only through `record` */
+  private readonly restarts = new RestartPolicies({ find: (id) => this.store.find(id), change: (rec, change) => this.record(rec, undefined, change),
+    start: (rec) => withContainer(rec.Id, () => this.startRecord(rec)) });
+  /** healthchecks: probes exec'd while a container runs; State.Health written only through `record` */
+  private readonly health = new HealthMonitors({ find: (id) => this.store.find(id), change: (rec, action, change) => this.record(rec, action, change),
+    exec: (rec, argv, io, ms) => this.execs.probe(rec.Id, argv, io, ms) });
 
   constructor(readonly opts: RuntimeOptions) {
     super();
@@ -95,6 +103,7 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
       }
       void this.onExit(rec.Id, 255, 'boxlabd was not running when this container exited; its exit status is unknown');
     }
+    this.restarts.boot(this.store.all()); // stopped with the daemon, not by a client: their policy brings them back
   }
 
   /** A container under boxlab-shim found by a restarted daemon (engine/containers/reattach.ts). */
@@ -121,7 +130,7 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
 
   private emitEvent(rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
     const now = Date.now();
-    this.emit('event', { Type: 'container', Action: action, Actor: { ID: rec.Id, Attributes: { name: rec.Name.slice(1), image: rec.Config.Image, ...extra } }, time: Math.floor(now / 1000), timeNano: now * 1e6 });
+    this.emit('event', { Type: 'container', Action: action, Actor: { ID: rec.Id, Attributes: { ...rec.Config.Labels, name: rec.Name.slice(1), image: rec.Config.Image, ...extra } }, time: Math.floor(now / 1000), timeNano: now * 1e6 });
   }
 
   cgroupFor(id: string): CgroupManager {
@@ -161,9 +170,10 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
 
   async start(ref: string): Promise<ContainerRecord> {
     const rec = this.store.get(ref);
-    if (rec.State.Running) return rec;
+    if (rec.State.Running || rec.State.Restarting) return rec;
     await this.rootfs.idle(rec.Id);
     if (rec.State.Running) return rec;
+    this.restarts.clientStart(rec);
     return withContainer(rec.Id, () => this.startRecord(rec));
   }
 
@@ -185,7 +195,7 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     }
     const { launched, cgroup } = live;
     this.live.set(rec.Id, live);
-    Object.assign(rec.State, { Status: 'running', Running: true, Paused: false, OOMKilled: false, Pid: launched.pid, ExitCode: 0, Error: '',
+    Object.assign(rec.State, { Status: 'running', Running: true, Restarting: false, Paused: false, OOMKilled: false, Pid: launched.pid, ExitCode: 0, Error: '',
       StartedAt: new Date().toISOString(), FinishedAt: ZERO_TIME });
     rec.Boxlab.Namespaces = namespaceIds(launched.pid);
     rec.Boxlab.CgroupPaths = cgroup.dirs();
@@ -194,6 +204,7 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     else delete rec.Boxlab.Shim;
     this.store.save(rec);
     this.emitEvent(rec, 'start');
+    this.health.start(rec);
     void launched.exited.then((status) => this.onExit(rec.Id, status.exitCode, status.error, status.finishedAt));
     return rec;
   }
@@ -210,30 +221,23 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
   private async onExit(id: string, exitCode: number, error = '', finishedAt?: string): Promise<void> {
     const live = this.live.get(id);
     const rec = this.store.find(id);
+    this.health.stop(id);
     if (!rec) return;
     for (const entry of live?.log.flush() ?? []) this.emit('log', id, entry);
     const cgroup = live?.cgroup ?? this.cgroupFor(id);
-    let oomKilled = false;
-    try {
-      oomKilled = cgroup.oomKilled();
-    } catch {
-      // cgroup already gone
-    }
-    try {
-      cgroup.destroy();
-    } catch {
-      // reset will find it
-    }
+    const oomKilled = releaseCgroup(cgroup);
     // The veth died with the network namespace; the IP, port rules and the endpoint record are freed here.
     await stopNetwork(this.network(), rec).catch(() => undefined);
     this.live.delete(id);
     this.adopted.delete(id);
-    Object.assign(rec.State, { Status: 'exited', Running: false, Paused: false, Pid: 0, ExitCode: exitCode, OOMKilled: oomKilled,
+    const restart = this.restarts.decide(rec, exitCode);
+    Object.assign(rec.State, { Status: restart ? 'restarting' : 'exited', Running: false, Restarting: restart, Paused: false, Pid: 0, ExitCode: exitCode, OOMKilled: oomKilled,
       Error: error, FinishedAt: finishedAt ?? new Date().toISOString() });
     this.store.save(rec);
     this.emitEvent(rec, 'die', { exitCode: String(exitCode) });
     this.exits.settle(id);
-    if (rec.HostConfig.AutoRemove) await this.remove(id, { force: true });
+    if (restart) this.restarts.schedule(id, Date.parse(rec.State.FinishedAt) - Date.parse(rec.State.StartedAt));
+    else if (rec.HostConfig.AutoRemove) await this.remove(id, { force: true });
   }
 
   /** docker's wait conditions: not-running (default), next-exit, removed. */
@@ -258,8 +262,11 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
    */
   async kill(ref: string, signal?: string): Promise<void> {
     const rec = this.store.get(ref);
-    if (!rec.State.Running) throw new ConflictError(`Cannot kill container: ${ref}: Container ${rec.Id} is not running`);
     const sig = parseSignal(signal, 'SIGKILL');
+    // killed by a client with its stop signal or SIGKILL: the restart policy leaves it stopped
+    if (sig === 'SIGKILL' || sig === 'SIGTERM') this.restarts.clientStop(rec);
+    if (this.restarts.cancel(rec)) return;
+    if (!rec.State.Running) throw new ConflictError(`Cannot kill container: ${ref}: Container ${rec.Id} is not running`);
     const exited = this.exitedPromise(rec.Id);
     if (rec.State.Paused && sig === 'SIGKILL') this.live.get(rec.Id)?.cgroup.thaw();
     process.kill(rec.State.Pid, sig);
@@ -270,22 +277,16 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
   /** SIGTERM (or the image's stop signal), then SIGKILL after `timeout` seconds — never the other way round. */
   async stop(ref: string, timeoutSec = 10, signal?: string): Promise<void> {
     const rec = this.store.get(ref);
+    this.restarts.clientStop(rec);
+    if (this.restarts.cancel(rec)) return this.emitEvent(rec, 'stop');
     if (!rec.State.Running) return;
     const exited = this.exitedPromise(rec.Id);
     const sig = parseSignal(signal, 'SIGTERM');
     if (rec.State.Paused) this.live.get(rec.Id)?.cgroup.thaw();
-    try {
-      process.kill(rec.State.Pid, sig);
-    } catch {
-      // exited meanwhile
-    }
+    signalIfAlive(rec.State.Pid, sig);
     const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), Math.max(0, timeoutSec) * 1000))]);
     if (timedOut) {
-      try {
-        process.kill(rec.State.Pid, 'SIGKILL');
-      } catch {
-        // exited meanwhile
-      }
+      signalIfAlive(rec.State.Pid, 'SIGKILL');
       await exited;
     }
     this.emitEvent(rec, 'stop');
@@ -293,17 +294,18 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
 
   async remove(ref: string, opts: { force?: boolean } = {}): Promise<void> {
     const rec = this.store.get(ref);
+    if (rec.State.Restarting && !opts.force) {
+      throw new ConflictError(`cannot remove container "${rec.Name.slice(1)}": container is restarting: stop the container before removing or force remove (rm -f)`);
+    }
+    if (opts.force) this.restarts.clientStop(rec);
+    this.restarts.cancel(rec);
     if (rec.State.Running) {
       if (!opts.force) {
         throw new ConflictError(`cannot remove container "${rec.Name.slice(1)}": container is running: stop the container before removing or force remove (rm -f)`);
       }
       const exited = this.exitedPromise(rec.Id);
       if (rec.State.Paused) this.live.get(rec.Id)?.cgroup.thaw();
-      try {
-        process.kill(rec.State.Pid, 'SIGKILL');
-      } catch {
-        // gone already
-      }
+      signalIfAlive(rec.State.Pid, 'SIGKILL');
       await exited;
       if (!this.store.find(rec.Id)) return; // AutoRemove got there first
     }
@@ -364,18 +366,18 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     this.record(rec, 'update', () => Object.assign(rec.HostConfig, change, restartPolicy && { RestartPolicy: { MaximumRetryCount: 0, ...restartPolicy } }));
   }
 
-  async connectNetwork(ref: string, network: string, ip?: string): Promise<void> {
+  /** docker network connect/disconnect: now if the container runs, else at its next start (containers/network.ts) */
+  async connectNetwork(ref: string, network: string, endpoint: EndpointConfig = {}): Promise<void> {
     const rec = this.store.get(ref);
-    const mgr = this.network();
-    await connectRunning(mgr, rec, network, ip);
-    this.record(rec, undefined, () => { rec.NetworkSettings = networkSettings(mgr, rec.Id, rec.State.Pid); });
+    const name = await connectContainer(this.network(), rec, network, endpoint);
+    this.record(rec, undefined, () => setEndpointConfig(rec, name, endpoint, this.network()));
   }
 
   async disconnectNetwork(ref: string, network: string): Promise<void> {
     const rec = this.store.get(ref);
-    const mgr = this.network();
-    await mgr.disconnect(rec.Id, mgr.inspect(network).Id);
-    this.record(rec, undefined, () => { rec.NetworkSettings = networkSettings(mgr, rec.Id, rec.State.Pid); });
+    const net = this.network().inspect(network);
+    if (rec.State.Running) await this.network().disconnect(rec.Id, net.Id);
+    this.record(rec, undefined, () => setEndpointConfig(rec, net.Name, undefined, this.network()));
   }
 
   /** docker rename: the new name is claimed like a create's (unique, docker's charset); event `rename`. */
@@ -417,7 +419,10 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
    * (a daemon shutdown) containers under a boxlab-shim keep running: the next daemon re-attaches to them.
    */
   async shutdown(opts: { remove: boolean; final?: boolean; liveRestore?: boolean }): Promise<void> {
-    if (opts.final) this.pool.stop();
+    if (opts.final) {
+      this.pool.stop();
+      this.restarts.shutdown();
+    }
     await Promise.all(this.store.all().map(async (rec) => {
       if (opts.liveRestore && rec.State.Running && rec.Boxlab.Shim) return;
       try {

@@ -95,6 +95,7 @@ export async function startContainer(rec: ContainerRecord, deps: StartDeps): Pro
         env: processEnv(rec.Config.Env),
         cwd: rec.Config.WorkingDir,
         user: rec.Config.User,
+        groupAdd: (rec.HostConfig.GroupAdd ?? []).map(String),
         tty: rec.Config.Tty,
         security: deps.security,
       },

@@ -41,6 +41,7 @@ export interface CreateConfig {
   ExposedPorts?: Record<string, object>;
   /** anonymous volumes asked for at create (`-v /dir` without a source) */
   Volumes?: Record<string, object> | null;
+  Healthcheck?: import('./health.js').Healthcheck;
   HostConfig?: HostConfig;
 }
 
@@ -53,6 +54,8 @@ export interface HostConfig extends Omit<Resources, 'PidsLimit'> {
   UTSMode?: string;
   CgroupnsMode?: string;
   Binds?: string[] | null;
+  /** `--mount`: bind, volume and tmpfs entries */
+  Mounts?: import('../images/volumes.js').MountField[] | null;
   PortBindings?: Record<string, { HostIp?: string; HostPort?: string }[]> | null;
   PidsLimit?: number | null;
   CapAdd?: string[] | null;
@@ -76,7 +79,7 @@ export interface HostConfig extends Omit<Resources, 'PidsLimit'> {
   VolumesFrom?: string[] | null;
 }
 
-/** docker's restart policy; boxlab records it (inspect, update) but does not restart containers yet */
+/** docker's restart policy, acted on by the Runtime (engine/containers/restart.ts) */
 export interface RestartPolicy { Name?: string; MaximumRetryCount?: number }
 
 export interface ContainerRecord {
@@ -108,6 +111,8 @@ export interface ContainerRecord {
     InitLayer: string;
     /** --userns remap: the host uid/gid range the container's ids map to */
     Userns?: import('../security/idranges.js').Allocation;
+    /** stopped or killed by a client (docker's HasBeenManuallyStopped): its restart policy leaves it stopped */
+    ManuallyStopped?: boolean;
     /** -v / --tmpfs / image VOLUME mounts as prepared on the host */
     Mounts?: import('../images/volumes.js').MountSpec[];
     /** the boxlab-shim that is the running init's parent (pid and start time: a recycled pid is not it) */

@@ -20,7 +20,12 @@ export function humanDuration(ms: number): string {
 
 export function statusText(c: ContainerRecord, now = Date.now()): string {
   const s = c.State;
-  if (s.Status === 'running') return `Up ${humanDuration(now - Date.parse(s.StartedAt))}`;
+  if (s.Status === 'running') {
+    const health = (s as { Health?: { Status: string } }).Health?.Status;
+    const shown = health === 'starting' ? ' (health: starting)' : health ? ` (${health})` : '';
+    return `Up ${humanDuration(now - Date.parse(s.StartedAt))}${shown}`;
+  }
+  if (s.Status === 'restarting') return `Restarting (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
   if (s.Status === 'paused') return `Up ${humanDuration(now - Date.parse(s.StartedAt))} (Paused)`;
   if (s.Status === 'exited') return `Exited (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
   if (s.Status === 'created') return 'Created';

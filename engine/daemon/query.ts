@@ -53,3 +53,10 @@ export function untilCutoff(wanted: string[] | undefined, now = Date.now()): num
   if (matched !== v) throw new UserError(`invalid until filter "${v}": use a timestamp or a duration like 10m`);
   return now - total;
 }
+
+/** The API version a request names in its path (`/v1.41/...`), or the daemon's own when it names none. */
+export function apiVersion(req: { url?: string | undefined }, fallback: string): number {
+  const m = /^\/v(\d+)\.(\d+)\//.exec(req.url ?? '');
+  const [major, minor] = m ? [Number(m[1]), Number(m[2])] : fallback.split('.').map(Number);
+  return major! + minor! / 100;
+}

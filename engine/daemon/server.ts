@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { UserError } from '../sys/errors.js';
 import { traceNote } from '../sys/trace.js';
+import { unreadBytes } from '../sys/calls.js';
 import { Router, type ApiRequest } from './router.js';
 
 /**
@@ -146,6 +147,34 @@ export async function listenUnix(server: Server, socketPath: string): Promise<vo
 }
 
 /** Sends the 101 answer of a hijacked request; the socket then carries raw (tty) or multiplexed streams. */
+/** The fallback wait after a 101 when the socket's fd is not known (see {@link afterHeadersRead}). */
+const HEADERS_GAP_MS = 20;
+
+/**
+ * Runs `then` once the client has read the 101's headers off the socket. A client that reads the headers
+ * through a buffered reader and then the raw socket (docker-py) loses whatever arrived in the same read as
+ * the headers, so the first output must not be in the socket before that. A fixed pause is a race on a busy
+ * machine; the kernel says exactly when the peer has read everything sent (TIOCOUTQ = 0). dockerd gets this
+ * for free, as it starts the process only after the 101.
+ */
+export function afterHeadersRead(socket: Duplex, then: () => void): void {
+  const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  if (fd === undefined || fd < 0) {
+    setTimeout(then, HEADERS_GAP_MS);
+    return;
+  }
+  const started = Date.now();
+  const poll = (): void => {
+    const pending = (socket as unknown as { writableLength: number }).writableLength;
+    const unread = pending > 0 ? 1 : unreadBytes(fd);
+    if (unread < 0) setTimeout(then, HEADERS_GAP_MS); // the kernel will not say: the fixed pause
+    // a client that never reads gets its output after 2 s anyway
+    else if (unread === 0 || socket.destroyed || Date.now() - started > 2000) then();
+    else setTimeout(poll, 2);
+  };
+  poll();
+}
+
 export function switchProtocols(socket: Duplex, multiplexed: boolean): void {
   const type = multiplexed ? 'application/vnd.docker.multiplexed-stream' : 'application/vnd.docker.raw-stream';
   socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${type}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nApi-Version: ${API_HEADERS['Api-Version']}\r\n\r\n`);

@@ -23,6 +23,12 @@ export interface BuildOptions {
   run: RunInContainer;
   /** progress lines as docker's classic builder prints them */
   output?: (line: string) => void;
+  /** `--target`: the stage whose image is the result; the instructions after it are not run */
+  target?: string;
+  /** `--label`: labels added to the resulting image */
+  labels?: Record<string, string>;
+  /** the built image's id, told before the closing "Successfully built/tagged" lines (dockerd's aux message) */
+  onBuilt?: (id: string) => void;
   /** fetches a FROM image that is not in the store (the daemon pulls it from its registry) */
   pull?: (ref: string) => Promise<ImageRecord>;
 }
@@ -112,6 +118,7 @@ export async function buildImage(store: ImageStore, o: BuildOptions): Promise<Bu
         continue;
       }
       if (ins.cmd === 'FROM') {
+        if (o.target && stage?.name === o.target) break;
         stage = await fromStage(store, ins, globalArgs, stages, o.pull);
         stages.push(stage);
         out(` ---> ${stage.id ? stage.id.slice(7, 19) : 'scratch'}`);
@@ -196,11 +203,20 @@ export async function buildImage(store: ImageStore, o: BuildOptions): Promise<Bu
     }
   }
   const final = stage!;
+  if (o.target && final.name !== o.target) throw new UserError(`failed to reach build target ${o.target} in Dockerfile: no stage is named so (FROM image AS ${o.target})`);
+  if (o.labels && Object.keys(o.labels).length > 0) {
+    // docker's builder adds the labels as one more (layerless) step on the final image
+    final.config = { ...final.config, Labels: { ...final.config.Labels, ...o.labels } };
+    const oci = next(final, { createdBy: `LABEL ${Object.entries(o.labels).map(([k, v]) => `${k}=${v}`).join(' ')}` });
+    final.id = store.addImage(oci, [], final.id ? { parent: final.id } : {}).Id;
+  }
   if (!final.id) throw new UserError('the Dockerfile produced no image (FROM scratch with no other step)');
   for (const t of o.tags ?? []) store.tag(final.id, t);
   const image = store.resolve(final.id);
+  o.onBuilt?.(final.id);
   out(`Successfully built ${final.id.slice(7, 19)}`);
-  for (const t of image.RepoTags) out(`Successfully tagged ${t}`);
+  // the tags this build gave (not the image's others: a build that changes nothing ends on its base image)
+  for (const t of o.tags ?? []) out(`Successfully tagged ${t.lastIndexOf(':') > t.lastIndexOf('/') ? t : `${t}:latest`}`);
   return { image, steps: instructions.length, cached };
 }
 

@@ -132,13 +132,47 @@ export function parseBind(spec: string): MountSpec {
   return { kind: 'volume', source: '', target: t, readonly, copyUp: !opts.includes('nocopy'), volumeName: src };
 }
 
+/** One entry of docker's HostConfig.Mounts (`--mount type=…`), the parts boxlab acts on. */
+export interface MountField {
+  Type?: string;
+  Source?: string;
+  Target?: string;
+  ReadOnly?: boolean;
+  VolumeOptions?: { NoCopy?: boolean } | null;
+  TmpfsOptions?: { SizeBytes?: number; Mode?: number } | null;
+}
+
+/** HostConfig.Mounts → mounts: bind (an absolute host path), volume (named or anonymous), tmpfs (size, mode). */
+export function parseMountField(m: MountField): MountSpec {
+  const where = `mount type=${m.Type ?? ''},target=${m.Target ?? ''}`;
+  if (!m.Target) throw new UserError(`invalid ${where}: a target (the path inside the container) is required`);
+  const target = checkTarget(m.Target, where);
+  const readonly = m.ReadOnly ?? false;
+  switch (m.Type) {
+    case 'bind':
+      if (!m.Source?.startsWith('/')) throw new UserError(`invalid ${where}: a bind needs an absolute host source path`);
+      if (!existsSync(m.Source)) throw new UserError(`invalid mount config for type "bind": bind source path does not exist: ${m.Source}`);
+      return { kind: 'bind', source: posix.normalize(m.Source), target, readonly, copyUp: false };
+    case 'volume':
+      if (m.Source && !NAME_RE.test(m.Source)) throw new UserError(`invalid ${where}: "${m.Source}" is not a volume name ([a-zA-Z0-9][a-zA-Z0-9_.-])`);
+      return { kind: 'volume', source: '', target, readonly, copyUp: !m.VolumeOptions?.NoCopy, ...(m.Source && { volumeName: m.Source }) };
+    case 'tmpfs': {
+      const t = m.TmpfsOptions ?? {};
+      const options = [t.SizeBytes ? `size=${t.SizeBytes}` : '', t.Mode ? `mode=${t.Mode.toString(8)}` : ''].filter(Boolean).join(',');
+      return { kind: 'tmpfs', source: 'tmpfs', target, readonly, copyUp: false, options };
+    }
+    default:
+      throw new UserError(`invalid ${where}: type must be bind, volume or tmpfs`);
+  }
+}
+
 /**
- * The container's mounts from docker's HostConfig.Binds and HostConfig.Tmpfs plus the image's VOLUMEs (each
+ * The container's mounts from docker's HostConfig.Binds, Mounts and Tmpfs plus the image's VOLUMEs (each
  * one not covered by a -v becomes an anonymous volume). Pure: nothing is created. Sorted parents first, so
  * mounting in order never hides an earlier mount.
  */
-export function parseMounts(binds: string[] = [], tmpfs: Record<string, string> = {}, imageVolumes: Record<string, object> = {}): MountSpec[] {
-  const mounts = binds.map(parseBind);
+export function parseMounts(binds: string[] = [], tmpfs: Record<string, string> = {}, imageVolumes: Record<string, object> = {}, fields: MountField[] = []): MountSpec[] {
+  const mounts = [...binds.map(parseBind), ...fields.map(parseMountField)];
   for (const [target, data] of Object.entries(tmpfs)) {
     const opts = data ? data.split(',') : [];
     mounts.push({ kind: 'tmpfs', source: 'tmpfs', target: checkTarget(target, `--tmpfs ${target}`), readonly: opts.includes('ro'), copyUp: false, options: opts.filter((o) => o !== 'ro' && o !== 'rw').join(',') });

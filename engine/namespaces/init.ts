@@ -149,7 +149,7 @@ function findExecutable(file: string, env: string[]): string {
 }
 
 function finish(config: InitConfig): never {
-  const user = resolveUser(config.user);
+  const user = resolveUser(config.user, '', config.groupAdd);
   const env = [...config.env];
   if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home}`);
   if (config.tty) {

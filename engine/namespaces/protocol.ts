@@ -67,6 +67,8 @@ export interface InitConfig {
   cwd: string;
   /** docker's -u: "uid", "uid:gid", "name", "name:group" or "" (root) */
   user: string;
+  /** docker's --group-add: extra supplementary groups (gids or names in the image's /etc/group) */
+  groupAdd?: string[];
   tty: boolean;
   /** capabilities, seccomp, no_new_privs and masked/read-only paths, decided by the daemon */
   security?: import('../security/plan-types.js').SecurityPlan;

@@ -36,7 +36,7 @@ const numeric = (s: string): boolean => /^\d+$/.test(s);
  * Resolves docker's `-u` forms against the image's own /etc/passwd and /etc/group (not the host's):
  * "" (root), "uid", "uid:gid", "name", "name:group". A numeric uid needs no passwd entry, as in docker.
  */
-export function resolveUser(spec: string, root = ''): ResolvedUser {
+export function resolveUser(spec: string, root = '', groupAdd: string[] = []): ResolvedUser {
   const [userPart = '', groupPart] = spec.split(':', 2);
   const users = passwd(root);
   let uid = 0;
@@ -67,5 +67,12 @@ export function resolveUser(spec: string, root = ''): ResolvedUser {
     }
   }
   const supplementary = name === undefined ? [] : allGroups.filter((g) => g.members.includes(name)).map((g) => g.gid);
-  return { uid, gid, groups: [...new Set([gid, ...supplementary])], home };
+  // docker's --group-add: gids or group names of the image, added to the process's supplementary groups
+  const added = groupAdd.map((g) => {
+    if (numeric(g)) return Number(g);
+    const found = allGroups.find((x) => x.name === g);
+    if (!found) throw new UserError(`unable to find group ${g}: no matching entries in group file`);
+    return found.gid;
+  });
+  return { uid, gid, groups: [...new Set([gid, ...supplementary, ...added])], home };
 }

@@ -17,6 +17,8 @@ export interface NetworkSpec {
   name: string;
   subnet?: string;
   gateway?: string;
+  /** docker's --label: kept and shown, used by the list and prune filters */
+  labels?: Record<string, string>;
 }
 
 export interface EndpointInfo {
@@ -166,6 +168,7 @@ export class NetworkManager {
       created: new Date().toISOString(),
       isDefault,
       endpoints: {},
+      ...(spec.labels && Object.keys(spec.labels).length > 0 && { labels: spec.labels }),
     };
     this.store.tx((nets) => {
       if (nets.some((n) => n.name === spec.name)) throw new ConflictError(`network ${spec.name} already exists`);
@@ -353,7 +356,7 @@ export class NetworkManager {
         Name: e.containerName, EndpointID: e.endpointId, MacAddress: e.mac, IPv4Address: `${e.ip}/${prefixLen}`, IPv6Address: '',
       }])),
       Options: { 'com.docker.network.bridge.name': n.bridge, 'com.docker.network.driver.mtu': String(this.mtu), 'com.boxlab.iptables.chains': `${this.chains.dnat.replace(/-DNAT$/, '')}-*` },
-      Labels: {},
+      Labels: n.labels ?? {},
     };
   }
 }

@@ -29,6 +29,7 @@ export interface NetworkState {
   /** the default network "bridge": no name resolution, no --ip */
   isDefault: boolean;
   endpoints: Record<string, EndpointRecord>;
+  labels?: Record<string, string>;
 }
 
 /**

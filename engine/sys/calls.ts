@@ -59,6 +59,15 @@ export function setWindowSize(fd: number, rows: number, cols: number): void {
   sys('ioctl', `${fd}, TIOCSWINSZ, {rows=${rows}, cols=${cols}}`, () => raw.ioctl(fd, TIOCSWINSZ, 'uint16_t *', winsize));
 }
 
+/**
+ * Bytes written to a socket that its peer has not read yet (ioctl TIOCOUTQ, which is SIOCOUTQ on sockets);
+ * -1 when the kernel will not say. Untraced: the daemon polls it (see daemon/server.ts afterHeadersRead).
+ */
+export function unreadBytes(fd: number): number {
+  const out = new Int32Array(1);
+  return raw.ioctl(fd, 0x5411 /* TIOCOUTQ */, 'int32_t *', out) === 0 ? out[0]! : -1;
+}
+
 export function setChildSubreaper(): void {
   sys('prctl', 'PR_SET_CHILD_SUBREAPER, 1', () => raw.prctl(PR.SET_CHILD_SUBREAPER, 'unsigned long', 1));
 }
@@ -202,6 +211,9 @@ export function interfaceUp(name: string): void {
  */
 export function execve(path: string, argv: string[], env: string[]): never {
   for (const fd of [0, 1, 2]) raw.fcntl(fd, F.SETFD, 'int', 0);
+  // Whatever else is open (an fd the daemon's own parent leaked to it, libuv's) must not reach the container's
+  // program: close-on-exec from 3 up, as runc does (close_range(2), CLOSE_RANGE_CLOEXEC = 4).
+  raw.closeRange(3, 0xffffffff, 4);
   for (const sig of [13 /* SIGPIPE */, 25 /* SIGXFSZ */]) raw.signal(sig, null);
   raw.sigprocmask(2 /* SIG_SETMASK */, Buffer.alloc(128), null);
   sys('execve', `${q(path)}, [${argv.map((a) => q(a)).join(', ')}], [${env.length} vars]`,

@@ -29,6 +29,7 @@ export const raw = {
   fcntl: lib.func('int fcntl(int fd, int cmd, ...)'),
   open: lib.func('int open(const char *path, int flags, ...)'),
   close: lib.func('int close(int fd)'),
+  closeRange: lib.func('int close_range(unsigned int first, unsigned int last, int flags)'),
   socketpair: lib.func('int socketpair(int domain, int type, int protocol, _Out_ int *sv)'),
   socket: lib.func('int socket(int domain, int type, int protocol)'),
   posixOpenpt: lib.func('int posix_openpt(int flags)'),

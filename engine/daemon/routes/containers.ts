@@ -6,10 +6,12 @@ import { describeConfinement, decodeCapEff, describeUserMapping } from '../../se
 import type { CreateConfig } from '../../containers/types.js';
 import type { Router } from '../router.js';
 import type { DaemonContext } from '../context.js';
-import { switchProtocols } from '../server.js';
+import { afterHeadersRead, switchProtocols } from '../server.js';
 import { pipeIO } from '../stream.js';
+import { parseDetachKeys } from '../detach-keys.js';
 import { summary } from '../format.js';
-import { flag } from '../query.js';
+import { apiVersion, flag } from '../query.js';
+import { API_VERSION } from '../../version.js';
 import { statHeader, statPath, tarIn, tarOut } from '../../containers/archive.js';
 
 
@@ -26,6 +28,20 @@ function filterByStatus(q: URLSearchParams): ((status: string) => boolean) | und
   }
 }
 
+/**
+ * Before API 1.44 a container is created on one network only: more than one EndpointsConfig entry is
+ * refused, and an entry for another network than its NetworkMode's is ignored (dockerd's behaviour then).
+ */
+function endpointsForVersion(body: CreateConfig, version: number): CreateConfig {
+  const nc = (body as { NetworkingConfig?: { EndpointsConfig?: Record<string, unknown> | null } }).NetworkingConfig;
+  const names = Object.keys(nc?.EndpointsConfig ?? {});
+  if (version >= 1.44 || names.length === 0) return body;
+  if (names.length > 1) throw new UserError(`Container cannot be connected to network endpoints: ${names.join(', ')}`);
+  const mode = body.HostConfig?.NetworkMode;
+  const primary = !mode || mode === 'default' ? 'bridge' : mode;
+  return names[0] === primary ? body : { ...body, NetworkingConfig: { EndpointsConfig: {} } } as CreateConfig;
+}
+
 export function register(router: Router, ctx: DaemonContext): void {
   const rt = ctx.runtime;
 
@@ -33,15 +49,15 @@ export function register(router: Router, ctx: DaemonContext): void {
     const all = flag(query, 'all');
     const byStatus = filterByStatus(query);
     const list = rt.store.all()
-      .filter((c) => (all || byStatus ? true : c.State.Running))
+      .filter((c) => (all || byStatus ? true : c.State.Running || c.State.Restarting))
       .filter((c) => (byStatus ? byStatus(c.State.Status) : true))
       .sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created));
     return { json: list.map(summary) };
   });
 
-  router.add('POST', '/containers/create', async ({ query, body }) => {
+  router.add('POST', '/containers/create', async ({ query, body, req }) => {
     if (typeof body !== 'object' || body === null) throw new UserError('create needs a JSON body with at least {"Image": "..."}');
-    const rec = await rt.create(body as CreateConfig, query.get('name') ?? undefined);
+    const rec = await rt.create(endpointsForVersion(body as CreateConfig, apiVersion(req, API_VERSION)), query.get('name') ?? undefined);
     return { status: 201, json: { Id: rec.Id, Warnings: [] } };
   });
 
@@ -70,7 +86,7 @@ export function register(router: Router, ctx: DaemonContext): void {
 
   router.add('POST', '/containers/{id}/stop', async ({ params, query }) => {
     const rec = rt.get(params.id!);
-    if (!rec.State.Running) return { status: 304 };
+    if (!rec.State.Running && !rec.State.Restarting) return { status: 304 };
     const t = query.get('t');
     await rt.stop(params.id!, t === null ? 10 : Number(t), query.get('signal') ?? undefined);
     return { status: 204 };
@@ -199,16 +215,18 @@ export function register(router: Router, ctx: DaemonContext): void {
     if (!flag(query, 'stream')) {
       // stream=0: no live connection, only (with logs=1) what the container already wrote — also when stopped
       switchProtocols(socket, !rec.Config.Tty);
-      if (flag(query, 'logs') && rec.HostConfig.LogConfig?.Type !== 'none') {
-        for (const e of readLogs(rec.LogPath)) {
+      const logs = flag(query, 'logs') && rec.HostConfig.LogConfig?.Type !== 'none' ? readLogs(rec.LogPath) : [];
+      afterHeadersRead(socket, () => {
+        for (const e of logs) {
           if ((e.stream === 'stdout' && !flag(query, 'stdout')) || (e.stream === 'stderr' && !flag(query, 'stderr'))) continue;
           socket.write(rec.Config.Tty ? Buffer.from(e.log) : frame(e.stream, Buffer.from(e.log)));
         }
-      }
-      socket.end();
+        socket.end();
+      });
       return;
     }
-    const opts = { stdin: flag(query, 'stdin') && rec.Config.OpenStdin, stdout: flag(query, 'stdout'), stderr: flag(query, 'stderr'), closeStdinOnEnd: rec.Config.StdinOnce ?? false };
+    const opts = { stdin: flag(query, 'stdin') && rec.Config.OpenStdin, stdout: flag(query, 'stdout'), stderr: flag(query, 'stderr'), closeStdinOnEnd: rec.Config.StdinOnce ?? false,
+      detachKeys: parseDetachKeys(query.get('detachKeys')) };
     rt.attach(params.id!, (io) => pipeIO(io, socket, opts));
     switchProtocols(socket, !rec.Config.Tty);
   });

@@ -3,11 +3,11 @@ import type { ExecConfig } from '../../containers/exec.js';
 import { ProcessIO } from '../../containers/io.js';
 import type { Router } from '../router.js';
 import type { DaemonContext } from '../context.js';
-import { switchProtocols } from '../server.js';
+import { afterHeadersRead, switchProtocols } from '../server.js';
 import { bufferIO, pipeIO } from '../stream.js';
+import { parseDetachKeys } from '../detach-keys.js';
+import { frame } from '../../containers/logs.js';
 
-/** how long the first output of an exec waits after the 101 (see the upgrade route below) */
-const HEADERS_GAP_MS = 20;
 
 export function register(router: Router, ctx: DaemonContext): void {
   const execs = ctx.runtime.execs;
@@ -31,14 +31,26 @@ export function register(router: Router, ctx: DaemonContext): void {
     // as in dockerd (docker-py sends Tty on start)
     const startTty = (body as { Tty?: boolean } | undefined)?.Tty;
     const raw = startTty ?? io.tty;
+    // docker's ExecConfig.DetachKeys (Go decodes JSON keys case-insensitively: docker-py sends detachKeys)
+    const cfg = exec.config as { DetachKeys?: string; detachKeys?: string };
+    const detachKeys = parseDetachKeys(cfg.DetachKeys ?? cfg.detachKeys);
     const buffered = bufferIO(io);
-    await execs.start(params.id!, io);
+    const fresh = exec.ExitCode === null && !exec.Running;
+    try {
+      await execs.start(params.id!, io);
+    } catch (e) {
+      // As dockerd: once the client asked to attach, a command that cannot be started (not found: 127, not
+      // executable: 126) is reported in the stream, and the exec's ExitCode says it (clients read it there).
+      if (!fresh || !(e instanceof UserError) || exec.ExitCode !== 126) throw e;
+      switchProtocols(socket, !raw);
+      const line = Buffer.from(`OCI runtime exec failed: ${e.message}\r\n`);
+      afterHeadersRead(socket, () => socket.end(raw ? line : frame('stdout', line)));
+      return;
+    }
     switchProtocols(socket, !raw);
-    // The command already runs (it started before the 101, so a failed start is an HTTP error). Its first
-    // output waits a moment after the 101: a client that reads the answer's headers through a buffered
-    // reader and then the raw socket (docker-py) loses whatever arrived in the same read as the headers.
-    // dockerd gets this gap for free, as it starts the process only after the 101.
-    setTimeout(() => pipeIO(io, socket, { stdin: exec.OpenStdin, stdout: exec.OpenStdout, stderr: exec.OpenStderr, closeStdinOnEnd: true, raw }, buffered), HEADERS_GAP_MS);
+    // The command already runs (it started before the 101); its first output waits until the client has
+    // read the headers (server.ts afterHeadersRead), or a buffered client would lose it.
+    afterHeadersRead(socket, () => pipeIO(io, socket, { stdin: exec.OpenStdin, stdout: exec.OpenStdout, stderr: exec.OpenStderr, closeStdinOnEnd: true, raw, detachKeys }, buffered));
   });
 
   router.add('GET', '/exec/{id}/json', ({ params }) => ({ json: execs.inspect(params.id!) }));

@@ -19,18 +19,18 @@ import { pullImage } from '../../registry/index.js';
 import { filters, flag, labelsMatch } from '../query.js';
 
 /** Docker's GET /images/json item. */
-function summary(img: ImageRecord, containers: number, digests: string[]) {
+function summary(img: ImageRecord, containers: number, digests: string[], parent: string) {
   return {
-    Id: img.Id, ParentId: '', RepoTags: img.RepoTags, RepoDigests: digests, Created: Math.floor(Date.parse(img.Created) / 1000),
+    Id: img.Id, ParentId: parent, RepoTags: img.RepoTags, RepoDigests: digests, Created: Math.floor(Date.parse(img.Created) / 1000),
     Size: img.Size, VirtualSize: img.Size, SharedSize: -1, Labels: img.Config.Labels ?? null, Containers: containers,
   };
 }
 
 /** Docker's GET /images/{name}/json. */
-function inspect(img: ImageRecord, dirs: string[], digests: string[]) {
+function inspect(img: ImageRecord, dirs: string[], digests: string[], parent: string) {
   const last = img.History.at(-1);
   return {
-    Id: img.Id, RepoTags: img.RepoTags, RepoDigests: digests, Parent: '', Comment: last?.comment ?? '', Created: img.Created,
+    Id: img.Id, RepoTags: img.RepoTags, RepoDigests: digests, Parent: parent, Comment: last?.comment ?? '', Created: img.Created,
     DockerVersion: '', Author: last?.author ?? '', Config: img.Config, Architecture: img.Architecture, Os: img.Os,
     Size: img.Size, VirtualSize: img.Size,
     GraphDriver: { Name: 'overlay2', Data: { LowerDir: [...dirs].reverse().join(':') } },
@@ -89,12 +89,21 @@ export function register(router: Router, ctx: DaemonContext): void {
     const all = flag(query, 'all');
     const counts = new Map<string, number>();
     for (const c of rt.store.all()) counts.set(c.Image, (counts.get(c.Image) ?? 0) + 1);
-    return { json: store.list({ all }).map((i) => summary(i, counts.get(i.Id) ?? 0, repoDigests(store, i.Id))) };
+    const parents = store.parents();
+    const f = filters(query);
+    // docker's filters: reference (repo or repo:tag, * globs), dangling, label
+    const glob = (p: string): RegExp => new RegExp(`^${p.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('[^/]*')}$`);
+    const refs = (f.reference ?? []).map(glob);
+    const byRef = (i: ImageRecord): boolean => refs.length === 0 || i.RepoTags.some((t) => refs.some((r) => r.test(t) || r.test(t.slice(0, t.lastIndexOf(':')))));
+    const dangling = f.dangling?.[0];
+    const byDangling = (i: ImageRecord): boolean => dangling === undefined || (i.RepoTags.length === 0) === (dangling === 'true' || dangling === '1');
+    return { json: store.list({ all }).filter((i) => byRef(i) && byDangling(i) && labelsMatch(i.Config.Labels, f.label)).map((i) => summary(i, counts.get(i.Id) ?? 0, repoDigests(store, i.Id), parents[i.Id] ?? '')) };
   });
 
   router.add('GET', '/images/{name*}/json', async ({ params }) => {
     const img = await resolveImage(params.name!);
-    return { json: inspect(img, store.layerDirs(img), repoDigests(store, img.Id)) };
+    // the image it was committed or built from (docker's Parent: local images only, pulled ones have none)
+    return { json: inspect(img, store.layerDirs(img), repoDigests(store, img.Id), store.parents()[img.Id] ?? '') };
   });
 
   router.add('GET', '/images/{name*}/history', ({ params }) => ({ json: store.history(params.name!) }));
@@ -188,7 +197,7 @@ export function register(router: Router, ctx: DaemonContext): void {
     let context = query.get('path') ?? undefined;
     if (context !== undefined && !isAbsolute(context)) throw new UserError('build needs the context as an absolute directory path (?path=)');
     if (context === undefined && req.readableEnded) throw new UserError('build needs a context: ?path=DIR or a tar of it as the body');
-    const buildArgs = query.get('buildargs') ? JSON.parse(query.get('buildargs')!) as Record<string, string> : {};
+    const buildArgs = query.get('buildargs') ? jsonParam<Record<string, string>>(query, 'buildargs') : {};
     const credentials = registryAuth(req); // docker sends X-Registry-Config for build; boxlab's client the same header as pull
     return jsonStream(res, async (line) => {
       let unpacked: string | undefined;
@@ -200,15 +209,18 @@ export function register(router: Router, ctx: DaemonContext): void {
         context = join(unpacked, 'ctx');
       }
       try {
-        const r = await buildImage(store, {
+        await buildImage(store, {
           run: runtimeRunner(rt),
         context, tags: query.getAll('t'), buildArgs,
         ...(query.get('dockerfile') && { dockerfile: query.get('dockerfile')! }),
         noCache: flag(query, 'nocache'),
+        ...(query.get('target') && { target: query.get('target')! }),
+        ...(query.get('labels') && { labels: jsonParam<Record<string, string>>(query, 'labels') }),
         output: (l) => line({ stream: `${l}\n` }),
+        // the ID before the closing lines, in dockerd's order: clients read the last line's `stream`
+        onBuilt: (id) => line({ aux: { ID: id } }),
         pull: async (ref) => (await pullImage(store, ref, { ...(credentials && { credentials }), onProgress: line })).image,
         });
-        line({ aux: { ID: r.image.Id } });
       } finally {
         if (unpacked) removeTree(unpacked);
       }
@@ -216,7 +228,14 @@ export function register(router: Router, ctx: DaemonContext): void {
   }, { rawBody: true });
 
   // ----- volumes -----
-  router.add('GET', '/volumes', () => ({ json: { Volumes: volumes.list(), Warnings: [] } }));
+  router.add('GET', '/volumes', ({ query }) => {
+    // docker's filters: name (a substring), label, dangling (no container uses it)
+    const f = filters(query);
+    const dangling = f.dangling?.[0];
+    const list = volumes.list().filter((v) => (f.name ?? []).every((n) => v.Name.includes(n)) && labelsMatch(v.Labels, f.label)
+      && (dangling === undefined || (volumeUsers(v.Name).length === 0) === (dangling === 'true' || dangling === '1')));
+    return { json: { Volumes: list, Warnings: [] } };
+  });
   router.add('POST', '/volumes/create', ({ body }) => {
     const b = (body ?? {}) as { Name?: string; Labels?: Record<string, string>; Driver?: string };
     // 404 as dockerd's "plugin not found" (clients expect NotFound)
@@ -252,4 +271,13 @@ export function register(router: Router, ctx: DaemonContext): void {
     return out;
   });
 
+}
+
+/** A query parameter that carries JSON (build's buildargs, labels): a clear error when it is not. */
+function jsonParam<T>(query: URLSearchParams, name: string): T {
+  try {
+    return JSON.parse(query.get(name)!) as T;
+  } catch {
+    throw new UserError(`invalid ${name}: ${query.get(name)} is not JSON like {"key":"value"}`);
+  }
 }

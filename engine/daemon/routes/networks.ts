@@ -2,10 +2,12 @@ import { UserError } from '../../sys/errors.js';
 import { networkManagerFor } from '../../network/index.js';
 import { clusterConnectionOf, overlayAgentOf, type OverlayNetwork } from '../../network/cluster/index.js';
 import type { Router } from '../router.js';
+import { filters, labelsMatch } from '../query.js';
+import type { EndpointConfig } from '../../containers/network.js';
 import type { DaemonContext } from '../context.js';
 
-interface CreateBody { Name?: string; Driver?: string; IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] } }
-interface ConnectBody { Container?: string; EndpointConfig?: { IPAMConfig?: { IPv4Address?: string } }; Force?: boolean }
+interface CreateBody { Name?: string; Driver?: string; Labels?: Record<string, string>; IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] } }
+interface ConnectBody { Container?: string; EndpointConfig?: EndpointConfig; Force?: boolean }
 
 /** Docker Engine API /networks: create, list, inspect, remove, connect, disconnect (bridge driver only). */
 export function register(router: Router, ctx: DaemonContext): void {
@@ -37,7 +39,14 @@ export function register(router: Router, ctx: DaemonContext): void {
     }
   };
 
-  router.add('GET', '/networks', async () => ({ json: [...mgr.list(), ...(await overlays()).map(overlayRecord)] }));
+  router.add('GET', '/networks', async ({ query }) => {
+    // docker's filters: name (a substring), id (a prefix), label, driver, type (builtin: bridge; custom: the rest)
+    const f = filters(query);
+    const any = (key: string, test: (v: string) => boolean): boolean => !f[key]?.length || f[key]!.some(test);
+    const all = [...mgr.list(), ...(await overlays()).map(overlayRecord)];
+    return { json: all.filter((n) => any('name', (v) => n.Name.includes(v)) && any('id', (v) => n.Id.startsWith(v)) && any('driver', (v) => v === n.Driver)
+      && any('type', (v) => v === (n.Name === 'bridge' ? 'builtin' : 'custom')) && labelsMatch(n.Labels, f.label)) };
+  });
 
   router.add('GET', '/networks/{id}', async ({ params }) => {
     const o = (await overlays()).find((n) => n.name === params.id || n.id.startsWith(params.id!));
@@ -55,7 +64,7 @@ export function register(router: Router, ctx: DaemonContext): void {
       return { status: 201, json: { Id: net.id, Warning: '' } };
     }
     if (b.Driver && b.Driver !== 'bridge') throw new UserError(`network driver "${b.Driver}" is not supported: use bridge, or overlay with a cluster store`);
-    const rec = await mgr.create({ name: b.Name, ...(cfg.Subnet && { subnet: cfg.Subnet }), ...(cfg.Gateway && { gateway: cfg.Gateway }) });
+    const rec = await mgr.create({ name: b.Name, ...(cfg.Subnet && { subnet: cfg.Subnet }), ...(cfg.Gateway && { gateway: cfg.Gateway }), ...(b.Labels && { labels: b.Labels }) });
     return { status: 201, json: { Id: rec.Id, Warning: '' } };
   });
 
@@ -73,7 +82,7 @@ export function register(router: Router, ctx: DaemonContext): void {
 
   router.add('POST', '/networks/{id}/connect', async ({ params, body }) => {
     const b = (body ?? {}) as ConnectBody;
-    await rt.connectNetwork(b.Container ?? '', params.id!, b.EndpointConfig?.IPAMConfig?.IPv4Address);
+    await rt.connectNetwork(b.Container ?? '', params.id!, b.EndpointConfig ?? {});
     return { status: 200 };
   });
 

@@ -5,6 +5,7 @@ import { detectCgroupMode } from '../../cgroups/index.js';
 import type { Router } from '../router.js';
 import type { DaemonContext } from '../context.js';
 import type { DockerEvent } from '../../containers/runtime.js';
+import { EventHistory, eventFilter, parseEventTime } from '../events.js';
 
 import { API_VERSION, MIN_API_VERSION, VERSION } from '../../version.js';
 
@@ -40,7 +41,7 @@ export function register(router: Router, ctx: DaemonContext): void {
         ContainersRunning: all.filter((c) => c.State.Status === 'running').length,
         ContainersPaused: all.filter((c) => c.State.Status === 'paused').length,
         ContainersStopped: all.filter((c) => !c.State.Running).length,
-        Images: ctx.runtime.images.list().length,
+        Images: ctx.runtime.images.list({ all: true }).length, // docker counts intermediate images too
         Driver: 'overlay2', DockerRootDir: ctx.root, KernelVersion: release(), OperatingSystem: 'Linux', OSType: 'linux',
         Architecture: arch(), NCPU: cpus().length, MemTotal: totalmem(),
         CgroupDriver: 'cgroupfs', CgroupVersion: mode === 'v2' ? '2' : '1',
@@ -58,6 +59,8 @@ export function register(router: Router, ctx: DaemonContext): void {
    * docker's lifecycle events; with `type=trace` (boxlab's extension) the live trace of every syscall and
    * host command instead, optionally only for `container=<name|id>`.
    */
+  const history = new EventHistory();
+  ctx.runtime.on('event', (e) => history.add(e));
   router.add('GET', '/events', ({ query, res }) => {
     if (query.get('type') === 'trace') {
       const ref = query.get('container');
@@ -67,9 +70,22 @@ export function register(router: Router, ctx: DaemonContext): void {
       }));
       return 'handled';
     }
+    const wanted = eventFilter(query);
+    const since = parseEventTime('since', query.get('since'));
+    const until = parseEventTime('until', query.get('until'));
     streamLines<DockerEvent>(res, (send) => {
-      ctx.runtime.on('event', send);
-      return () => ctx.runtime.off('event', send);
+      const pass = (e: DockerEvent): void => {
+        if (until !== undefined && e.timeNano / 1e6 > until) return;
+        if (wanted(e)) send(e);
+      };
+      if (since !== undefined) history.since(since).forEach(pass);
+      ctx.runtime.on('event', pass);
+      // `until`: the stream ends then (at once when it is already past), as dockerd's does
+      const timer = until === undefined ? undefined : setTimeout(() => res.end(), Math.max(0, until - Date.now()));
+      return () => {
+        clearTimeout(timer);
+        ctx.runtime.off('event', pass);
+      };
     });
     return 'handled';
   });
