@@ -88,3 +88,12 @@ export function signalIfAlive(pid: number, sig: NodeJS.Signals): void {
     // exited meanwhile
   }
 }
+
+/** docker stop's escalation: `signal`, then SIGKILL after `timeoutSec` if the container has not exited. */
+export async function signalThenKill(pid: number, signal: NodeJS.Signals, exited: Promise<void>, timeoutSec: number): Promise<void> {
+  signalIfAlive(pid, signal);
+  const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), Math.max(0, timeoutSec) * 1000))]);
+  if (!timedOut) return;
+  signalIfAlive(pid, 'SIGKILL');
+  await exited;
+}

@@ -5,6 +5,8 @@ import type { ExitStatus } from './launch.js';
 import { LogTail, type LogEntry } from './logs.js';
 import { namespaceIds } from './plan.js';
 import { connectShim, readShimExit } from './shim-client.js';
+import { isAlive } from './config.js';
+import { watchAdopted } from './exits.js';
 import type { Started } from './start.js';
 import type { ContainerRecord } from './types.js';
 
@@ -65,4 +67,40 @@ export async function reattachShim(rec: ContainerRecord, deps: ReattachDeps): Pr
   }
   killOrphan(rec);
   return { exitCode: 255, signal: null, error: 'boxlab-shim was gone before boxlabd restarted and recorded no exit; the exit status is unknown' };
+}
+
+export interface RecoveryDeps {
+  containerDir(id: string): string;
+  cgroupFor(id: string): CgroupManager;
+  /** from now on the container's exit is this daemon's to record */
+  adopt(id: string): void;
+  onExit(id: string, exitCode: number, error: string, finishedAt?: string): Promise<void>;
+  onLog(id: string, entry: LogEntry): void;
+  onLive(id: string, live: Started): void;
+}
+
+/**
+ * After a daemon restart: the records that say running. One under boxlab-shim is re-attached (its exit
+ * status and log were kept by the shim); one without a shim that is still alive is adopted and watched until
+ * it exits, and one that is gone exited while nobody watched — for those two the exit status is lost (it was
+ * the old daemon's child), which the record says.
+ */
+export function recoverContainers(records: ContainerRecord[], deps: RecoveryDeps): void {
+  for (const rec of records) {
+    if (rec.State.Status !== 'running' && rec.State.Status !== 'paused') continue;
+    if (rec.Boxlab.Shim) {
+      deps.adopt(rec.Id);
+      void reattachShim(rec, {
+        dir: deps.containerDir(rec.Id), cgroup: deps.cgroupFor(rec.Id),
+        onLog: (entry) => deps.onLog(rec.Id, entry), onLive: (live) => deps.onLive(rec.Id, live),
+      }).then((status) => deps.onExit(rec.Id, status.exitCode, status.error ?? '', status.finishedAt));
+      continue;
+    }
+    if (isAlive(rec.State.Pid)) {
+      deps.adopt(rec.Id);
+      watchAdopted(rec.State.Pid, () => void deps.onExit(rec.Id, 255, 'boxlabd restarted while this container ran; its exit status is unknown'));
+      continue;
+    }
+    void deps.onExit(rec.Id, 255, 'boxlabd was not running when this container exited; its exit status is unknown');
+  }
 }

@@ -1,25 +1,23 @@
 import { EventEmitter } from 'node:events';
 import { constants } from 'node:os';
-import { isAlive, parseSignal } from './config.js';
+import { parseSignal } from './config.js';
 import { ConflictError, UserError } from '../sys/errors.js';
 import { withContainer } from '../sys/trace.js';
 import { setWindowSize } from '../sys/calls.js';
 import { RootfsAccess } from './rootfs-access.js';
-import { ExitWaiters, destroyed, releaseCgroup, signalIfAlive, watchAdopted, type DockerEvent } from './exits.js';
+import { ExitWaiters, destroyed, releaseCgroup, signalIfAlive, signalThenKill, type DockerEvent } from './exits.js';
 import { psOfCgroup, type TopTable } from './top.js';
 import { ImageStore, VolumeStore, removeRootfs } from '../images/index.js';
 import { cgroupManager, resourceChange, type CgroupManager, type Resources } from '../cgroups/index.js';
 import { ContainerStore } from './store.js';
-import { namespaceIds } from './plan.js';
 import { createContainer } from './create.js';
-import { startContainer, type Started } from './start.js';
+import { markStarted, startContainer, type Started } from './start.js';
 import { InitPool } from '../namespaces/pool.js';
 import { ExecManager } from './exec.js';
 import type { ContainerRecord, CreateConfig, RestartPolicy } from './types.js';
 import { ProcessIO } from './io.js';
 import { LogTail, type LogEntry } from './logs.js';
-import { reattachShim } from './reattach.js';
-import { processStartTime } from '../namespaces/shim.js';
+import { recoverContainers } from './reattach.js';
 import { securityPlan, releaseRange, reconcileRanges, type UsernsMode } from '../security/index.js';
 import type { SecurityPlan } from '../security/plan-types.js';
 import { networkManagerFor } from '../network/index.js';
@@ -41,7 +39,6 @@ export type { DockerEvent } from './exits.js';
 type Live = Started;
 
 const signals = constants.signals as Record<string, number>;
-const ZERO_TIME = '0001-01-01T00:00:00Z';
 
 /** The container lifecycle: create, start, stop, kill, wait, remove — the state machine behind the API. */
 export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, LogEntry] }> {
@@ -83,38 +80,13 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     return networkManagerFor(this.opts.root);
   }
 
-  /**
-   * After a daemon restart: records that say running. A process that is gone exited while nobody watched;
-   * one still alive is adopted and watched until it exits. Either way its exit status is lost (it was the
-   * old daemon's child), which the record says.
-   */
   private recover(): void {
-    for (const rec of this.store.all()) {
-      if (rec.State.Status !== 'running' && rec.State.Status !== 'paused') continue;
-      if (rec.Boxlab.Shim) {
-        this.adopted.add(rec.Id);
-        void this.reattach(rec);
-        continue;
-      }
-      if (isAlive(rec.State.Pid)) {
-        this.adopted.add(rec.Id);
-        watchAdopted(rec.State.Pid, () => void this.onExit(rec.Id, 255, 'boxlabd restarted while this container ran; its exit status is unknown'));
-        continue;
-      }
-      void this.onExit(rec.Id, 255, 'boxlabd was not running when this container exited; its exit status is unknown');
-    }
-    this.restarts.boot(this.store.all()); // stopped with the daemon, not by a client: their policy brings them back
-  }
-
-  /** A container under boxlab-shim found by a restarted daemon (engine/containers/reattach.ts). */
-  private async reattach(rec: ContainerRecord): Promise<void> {
-    const status = await reattachShim(rec, {
-      dir: this.store.containerDir(rec.Id),
-      cgroup: this.cgroupFor(rec.Id),
-      onLog: (entry) => this.emit('log', rec.Id, entry),
-      onLive: (live) => this.live.set(rec.Id, live),
+    recoverContainers(this.store.all(), {
+      containerDir: (id) => this.store.containerDir(id), cgroupFor: (id) => this.cgroupFor(id), adopt: (id) => this.adopted.add(id),
+      onExit: (id, code, error, finishedAt) => this.onExit(id, code, error, finishedAt),
+      onLog: (id, entry) => this.emit('log', id, entry), onLive: (id, live) => this.live.set(id, live),
     });
-    return this.onExit(rec.Id, status.exitCode, status.error, status.finishedAt);
+    this.restarts.boot(this.store.all()); // stopped with the daemon, not by a client: their policy brings them back
   }
 
   /**
@@ -193,15 +165,9 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
       this.store.save(rec);
       throw new UserError((e as Error).message, { status: 400, exitCode });
     }
-    const { launched, cgroup } = live;
+    const { launched } = live;
     this.live.set(rec.Id, live);
-    Object.assign(rec.State, { Status: 'running', Running: true, Restarting: false, Paused: false, OOMKilled: false, Pid: launched.pid, ExitCode: 0, Error: '',
-      StartedAt: new Date().toISOString(), FinishedAt: ZERO_TIME });
-    rec.Boxlab.Namespaces = namespaceIds(launched.pid);
-    rec.Boxlab.CgroupPaths = cgroup.dirs();
-    const shimStart = launched.shimPid && processStartTime(launched.shimPid);
-    if (shimStart) rec.Boxlab.Shim = { Pid: launched.shimPid!, StartTime: shimStart };
-    else delete rec.Boxlab.Shim;
+    markStarted(rec, live);
     this.store.save(rec);
     this.emitEvent(rec, 'start');
     this.health.start(rec);
@@ -283,12 +249,7 @@ export class Runtime extends EventEmitter<{ event: [DockerEvent]; log: [string, 
     const exited = this.exitedPromise(rec.Id);
     const sig = parseSignal(signal, 'SIGTERM');
     if (rec.State.Paused) this.live.get(rec.Id)?.cgroup.thaw();
-    signalIfAlive(rec.State.Pid, sig);
-    const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), Math.max(0, timeoutSec) * 1000))]);
-    if (timedOut) {
-      signalIfAlive(rec.State.Pid, 'SIGKILL');
-      await exited;
-    }
+    await signalThenKill(rec.State.Pid, sig, exited, timeoutSec);
     this.emitEvent(rec, 'stop');
   }
 

@@ -11,7 +11,8 @@ import { basename } from 'node:path';
 import { processEnv } from './config.js';
 import { ProcessIO } from './io.js';
 import { startNetwork, stopNetwork } from './network.js';
-import { namespacePlan } from './plan.js';
+import { namespaceIds, namespacePlan } from './plan.js';
+import { processStartTime } from '../namespaces/shim.js';
 import type { ContainerRecord } from './types.js';
 
 /**
@@ -138,4 +139,17 @@ export async function startContainer(rec: ContainerRecord, deps: StartDeps): Pro
     cgroup.destroy();
     throw e;
   }
+}
+
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+/** The record of a container that just started: running, its namespaces and cgroup dirs, its shim if any. */
+export function markStarted(rec: ContainerRecord, { launched, cgroup }: Started): void {
+  Object.assign(rec.State, { Status: 'running', Running: true, Restarting: false, Paused: false, OOMKilled: false, Pid: launched.pid, ExitCode: 0, Error: '',
+    StartedAt: new Date().toISOString(), FinishedAt: ZERO_TIME });
+  rec.Boxlab.Namespaces = namespaceIds(launched.pid);
+  rec.Boxlab.CgroupPaths = cgroup.dirs();
+  const shimStart = launched.shimPid && processStartTime(launched.shimPid);
+  if (shimStart) rec.Boxlab.Shim = { Pid: launched.shimPid!, StartTime: shimStart };
+  else delete rec.Boxlab.Shim;
 }
