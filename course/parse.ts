@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { marked, type Token, type Tokens } from 'marked';
-import { parseYaml } from './yaml-lines.js';
+import { parseYaml, yamlMapEntries } from './yaml-lines.js';
 import { captureSchema, checkItemSchema, describeIssue, frontMatterSchema, NAME_RE } from './schema.js';
 import type {
   Block, Capture, CgroupVersion, Check, CheckOps, CheckSubject, CleanupBlock, CommandLine, Diagnostic, Lesson,
@@ -234,17 +234,8 @@ export function commandLines(body: string, firstLine: number): CommandLine[] {
 }
 
 function parseCaptures(body: string, firstLine: number, report: Report): Capture[] {
-  const y = parseYaml(body);
-  for (const e of y.errors) report(firstLine + e.line - 1, `capture YAML: ${e.message}`);
-  if (y.errors.length > 0) return [];
-  const data: unknown = y.doc.toJS();
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    report(firstLine, 'a capture block is a YAML mapping: "name: command" per line');
-    return [];
-  }
   const out: Capture[] = [];
-  for (const [name, value] of Object.entries(data as Record<string, unknown>)) {
-    const line = firstLine + y.lineOf([name]) - 1;
+  for (const { name, value, line } of yamlMapEntries(body, firstLine, report, 'capture', 'name: command')) {
     if (!NAME_RE.test(name)) { report(line, `capture name "${name}": use letters, digits, "_", "-", dots to group (like web.pid)`); continue; }
     const r = captureSchema.safeParse(value);
     if (!r.success) {

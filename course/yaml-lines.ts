@@ -40,3 +40,21 @@ export function parseYaml(text: string): LocatedYaml {
   }
   return { doc, lineOf, errors };
 }
+
+/**
+ * A block whose YAML is a mapping of names (a lesson's captures, a task's params): each entry with the file
+ * line of its name. Syntax errors, and a block that is not a mapping, are reported — `kind` names the block,
+ * `shape` shows one line of it — and give no entries.
+ */
+export function yamlMapEntries(text: string, firstLine: number, report: (line: number, message: string) => void, kind: string, shape: string):
+  { name: string; value: unknown; line: number }[] {
+  const y = parseYaml(text);
+  for (const e of y.errors) report(firstLine + e.line - 1, `${kind} YAML: ${e.message}`);
+  if (y.errors.length > 0) return [];
+  const data: unknown = y.doc.toJS();
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    report(firstLine, `a ${kind} block is a YAML mapping: "${shape}" per line`);
+    return [];
+  }
+  return Object.entries(data as Record<string, unknown>).map(([name, value]) => ({ name, value, line: firstLine + y.lineOf([name]) - 1 }));
+}

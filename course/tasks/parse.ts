@@ -5,7 +5,7 @@ import { commandLines, parseBlock, type Report } from '../parse.js';
 import { BUILTIN_VALUES, placeholdersIn } from '../placeholders.js';
 import { describeIssue, NAME_RE } from '../schema.js';
 import type { CgroupVersion, Diagnostic } from '../types.js';
-import { parseYaml } from '../yaml-lines.js';
+import { parseYaml, yamlMapEntries } from '../yaml-lines.js';
 import { hintsSchema, paramSpecSchema, taskFrontMatterSchema } from './schema.js';
 import type { CommandBlock, Param, Task, TaskFile } from './types.js';
 
@@ -144,16 +144,8 @@ function commandBlock(token: Tokens.Code, line: number, report: Report): Command
 }
 
 function parseParams(text: string, firstLine: number, report: Report): Param[] {
-  const y = parseYaml(text);
-  for (const e of y.errors) report(firstLine + e.line - 1, `params YAML: ${e.message}`);
-  const data: unknown = y.errors.length > 0 ? {} : y.doc.toJS();
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    report(firstLine, 'a params block is a YAML mapping: "name: {pick: [a, b]}" per line');
-    return [];
-  }
   const out: Param[] = [];
-  for (const [name, value] of Object.entries(data as Record<string, unknown>)) {
-    const line = firstLine + y.lineOf([name]) - 1;
+  for (const { name, value, line } of yamlMapEntries(text, firstLine, report, 'params', 'name: {pick: [a, b]}')) {
     if (!NAME_RE.test(name)) { report(line, `param name "${name}": use letters, digits, "_", "-"`); continue; }
     const r = paramSpecSchema.safeParse(value);
     if (!r.success) { report(line, `param ${name}: give one of {pick: [a, b, ...]}, {range: [low, high]}, {word: LENGTH}, {mul: [param, N]}, {text: "..{{param}}.."}`); continue; }
